@@ -1,0 +1,17 @@
+#pragma once
+// Every CLI command: `args` is argv after the command word. Return value is the process exit code
+// (0 ok, 1 runtime failure, 2 usage or config error).
+#include <string>
+#include <vector>
+
+namespace spec_notify::app {
+
+using arg_list = std::vector<std::string>;
+
+int run_serve(const arg_list& args);
+int run_check_config(const arg_list& args);
+int run_receive(const arg_list& args);
+int run_secret(const arg_list& args);
+int run_demo(const arg_list& args);
+
+}  // namespace spec_notify::app
