@@ -10,7 +10,7 @@ sudo_cmd=""
 [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 
 pkgs=(build-essential cmake pkg-config libcaf-dev libpoco-dev libtomlplusplus-dev libleveldb-dev libsnappy-dev
-      libboost-test-dev libssl-dev libedit-dev nodejs npm python3 curl)
+      libboost-test-dev libssl-dev libedit-dev nodejs npm python3 python3-jsonschema curl openssl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

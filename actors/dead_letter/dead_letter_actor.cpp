@@ -1,0 +1,58 @@
+#include "actors/dead_letter/dead_letter_actor.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/log.hpp"
+#include "actors/store/records.hpp"
+#include "messages/outcome.hpp"
+#include "messages/type_ids.hpp"
+#include "messages/wiring.hpp"
+
+namespace spec_notify::dead_letter {
+namespace {
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+struct keeper_state {
+  keeper_state() {}
+  size_t dead_since_start = 0;
+};
+
+caf::behavior keeper_behavior(caf::stateful_actor<keeper_state>* self, store::db_ptr db,
+                              std::chrono::milliseconds retention) {
+  self->send(self, prune_atom::value);
+  return {
+      [=](wire_atom, const wiring&) {},
+      [=](const delivery_outcome&) { ++self->state.dead_since_start; },
+      [=](prune_atom) {
+        std::string error;
+        auto n = prune_dead_letters(*db, now_ms() - retention.count(), error);
+        if (!error.empty()) logging::error("dead_letter", error);
+        if (n) logging::info("dead_letter", "pruned " + std::to_string(n) + " dead letter(s) past retention");
+        self->delayed_send(self, std::chrono::hours(1), prune_atom::value);
+      },
+  };
+}
+
+}  // namespace
+
+size_t prune_dead_letters(store::db& db, int64_t cutoff_ms, std::string& error) {
+  store::batch b;
+  db.scan("dead/", [&](const std::string& key, const std::string& value) {
+    delivery d;
+    if (store::decode(value, d) && d.next_at_ms < cutoff_ms) b.del(key);
+    return true;
+  });
+  if (b.empty()) return 0;
+  error = db.write(b);
+  return error.empty() ? b.size() : 0;
+}
+
+caf::actor spawn_dead_letter_keeper(caf::local_actor* parent, store::db_ptr db, std::chrono::milliseconds retention) {
+  return parent->spawn<caf::monitored>(keeper_behavior, std::move(db), retention);
+}
+
+}  // namespace spec_notify::dead_letter

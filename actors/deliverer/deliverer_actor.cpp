@@ -1,0 +1,152 @@
+#include "actors/deliverer/deliverer_actor.hpp"
+
+#include <caf/all.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <set>
+
+#include "actors/deliverer/http_worker.hpp"
+#include "actors/deliverer/schedule.hpp"
+#include "actors/log.hpp"
+#include "messages/batches.hpp"
+#include "messages/type_ids.hpp"
+#include "messages/wiring.hpp"
+
+namespace spec_notify::deliverer {
+namespace {
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+struct deliverer_state {
+  deliverer_state() {}
+  std::unique_ptr<schedule> book;
+  std::deque<caf::actor> idle;  // workers free to take a request
+  std::set<caf::actor_addr> workers;
+  caf::actor evidence, dead_letter;
+  int64_t timer_at = 0;         // when the pending tick fires; 0 = none armed
+  bool paused = false;
+  std::string tag;              // "deliverer/<name>" for logs
+};
+
+using self_ptr = caf::stateful_actor<deliverer_state>*;
+
+void pump(self_ptr self);
+
+void report(self_ptr self, const delivery_outcome& o) {
+  auto& st = self->state;
+  auto kind = static_cast<outcome_kind>(o.kind);
+  std::string line = o.delivery_id + " attempt " + std::to_string(o.attempt.attempt) + ": " + to_string(kind);
+  if (o.attempt.status_code) line += " (HTTP " + std::to_string(o.attempt.status_code) + ")";
+  if (!o.attempt.error.empty() && kind != outcome_kind::delivered) line += " " + o.attempt.error;
+  switch (kind) {
+    case outcome_kind::delivered:
+    case outcome_kind::dry_run: logging::info(st.tag, line); break;
+    case outcome_kind::retrying: logging::warn(st.tag, line); break;
+    case outcome_kind::dead_lettered:
+      logging::error(st.tag, line + "; moved to dead letters (replay with: spec-notify --replay " +
+                                 o.delivery_id + ")");
+      break;
+    case outcome_kind::disabled:
+      logging::error(st.tag, "subscription DISABLED: " + st.book->disabled_reason() +
+                                 "; its deliveries stay queued (resume with the admin shell)");
+      break;
+  }
+  if (st.evidence) self->send(st.evidence, o);
+  if (st.dead_letter && kind == outcome_kind::dead_lettered) self->send(st.dead_letter, o);
+}
+
+void dispatch(self_ptr self, caf::actor worker, delivery d) {
+  int32_t n = d.attempts + 1;
+  auto id = d.id;
+  self->request(worker, caf::infinite, send_atom::value, std::move(d), n)
+      .then(
+          [=](const attempt_result& r) {
+            self->state.idle.push_back(worker);
+            report(self, self->state.book->complete(r, now_ms()));
+            pump(self);
+          },
+          [=](caf::error& err) {
+            // The worker died mid-request: count it as a failed attempt, replace the worker.
+            attempt_result r;
+            r.delivery_id = id;
+            r.attempt = {n, now_ms(), 0, "internal error: http worker failed: " + self->system().render(err), 0};
+            self->state.workers.erase(worker.address());
+            auto fresh = spawn_http_worker(self, self->state.book->settings());
+            self->state.workers.insert(fresh.address());
+            self->state.idle.push_back(fresh);
+            report(self, self->state.book->complete(r, now_ms()));
+            pump(self);
+          });
+}
+
+void pump(self_ptr self) {
+  auto& st = self->state;
+  if (st.paused || st.book->disabled()) return;
+  auto now = now_ms();
+  if (st.book->settings().dry_run) {
+    for (auto& d : st.book->take_due(now, SIZE_MAX)) report(self, st.book->complete_dry_run(d, now));
+    return;
+  }
+  for (auto& d : st.book->take_due(now, st.idle.size())) {
+    auto worker = st.idle.front();
+    st.idle.pop_front();
+    dispatch(self, worker, std::move(d));
+  }
+  if (st.idle.empty()) return;  // a completion pumps again
+  auto next = st.book->next_due();
+  if (next == INT64_MAX || (st.timer_at && st.timer_at <= next)) return;
+  st.timer_at = next;
+  self->delayed_send(self, std::chrono::milliseconds(std::max<int64_t>(0, next - now)), tick_atom::value);
+}
+
+caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscription_settings sub) {
+  auto& st = self->state;
+  st.tag = "deliverer/" + sub.name;
+  for (int i = 0; i < sub.max_in_flight; ++i) {
+    st.idle.push_back(spawn_http_worker(self, sub));
+    st.workers.insert(st.idle.back().address());
+  }
+  // Workers are linked so they stop with us; a worker's own failure is handled per request instead.
+  self->set_exit_handler([=](caf::exit_msg& em) {
+    if (self->state.workers.count(em.source)) return;
+    self->quit(em.reason);
+  });
+  st.book = std::make_unique<schedule>(std::move(db), std::move(sub));
+  auto loaded = st.book->load();
+  if (loaded) logging::info(st.tag, "resuming " + std::to_string(loaded) + " pending delivery(ies) from the spool");
+  if (st.book->disabled())
+    logging::warn(st.tag, "subscription is disabled (" + st.book->disabled_reason() + "); deliveries kept queued");
+  return {
+      [=](wire_atom, const wiring& w) {
+        self->state.evidence = w.evidence;
+        self->state.dead_letter = w.dead_letter;
+        pump(self);
+      },
+      [=](const delivery_batch& batch) {
+        for (const auto& d : batch.items) self->state.book->add(d);
+        pump(self);
+      },
+      [=](tick_atom) {
+        self->state.timer_at = 0;
+        pump(self);
+      },
+      [=](pause_atom) { self->state.paused = true; },
+      [=](resume_atom) {
+        self->state.paused = false;
+        self->state.book->enable(now_ms());
+        pump(self);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_deliverer(caf::local_actor* parent, store::db_ptr db, config::subscription_settings sub) {
+  return parent->spawn<caf::monitored>(deliverer_behavior, std::move(db), std::move(sub));
+}
+
+}  // namespace spec_notify::deliverer

@@ -1,0 +1,319 @@
+#include "actors/deliverer/http_sender.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/URI.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <istream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace spec_notify::deliverer {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+constexpr size_t kBodyReadCap = 64 * 1024;
+constexpr size_t kSnippetBytes = 512;
+// Below the 5 s keep-alive timeout of Node and Apache, so we rarely race a server closing an idle connection.
+constexpr auto kMaxIdle = std::chrono::seconds(4);
+
+// Shuts a socket down at a deadline so that no blocking read or write can outlive the request timeout (Poco's
+// own timeouts are per system call: a peer trickling one byte per second would never trip them). It works on a
+// dup() of the descriptor, which keeps the underlying socket alive until disarm(): the shutdown can never hit an
+// unrelated descriptor that reused the number after Poco closed its own.
+class watchdog {
+ public:
+  watchdog() : thread_([this] { run(); }) {}
+  ~watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  watchdog(const watchdog&) = delete;
+  watchdog& operator=(const watchdog&) = delete;
+
+  void arm(int fd, clock::time_point deadline) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    fd_ = ::dup(fd);
+    deadline_ = deadline;
+    fired_ = false;
+    armed_ = fd_ >= 0;
+    cv_.notify_one();
+  }
+
+  // Returns true when the deadline fired while armed.
+  bool disarm() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    armed_ = false;
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    return fired_;
+  }
+
+ private:
+  void run() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stop_) {
+      if (!armed_ || fired_) {
+        cv_.wait(lock);
+        continue;
+      }
+      cv_.wait_until(lock, deadline_);
+      if (armed_ && !fired_ && clock::now() >= deadline_) {
+        ::shutdown(fd_, SHUT_RDWR);
+        fired_ = true;
+      }
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false, armed_ = false, fired_ = false;
+  int fd_ = -1;
+  clock::time_point deadline_;
+  std::thread thread_;  // last: starts after the members it uses exist
+};
+
+// Poco keeps reconnect() and mustReconnect() protected; the sender needs them to connect before arming the
+// watchdog and to recognise a connection the server asked to close.
+class session_handle {
+ public:
+  virtual ~session_handle() = default;
+  virtual Poco::Net::HTTPClientSession& http() = 0;
+  virtual void open() = 0;
+  virtual bool must_reconnect() const = 0;
+};
+
+template <class Base>
+class session_of final : public Base, public session_handle {
+ public:
+  using Base::Base;
+  Poco::Net::HTTPClientSession& http() override { return *this; }
+  void open() override { this->reconnect(); }
+  bool must_reconnect() const override { return this->mustReconnect(); }
+};
+
+struct target {
+  bool https = false;
+  std::string host, path_and_query;
+  uint16_t port = 0;
+};
+
+bool parse_target(const std::string& url, target& t, std::string& error) {
+  try {
+    Poco::URI uri(url);
+    if (uri.getScheme() != "http" && uri.getScheme() != "https") {
+      error = "unsupported URL scheme '" + uri.getScheme() + "'";
+      return false;
+    }
+    if (uri.getHost().empty()) {
+      error = "URL has no host";
+      return false;
+    }
+    t.https = uri.getScheme() == "https";
+    t.host = uri.getHost();
+    t.port = uri.getPort();
+    t.path_and_query = uri.getPathAndQuery();
+    if (t.path_and_query.empty()) t.path_and_query = "/";
+    return true;
+  } catch (const Poco::Exception&) {
+    error = "invalid URL";  // the URL itself is not echoed: it may carry a token
+    return false;
+  }
+}
+
+void init_ssl_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Net::initializeSSL(); });
+}
+
+std::string timeout_text(std::chrono::milliseconds timeout) {
+  return "timeout after " + std::to_string(timeout.count()) + " ms";
+}
+
+// Poco's messages name addresses at most, never request data, so they are safe to keep after a short prefix.
+std::string describe(const Poco::Exception& e, std::chrono::milliseconds timeout) {
+  if (dynamic_cast<const Poco::TimeoutException*>(&e)) return timeout_text(timeout);
+  if (dynamic_cast<const Poco::Net::ConnectionRefusedException*>(&e)) return "connection refused";
+  if (dynamic_cast<const Poco::Net::ConnectionResetException*>(&e)) return "connection reset by peer";
+  if (dynamic_cast<const Poco::Net::ConnectionAbortedException*>(&e)) return "connection aborted";
+  if (dynamic_cast<const Poco::Net::DNSException*>(&e)) return "DNS: " + e.message();
+  if (dynamic_cast<const Poco::Net::SSLException*>(&e)) {
+    const std::string& msg = e.message();
+    if (msg.find("certificate verify failed") != std::string::npos) return "TLS: certificate verify failed";
+    return "TLS: " + (msg.empty() ? e.displayText() : msg);
+  }
+  if (dynamic_cast<const Poco::Net::NoMessageException*>(&e)) return "connection closed without a response";
+  if (dynamic_cast<const Poco::Net::MessageException*>(&e)) return "invalid HTTP response: " + e.message();
+  return e.displayText();
+}
+
+// Reads at most ~kBodyReadCap bytes. True when the body ended cleanly inside the cap (the connection can then
+// carry the next request); false when it was cut short or failed (the connection must be dropped).
+bool read_capped(std::istream& in, std::string& snippet) {
+  char buf[8192];
+  size_t total = 0;
+  for (;;) {
+    in.read(buf, sizeof buf);
+    const auto n = static_cast<size_t>(in.gcount());
+    if (snippet.size() < kSnippetBytes) snippet.append(buf, std::min(n, kSnippetBytes - snippet.size()));
+    total += n;
+    if (in.eof()) return !in.bad();
+    if (!in || total > kBodyReadCap) return false;
+  }
+}
+
+}  // namespace
+
+struct http_sender::impl {
+  struct pooled {
+    std::unique_ptr<session_handle> session;
+    clock::time_point last_used;
+  };
+
+  std::map<std::string, pooled> pool;
+  std::map<std::string, Poco::Net::Context::Ptr> contexts;  // by CA file; loading CAs is costly
+  uint64_t opened = 0;
+  watchdog dog;
+
+  Poco::Net::Context::Ptr context_for(const std::string& ca_file) {
+    auto it = contexts.find(ca_file);
+    if (it != contexts.end()) return it->second;
+    init_ssl_once();
+    Poco::Net::Context::Params params;
+    params.caLocation = ca_file;
+    params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;  // for a client: verify the server, fail if bad
+    params.loadDefaultCAs = ca_file.empty();
+    Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+    ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+    contexts.emplace(ca_file, ctx);
+    return ctx;
+  }
+
+  // A session ready to be (re)used for `t`. A pooled one is replaced when the server asked to close, when it
+  // sat idle too long, or when its socket is readable (EOF or stray bytes) before we have sent anything.
+  session_handle& checkout(const std::string& key, const target& t, const std::string& ca_file) {
+    pooled& p = pool[key];
+    if (p.session) {
+      auto& s = p.session->http();
+      bool fresh = s.connected() && !p.session->must_reconnect() && clock::now() - p.last_used < kMaxIdle;
+      if (fresh) {
+        try {
+          fresh = !s.socket().poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ);
+        } catch (const Poco::Exception&) {
+          fresh = false;
+        }
+      }
+      if (!fresh) p.session.reset();
+    }
+    if (!p.session) {
+      if (t.https)
+        p.session = std::make_unique<session_of<Poco::Net::HTTPSClientSession>>(t.host, t.port, context_for(ca_file));
+      else
+        p.session = std::make_unique<session_of<Poco::Net::HTTPClientSession>>(t.host, t.port);
+      p.session->http().setKeepAlive(true);
+      // We judge idleness ourselves (kMaxIdle); Poco's own check would reconnect behind the watchdog's back.
+      p.session->http().setKeepAliveTimeout(Poco::Timespan(24 * 3600, 0));
+    }
+    return *p.session;
+  }
+
+  http_response post(const http_request& req);
+};
+
+http_response http_sender::impl::post(const http_request& req) {
+  const auto start = clock::now();
+  const auto deadline = start + req.timeout;
+  http_response res;
+  auto finish = [&] {
+    res.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - start).count();
+    return res;
+  };
+  auto remaining = [&] {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(deadline - clock::now()).count();
+    return Poco::Timespan(std::max<int64_t>(us, 1000));
+  };
+
+  target t;
+  if (!parse_target(req.url, t, res.error)) return finish();
+  const std::string key = (t.https ? "https://" : "http://") + t.host + ":" + std::to_string(t.port) + "|" +
+                          (t.https ? req.ca_file : std::string());
+
+  session_handle* handle = nullptr;
+  try {
+    handle = &checkout(key, t, req.ca_file);
+    auto& s = handle->http();
+    s.setTimeout(remaining(), remaining(), remaining());
+    if (!s.connected()) {
+      handle->open();  // TCP connect + TLS handshake and verification, bounded by the connect timeout
+      ++opened;
+    }
+  } catch (const Poco::Exception& e) {
+    pool.erase(key);
+    res.error = describe(e, req.timeout);
+    return finish();
+  } catch (const std::exception& e) {
+    pool.erase(key);
+    res.error = std::string("connect failed: ") + e.what();
+    return finish();
+  }
+
+  auto& s = handle->http();
+  bool reusable = false;
+  std::string failure;
+  dog.arm(s.socket().impl()->sockfd(), deadline);
+  try {
+    Poco::Net::HTTPRequest hreq(Poco::Net::HTTPRequest::HTTP_POST, t.path_and_query,
+                                Poco::Net::HTTPMessage::HTTP_1_1);
+    for (const auto& [name, value] : req.headers) hreq.add(name, value);
+    hreq.setContentLength(static_cast<std::streamsize>(req.body.size()));
+    hreq.setKeepAlive(true);
+    std::ostream& out = s.sendRequest(hreq);
+    out.write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
+
+    Poco::Net::HTTPResponse hres;
+    std::istream& in = s.receiveResponse(hres);  // rethrows a failure stored while sending
+    res.status_code = static_cast<int>(hres.getStatus());
+    res.retry_after = hres.get("Retry-After", "");
+    reusable = read_capped(in, res.body_snippet) && !s.networkException();
+  } catch (const Poco::Exception& e) {
+    failure = describe(e, req.timeout);
+  } catch (const std::exception& e) {
+    failure = std::string("request failed: ") + e.what();
+  }
+  const bool timed_out = dog.disarm();
+
+  // Once a status line arrived the receiver has answered: keep its status even if the body was cut short.
+  if (res.status_code == 0) res.error = timed_out ? timeout_text(req.timeout) : failure;
+  if (reusable && !timed_out && res.status_code != 0) {
+    pool[key].last_used = clock::now();
+  } else {
+    pool.erase(key);
+  }
+  return finish();
+}
+
+http_sender::http_sender() : impl_(std::make_unique<impl>()) {}
+http_sender::~http_sender() = default;
+
+http_response http_sender::post(const http_request& request) { return impl_->post(request); }
+
+uint64_t http_sender::connections_opened() const { return impl_->opened; }
+
+}  // namespace spec_notify::deliverer

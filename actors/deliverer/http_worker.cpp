@@ -1,0 +1,52 @@
+#include "actors/deliverer/http_worker.hpp"
+
+#include <caf/all.hpp>
+#include <chrono>
+#include <memory>
+
+#include "actors/deliverer/http_sender.hpp"
+#include "actors/deliverer/request.hpp"
+#include "messages/batches.hpp"
+#include "messages/type_ids.hpp"
+
+namespace spec_notify::deliverer {
+namespace {
+
+struct worker_state {
+  worker_state() {}
+  std::unique_ptr<http_sender> sender;
+};
+
+attempt_result attempt(worker_state& st, const config::subscription_settings& sub, const delivery& d,
+                       int32_t n) {
+  using namespace std::chrono;
+  auto started = system_clock::now();
+  auto ts = duration_cast<seconds>(started.time_since_epoch()).count();
+  auto response = st.sender->post(build_request(sub, d, n, ts));
+  attempt_result r;
+  r.delivery_id = d.id;
+  r.attempt.attempt = n;
+  r.attempt.at_ms = duration_cast<milliseconds>(started.time_since_epoch()).count();
+  r.attempt.status_code = response.status_code;
+  r.attempt.latency_ms = response.latency_ms;
+  r.attempt.error = response.error;
+  if (response.error.empty() && (response.status_code < 200 || response.status_code > 299))
+    r.attempt.error = "HTTP " + std::to_string(response.status_code);
+  r.retry_after = response.retry_after;
+  return r;
+}
+
+caf::behavior worker_behavior(caf::stateful_actor<worker_state>* self, config::subscription_settings sub) {
+  self->state.sender = std::make_unique<http_sender>();
+  return {
+      [=](send_atom, const delivery& d, int32_t n) { return attempt(self->state, sub, d, n); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_http_worker(caf::local_actor* parent, config::subscription_settings sub) {
+  return parent->spawn<caf::detached + caf::linked>(worker_behavior, std::move(sub));
+}
+
+}  // namespace spec_notify::deliverer

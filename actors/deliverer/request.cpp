@@ -1,0 +1,33 @@
+#include "actors/deliverer/request.hpp"
+
+#include "actors/deliverer/signature.hpp"
+
+namespace spec_notify::deliverer {
+
+http_request build_request(const config::subscription_settings& sub, const delivery& d, int32_t attempt,
+                           int64_t timestamp) {
+  http_request r;
+  r.url = sub.url;
+  r.body = d.body;
+  r.timeout = sub.timeout;
+  r.ca_file = sub.ca_file;
+  auto& h = r.headers;
+  h.emplace_back("content-type", "application/json");
+  h.emplace_back("user-agent", std::string("spec-notify/") + SPEC_NOTIFY_VERSION);
+  h.emplace_back("webhook-id", d.id);
+  h.emplace_back("webhook-timestamp", std::to_string(timestamp));
+  if (sub.signature != config::signature_mode::github)
+    h.emplace_back("webhook-signature", standard_signature_header(sub.secrets, d.id, timestamp, d.body));
+  if (sub.signature != config::signature_mode::standard && !sub.secrets.empty())
+    h.emplace_back("x-hub-signature-256", github_signature(sub.secrets.front(), d.body));
+  h.emplace_back("x-spec-notify-event", d.event_type);
+  h.emplace_back("x-spec-notify-schema", "1");
+  h.emplace_back("x-spec-notify-attempt", std::to_string(attempt));
+  return r;
+}
+
+bool is_secret_header(const std::string& name) {
+  return name == "webhook-signature" || name == "x-hub-signature-256";
+}
+
+}  // namespace spec_notify::deliverer

@@ -1,0 +1,239 @@
+#include "actors/deliverer/signature.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+#include <array>
+#include <initializer_list>
+#include <memory>
+#include <stdexcept>
+
+namespace spec_notify::deliverer {
+namespace {
+
+constexpr std::string_view kWhsecPrefix = "whsec_";
+constexpr std::string_view kGithubPrefix = "sha256=";
+constexpr char kBase64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+using digest = std::array<unsigned char, 32>;
+
+// HMAC-SHA256 over the concatenation of `parts`, streamed so the body is never copied.
+digest hmac_sha256(std::string_view key, std::initializer_list<std::string_view> parts) {
+  std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr), &EVP_MAC_free);
+  if (!mac) throw std::runtime_error("OpenSSL: HMAC unavailable");
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_new(mac.get()), &EVP_MAC_CTX_free);
+  char digest_name[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                         OSSL_PARAM_construct_end()};
+  // OpenSSL rejects a NULL key pointer even with length 0; an empty key is still a valid HMAC key.
+  static const unsigned char empty_key = 0;
+  const auto* key_ptr = key.empty() ? &empty_key : reinterpret_cast<const unsigned char*>(key.data());
+  if (!ctx || EVP_MAC_init(ctx.get(), key_ptr, key.size(), params) != 1)
+    throw std::runtime_error("OpenSSL: HMAC init failed");
+  for (auto part : parts)
+    if (EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(part.data()), part.size()) != 1)
+      throw std::runtime_error("OpenSSL: HMAC update failed");
+  digest out{};
+  size_t len = 0;
+  if (EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) != 1 || len != out.size())
+    throw std::runtime_error("OpenSSL: HMAC final failed");
+  return out;
+}
+
+std::string base64_encode(const unsigned char* data, size_t n) {
+  std::string out;
+  out.reserve((n + 2) / 3 * 4);
+  for (size_t i = 0; i < n; i += 3) {
+    uint32_t v = uint32_t(data[i]) << 16;
+    if (i + 1 < n) v |= uint32_t(data[i + 1]) << 8;
+    if (i + 2 < n) v |= data[i + 2];
+    out += kBase64Alphabet[(v >> 18) & 63];
+    out += kBase64Alphabet[(v >> 12) & 63];
+    out += i + 1 < n ? kBase64Alphabet[(v >> 6) & 63] : '=';
+    out += i + 2 < n ? kBase64Alphabet[v & 63] : '=';
+  }
+  return out;
+}
+
+int base64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+// Strict standard base64: no white space, '=' only as trailing padding, padding optional.
+bool base64_decode(std::string_view in, std::string& out) {
+  size_t pad = 0;
+  while (pad < 2 && !in.empty() && in.back() == '=') {
+    in.remove_suffix(1);
+    ++pad;
+  }
+  if (in.size() % 4 == 1) return false;
+  if (pad > 0 && (in.size() + pad) % 4 != 0) return false;  // padding, when present, must complete the block
+  out.clear();
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v = base64_value(c);
+    if (v < 0) return false;
+    acc = (acc << 6) | uint32_t(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += char((acc >> bits) & 0xff);
+    }
+  }
+  return true;
+}
+
+std::string hex_encode(const digest& d) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(d.size() * 2);
+  for (unsigned char b : d) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  // The length of a well-formed signature is public; only the content comparison must not leak timing.
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+void random_bytes(unsigned char* buf, size_t n) {
+  if (RAND_bytes(buf, static_cast<int>(n)) != 1) throw std::runtime_error("OpenSSL: RAND_bytes failed");
+}
+
+bool parse_unix_seconds(std::string_view s, int64_t& out) {
+  if (s.empty() || s.size() > 18) return false;  // 18 digits cannot overflow int64
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+bool decode_whsec(std::string_view secret, std::string& key_bytes) {
+  if (secret.substr(0, kWhsecPrefix.size()) != kWhsecPrefix) return false;
+  return base64_decode(secret.substr(kWhsecPrefix.size()), key_bytes) && !key_bytes.empty();
+}
+
+std::string standard_signature(std::string_view key_bytes, std::string_view msg_id, int64_t timestamp,
+                               std::string_view body) {
+  const std::string ts = std::to_string(timestamp);
+  const digest d = hmac_sha256(key_bytes, {msg_id, ".", ts, ".", body});
+  return "v1," + base64_encode(d.data(), d.size());
+}
+
+std::string standard_signature_header(const std::vector<std::string>& secrets, std::string_view msg_id,
+                                      int64_t ts, std::string_view body) {
+  std::string header, key;
+  for (const auto& secret : secrets) {
+    if (!decode_whsec(secret, key)) continue;
+    if (!header.empty()) header += ' ';
+    header += standard_signature(key, msg_id, ts, body);
+  }
+  return header;
+}
+
+std::string github_signature(std::string_view secret, std::string_view body) {
+  return std::string(kGithubPrefix) + hex_encode(hmac_sha256(secret, {body}));
+}
+
+const char* to_string(verify_result r) {
+  switch (r) {
+    case verify_result::ok: return "ok";
+    case verify_result::missing_headers: return "missing headers";
+    case verify_result::bad_timestamp: return "bad timestamp";
+    case verify_result::too_old: return "timestamp too old";
+    case verify_result::too_new: return "timestamp too new";
+    case verify_result::no_match: return "no matching signature";
+  }
+  return "unknown";
+}
+
+verify_result verify_standard(const std::vector<std::string>& secrets, std::string_view msg_id,
+                              std::string_view timestamp, std::string_view signature_header, std::string_view body,
+                              int64_t now, int64_t tolerance_s) {
+  if (msg_id.empty() || timestamp.empty() || signature_header.empty()) return verify_result::missing_headers;
+  int64_t ts = 0;
+  if (!parse_unix_seconds(timestamp, ts)) return verify_result::bad_timestamp;
+  if (now - ts > tolerance_s) return verify_result::too_old;
+  if (ts - now > tolerance_s) return verify_result::too_new;
+
+  std::vector<std::string> expected;  // "v1,<base64>" per usable secret
+  std::string key;
+  for (const auto& secret : secrets)
+    if (decode_whsec(secret, key)) expected.push_back(standard_signature(key, msg_id, ts, body));
+
+  bool matched = false;
+  size_t pos = 0;
+  while (pos < signature_header.size()) {
+    size_t end = signature_header.find(' ', pos);
+    if (end == std::string_view::npos) end = signature_header.size();
+    std::string_view entry = signature_header.substr(pos, end - pos);
+    pos = end + 1;
+    if (entry.substr(0, 3) != "v1,") continue;
+    // No early exit: the work done does not depend on which secret or entry matched.
+    for (const auto& e : expected) matched |= constant_time_equal(entry, e);
+  }
+  return matched ? verify_result::ok : verify_result::no_match;
+}
+
+bool verify_github(const std::vector<std::string>& secrets, std::string_view header, std::string_view body) {
+  if (header.substr(0, kGithubPrefix.size()) != kGithubPrefix) return false;
+  bool matched = false;
+  for (const auto& secret : secrets) matched |= constant_time_equal(header, github_signature(secret, body));
+  return matched;
+}
+
+std::string new_secret() {
+  std::array<unsigned char, 32> key{};
+  random_bytes(key.data(), key.size());
+  std::string out = std::string(kWhsecPrefix) + base64_encode(key.data(), key.size());
+  OPENSSL_cleanse(key.data(), key.size());
+  return out;
+}
+
+std::string random_id(std::string_view prefix) {
+  static constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  constexpr size_t kLength = 26;
+  std::string out(prefix);
+  std::array<unsigned char, 64> pool{};
+  while (out.size() < prefix.size() + kLength) {
+    random_bytes(pool.data(), pool.size());
+    for (unsigned char b : pool) {
+      if (b >= 248) continue;  // 248 = 4 * 62: rejecting the rest keeps every character equally likely
+      out += kAlphabet[b % 62];
+      if (out.size() == prefix.size() + kLength) break;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> split_secrets(std::string_view value) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  while (i < value.size()) {
+    while (i < value.size() && is_space(value[i])) ++i;
+    size_t start = i;
+    while (i < value.size() && !is_space(value[i])) ++i;
+    if (i > start) out.emplace_back(value.substr(start, i - start));
+  }
+  return out;
+}
+
+}  // namespace spec_notify::deliverer

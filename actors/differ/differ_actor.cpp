@@ -1,0 +1,52 @@
+#include "actors/differ/differ_actor.hpp"
+
+#include <caf/all.hpp>
+#include <memory>
+
+#include "actors/differ/engine.hpp"
+#include "actors/log.hpp"
+#include "messages/batches.hpp"
+#include "messages/file_change.hpp"
+#include "messages/type_ids.hpp"
+#include "messages/wiring.hpp"
+
+namespace spec_notify::differ {
+namespace {
+
+struct differ_state {
+  differ_state() {}
+  std::unique_ptr<engine> core;
+  caf::actor router;
+};
+
+void on_files(caf::stateful_actor<differ_state>* self, const files_changed& msg) {
+  auto& st = self->state;
+  bool was_baseline = !st.core->baseline_done();
+  auto result = st.core->on_files_changed(msg.paths);
+  for (const auto& p : result.problems) logging::warn("differ", p);
+  if (was_baseline && st.core->baseline_done())
+    logging::info("differ", "baseline recorded from " + std::to_string(msg.paths.size()) + " task file(s)");
+  if (result.events.empty()) return;
+  for (const auto& e : result.events)
+    logging::info("differ", e.source + ":" + std::to_string(e.line) + ": " + e.task_id + " " +
+                                (e.from.empty() ? "(new)" : e.from) + " -> " + e.to);
+  // The events are already durable (evt/); if the router is down, it re-reads them when it starts.
+  if (st.router) self->send(st.router, event_batch{std::move(result.events)});
+}
+
+caf::behavior differ_behavior(caf::stateful_actor<differ_state>* self, store::db_ptr db,
+                              std::filesystem::path repo) {
+  self->state.core = std::make_unique<engine>(std::move(db), std::move(repo));
+  return {
+      [=](wire_atom, const wiring& w) { self->state.router = w.router; },
+      [=](const files_changed& msg) { on_files(self, msg); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_differ(caf::local_actor* parent, store::db_ptr db, std::filesystem::path repo) {
+  return parent->spawn<caf::detached + caf::monitored>(differ_behavior, std::move(db), std::move(repo));
+}
+
+}  // namespace spec_notify::differ

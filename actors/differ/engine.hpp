@@ -1,0 +1,46 @@
+#pragma once
+// The differ's logic without the actor: reads changed task files, diffs them against the last-seen states,
+// and persists the new states together with the events they imply in ONE synced LevelDB batch, so a crash at
+// any instant neither loses a transition nor emits it twice (the evt/ records are the outbox the router drains).
+// Called by differ_actor only (single-threaded use). Tests drive it directly with a real store.
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "actors/differ/diff.hpp"
+#include "actors/store/store.hpp"
+#include "messages/event.hpp"
+
+namespace spec_notify::differ {
+
+struct engine_result {
+  std::vector<event> events;          // persisted under evt/ before being returned
+  std::vector<std::string> problems;  // "path:line: message" for unreadable / odd input; never fatal
+};
+
+class engine {
+ public:
+  // REQUIRES: db open. Loads every last-seen state into memory (one scan of task/).
+  engine(store::db_ptr db, std::filesystem::path repo, size_t max_file_bytes = 8 * 1024 * 1024);
+
+  // Whether the first scan has been recorded (before it, files are recorded as the baseline, without events).
+  bool baseline_done() const { return baseline_done_; }
+
+  // Processes `paths` (relative to the repo). The first call on a fresh store records the baseline.
+  engine_result on_files_changed(const std::vector<std::string>& paths);
+
+  // True when `rel_path` is a task file under the contract's rules (SPEC.md or docs/<one folder>/tasks.md).
+  static bool is_task_file(const std::string& rel_path);
+
+ private:
+  void process_task_file(const std::string& rel, store::batch& b, engine_result& out);
+  std::filesystem::path repo_;
+  store::db_ptr db_;
+  size_t max_file_bytes_;
+  bool baseline_done_ = false;
+  std::map<std::string, std::map<std::string, known_state>> states_;  // file -> task id -> last seen
+  std::map<std::string, std::map<std::string, known_state>> pending_; // updates of the batch being built
+};
+
+}  // namespace spec_notify::differ

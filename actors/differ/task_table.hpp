@@ -1,0 +1,43 @@
+#pragma once
+// Extracts the task rows of one Spec Kit file (SPEC.md or docs/<SPEC-ID>/tasks.md) following the contract's
+// "Task transitions" rules: GFM pipe tables with a Status column (any number per file, 5- and 11-column
+// trackers, `| ID | Task | Status | Reason |`, ...) and task-list checklists (`- [x] **T001** ...`). Tables and
+// checklists inside fenced code blocks are ignored.
+// Called by the differ actor for every changed file; the rows feed diff_rows(). Persists nothing.
+// Pure function of its inputs: thread-safe, never throws on any input (CRLF, BOM, NUL bytes, invalid UTF-8, huge
+// lines, no trailing newline) and linear in the input size.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actors/differ/status.hpp"
+
+namespace spec_notify::differ {
+
+struct task_row {
+  std::string id;          // Task ID / ID cell, else `TOKEN:` of the Task cell, else "#<Order>"; emphasis-stripped
+  std::string title;       // Title cell, else Task cell text after any `TOKEN:`, else checklist text (raw markdown)
+  std::string raw_status;  // Status cell as written (trimmed, `\|` unescaped); "[ ]" / "[x]" / "[X]" for items
+  task_status status = task_status::other;  // normalise_status(raw_status); Done / Backlog for checklist items
+  std::string spec_id;     // docs/<X>/tasks.md -> X; otherwise first docs/SPEC-.../ in PRD, Evidence, Notes; "" = null
+  int line = 0;            // 1-based line of the row in the file
+};
+// All strings in a task_row are valid UTF-8 (invalid sequences and NUL bytes become U+FFFD).
+
+struct parse_result {
+  std::vector<task_row> rows;         // file order; an id appears at most once (its first occurrence)
+  std::vector<std::string> warnings;  // "path:line: message" for skipped rows, ragged tables, duplicates...
+};
+
+// REQUIRES: rel_path is relative to the repo root with `/` separators ("SPEC.md", "docs/SPEC-KIT-075-x/tasks.md").
+// Warnings are capped (the last one says how many were dropped) so a garbage file cannot flood the logs.
+parse_result parse_task_file(std::string_view text, std::string_view rel_path);
+
+// The SPEC id a docs/<X>/tasks.md path implies (X), or "" for any other path.
+std::string spec_id_from_path(std::string_view rel_path);
+
+// The first `docs/SPEC-<...>/` folder name in `text` ("see docs/SPEC-KIT-065-add-x/PRD.md" -> "SPEC-KIT-065-add-x"),
+// or "" when there is none.
+std::string spec_id_in_text(std::string_view text);
+
+}  // namespace spec_notify::differ

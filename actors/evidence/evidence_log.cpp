@@ -1,0 +1,241 @@
+#include "actors/evidence/evidence_log.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <system_error>
+
+#include "actors/router/payload.hpp"
+
+namespace spec_notify::evidence {
+
+namespace fs = std::filesystem;
+using router::append_json_string;
+
+namespace {
+
+constexpr const char* file_prefix = "webhooks-";
+constexpr const char* file_suffix = ".jsonl";
+
+// Keys whose values never reach the evidence, whatever the caller passed in `sample`.
+const std::vector<std::string> redacted_keys = {
+    "webhook-signature", "x-hub-signature-256", "x-hub-signature", "authorization", "secret", "secrets"};
+
+std::string sys_error(int err) {
+  return std::error_code(err, std::generic_category()).message();
+}
+
+// "webhooks-20261125-0003.jsonl" -> day "20261125", seq 3. False for anything else (those files are left
+// alone).
+bool parse_file_name(const std::string& name, std::string& day, int& seq) {
+  const std::string prefix = file_prefix, suffix = file_suffix;
+  if (name.size() < prefix.size() + 8 + 2 + suffix.size()) return false;
+  if (name.compare(0, prefix.size(), prefix) != 0) return false;
+  if (name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) return false;
+  const std::string mid = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+  if (mid.size() < 10 || mid.size() > 17 || mid[8] != '-') return false;
+  const bool digits =
+      std::all_of(mid.begin(), mid.end(), [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
+  if (!digits || mid.find('-') != 8 || mid.find('-', 9) != std::string::npos) return false;
+  day = mid.substr(0, 8);
+  seq = std::stoi(mid.substr(9));
+  return true;
+}
+
+std::string make_file_name(const std::string& day, int seq) {
+  std::string n = std::to_string(seq);
+  if (n.size() < 4) n.insert(0, 4 - n.size(), '0');
+  return file_prefix + day + "-" + n + file_suffix;
+}
+
+// Oldest first: by day, then by sequence number (numeric, so -10000 sorts after -9999).
+bool older(const std::string& a, const std::string& b) {
+  std::string da, db;
+  int sa = 0, sb = 0;
+  parse_file_name(a, da, sa);
+  parse_file_name(b, db, sb);
+  return da != db ? da < db : sa < sb;
+}
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string nullable(const std::string& s) {
+  return s.empty() ? "null" : router::json_string(s);
+}
+
+}  // namespace
+
+std::string spec_folder_name(const std::string& spec_id) {
+  std::string out;
+  for (char c : spec_id.substr(0, 128)) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '_' || c == '.';
+    if (!ok || (c == '.' && (out.empty() || out.back() == '.')))
+      out += '_';
+    else
+      out += c;
+  }
+  return out.empty() ? "_unscoped" : out;
+}
+
+std::string render_evidence_line(const evidence_record& r, bool with_sample) {
+  std::string out = "{\"at\":";
+  append_json_string(out, router::iso8601_ms(r.at_ms != 0 ? r.at_ms : now_ms()));
+  auto str = [&](const char* key, const std::string& v) {
+    out += ",\"";
+    out += key;
+    out += "\":";
+    append_json_string(out, v);
+  };
+  auto raw = [&](const char* key, const std::string& v) { out += std::string(",\"") + key + "\":" + v; };
+  str("kind", r.kind);
+  str("delivery_id", r.delivery_id);
+  str("subscription", r.subscription);
+  str("event", r.event_type);
+  raw("spec", nullable(r.spec_id));
+  raw("task", nullable(r.task_id));
+  raw("attempt", std::to_string(r.attempt));
+  raw("status_code", std::to_string(r.status_code));
+  raw("latency_ms", std::to_string(r.latency_ms));
+  raw("outcome", nullable(r.outcome));
+  raw("error", nullable(r.error));
+  raw("replay", r.replay ? "true" : "false");
+  if (!r.sample.empty()) {
+    if (with_sample) {
+      std::string sample = router::json_normalize(r.sample, redacted_keys);
+      raw("sample", sample.empty() ? router::json_string(r.sample) : sample);
+    } else {
+      raw("sample_omitted", "true");
+    }
+  }
+  out += '}';
+  return out;
+}
+
+evidence_log::evidence_log(fs::path evidence_dir, int64_t max_bytes_per_spec)
+    : evidence_dir_(std::move(evidence_dir)), max_bytes_(max_bytes_per_spec) {}
+
+fs::path evidence_log::folder_for(const std::string& spec_id) const {
+  return evidence_dir_ / "commands" / spec_folder_name(spec_id) / "webhooks";
+}
+
+std::string evidence_log::append(const evidence_record& r) {
+  try {
+    const std::string key = spec_folder_name(r.spec_id);
+    const fs::path dir = folder_for(r.spec_id);
+    auto it = folders_.find(key);
+    if (it == folders_.end()) {
+      folder_state st;
+      if (auto err = load_folder(dir, st); !err.empty()) return err;
+      it = folders_.emplace(key, std::move(st)).first;
+    }
+    folder_state& st = it->second;
+
+    const int64_t chunk = max_bytes_ > 0 ? std::max<int64_t>(max_bytes_ / 4, 1) : 0;
+    std::string line = render_evidence_line(r) + '\n';
+    if (chunk > 0 && static_cast<int64_t>(line.size()) > chunk && !r.sample.empty())
+      line = render_evidence_line(r, false) + '\n';
+    const auto line_size = static_cast<int64_t>(line.size());
+
+    const std::string at = router::iso8601_ms(r.at_ms != 0 ? r.at_ms : now_ms());
+    const std::string day = at.substr(0, 4) + at.substr(5, 2) + at.substr(8, 2);
+    const std::string name = pick_file(st, day, line_size);
+    if (st.files.empty() || st.files.back().name != name) st.files.push_back({name, 0});
+
+    const std::string rotate_err = rotate(dir, st, name, line_size);
+    int64_t new_size = 0;
+    if (auto err = write_line(dir / name, line, new_size); !err.empty()) {
+      folders_.erase(it);  // re-list (and re-create folders) on the next append
+      return err;
+    }
+    st.total += new_size - st.files.back().size;
+    st.files.back().size = new_size;
+    return rotate_err;
+  } catch (const std::exception& ex) {  // bad_alloc and friends: report, never throw into the actor
+    return std::string("evidence: cannot append under ") + evidence_dir_.string() + ": " + ex.what();
+  }
+}
+
+std::string evidence_log::load_folder(const fs::path& dir, folder_state& st) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return "evidence: cannot create " + dir.string() + ": " + ec.message();
+  for (fs::directory_iterator d(dir, ec), end; !ec && d != end; d.increment(ec)) {
+    std::string day;
+    int seq = 0;
+    const std::string name = d->path().filename().string();
+    if (!parse_file_name(name, day, seq)) continue;
+    std::error_code size_ec;
+    const auto size = d->is_regular_file(size_ec) ? d->file_size(size_ec) : 0;
+    st.files.push_back({name, size_ec ? 0 : static_cast<int64_t>(size)});
+  }
+  if (ec) return "evidence: cannot list " + dir.string() + ": " + ec.message();
+  std::sort(st.files.begin(), st.files.end(),
+            [](const file_entry& a, const file_entry& b) { return older(a.name, b.name); });
+  for (const auto& f : st.files) st.total += f.size;
+  return "";
+}
+
+std::string evidence_log::pick_file(folder_state& st, const std::string& day, int64_t line_size) const {
+  if (st.files.empty()) return make_file_name(day, 1);
+  const file_entry& last = st.files.back();
+  std::string last_day;
+  int last_seq = 0;
+  parse_file_name(last.name, last_day, last_seq);
+  // Never name a file older than the newest one (clock stepped back): FIFO order must equal write order.
+  if (last_day < day) return make_file_name(day, 1);
+  const int64_t chunk = max_bytes_ > 0 ? std::max<int64_t>(max_bytes_ / 4, 1) : 0;
+  if (chunk == 0 || last.size == 0 || last.size + line_size <= chunk) return last.name;
+  return make_file_name(last_day, last_seq + 1);
+}
+
+std::string evidence_log::rotate(const fs::path& dir, folder_state& st, const std::string& keep,
+                                 int64_t incoming) {
+  if (max_bytes_ <= 0) return "";
+  while (st.total + incoming > max_bytes_ && st.files.size() > 1 && st.files.front().name != keep) {
+    const fs::path victim = dir / st.files.front().name;
+    std::error_code ec;
+    fs::remove(victim, ec);  // a file already gone counts as removed
+    if (ec) return "evidence: cannot remove " + victim.string() + ": " + ec.message();
+    st.total -= st.files.front().size;
+    st.files.erase(st.files.begin());
+  }
+  return "";
+}
+
+std::string evidence_log::write_line(const fs::path& file, const std::string& line, int64_t& new_size) {
+  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return "evidence: cannot open " + file.string() + ": " + sys_error(errno);
+  struct stat before {};
+  const off_t start = ::fstat(fd, &before) == 0 ? before.st_size : 0;
+  size_t done = 0;
+  int err = 0;
+  while (done < line.size()) {
+    const ssize_t n = ::write(fd, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      err = n < 0 ? errno : EIO;
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (err != 0 && done > 0) {
+    // Drop the partial line so readers never meet a truncated record (best effort: the write error is what
+    // gets reported).
+    const int rc = ::ftruncate(fd, start);
+    static_cast<void>(rc);
+  }
+  ::close(fd);
+  if (err != 0) return "evidence: cannot write " + file.string() + ": " + sys_error(err);
+  new_size = static_cast<int64_t>(start) + static_cast<int64_t>(done);
+  return "";
+}
+
+}  // namespace spec_notify::evidence

@@ -1,0 +1,83 @@
+#pragma once
+// Per-SPEC, size-bounded webhook evidence (contract "Evidence"): one JSON line per attempt, dry run, replay
+// and test delivery. Owned by one caller (the evidence actor); not thread-safe, and assumes it is the only
+// writer of its evidence folders (the size cache is not re-read from disk after the first append per SPEC).
+//
+// Layout:  <evidence_dir>/commands/<SPEC folder>/webhooks/webhooks-<yyyymmdd>-<nnnn>.jsonl
+//   SPEC folder: the sanitised spec id (see spec_folder_name), "_unscoped" when the record has none.
+//   yyyymmdd is the UTC day of the record's at_ms; nnnn (0001..) starts a new file in the same day when the
+//   current one would pass a quarter of the budget, so rotation can free space in pieces. File names sort in
+//   write order, which is what FIFO rotation relies on.
+// Rotation: before a line is appended, the oldest files of that SPEC folder are deleted while the folder plus
+//   the new line would exceed max_bytes_per_spec. The file being written is never deleted. A line larger than
+//   a quarter of the budget is first written without its sample ("sample_omitted": true).
+//
+// Line (keys in this order; no secrets or signature values are ever written):
+//   {"at":"<iso8601 ms>","kind":"attempt|dry_run|replay|test","delivery_id":"msg_..","subscription":"..",
+//    "event":"<type>","spec":"..."|null,"task":"..."|null,"attempt":n,"status_code":n,"latency_ms":n,
+//    "outcome":"delivered|..."|null,"error":"..."|null,"replay":bool,"sample":{..}}   (sample only when
+//    given)
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace spec_notify::evidence {
+
+struct evidence_record {
+  std::string delivery_id, subscription, event_type, spec_id, task_id;
+  std::string kind;  // attempt | dry_run | replay | test
+  std::string error;
+  int attempt = 0, status_code = 0;
+  int64_t latency_ms = 0, at_ms = 0;  // at_ms: unix ms of the attempt; 0 = now
+  bool replay = false;
+  std::string outcome;  // delivered | retrying | dead_lettered | disabled | dry_run
+  // Optional JSON text (dry-run sample: headers + body). Re-rendered, never copied verbatim: values of
+  // webhook-signature, x-hub-signature-256, authorization and secret-like keys are replaced by "[redacted]"
+  // as a second line of defence; text that is not valid JSON is stored as a JSON string.
+  std::string sample;
+};
+
+// Folder name for a spec id: bytes outside [A-Za-z0-9._-] become '_', a leading '.' and any '.' right after
+// another '.' become '_' (so no "..", no hidden folders, no '/'), at most 128 bytes; "" -> "_unscoped".
+std::string spec_folder_name(const std::string& spec_id);
+
+// The JSON line (without '\n') append() writes for `r`.
+std::string render_evidence_line(const evidence_record& r, bool with_sample = true);
+
+class evidence_log {
+ public:
+  // max_bytes_per_spec <= 0 disables rotation. Nothing touches the disk until the first append.
+  evidence_log(std::filesystem::path evidence_dir, int64_t max_bytes_per_spec);
+
+  // Appends one line for `r` (creating folders as needed) and applies the rotation above.
+  // Returns "" on success, else one line naming the path and the system error ("permission denied",
+  // "no space left on device"); a failed write leaves no partial line behind. Never throws.
+  std::string append(const evidence_record& r);
+
+  // The webhooks folder records for `spec_id` go to.
+  std::filesystem::path folder_for(const std::string& spec_id) const;
+
+ private:
+  struct file_entry {
+    std::string name;
+    int64_t size = 0;
+  };
+  struct folder_state {
+    std::vector<file_entry> files;  // sorted by name == oldest first
+    int64_t total = 0;
+  };
+
+  std::string load_folder(const std::filesystem::path& dir, folder_state& st);
+  std::string pick_file(folder_state& st, const std::string& day, int64_t line_size) const;
+  std::string rotate(const std::filesystem::path& dir, folder_state& st, const std::string& keep,
+                     int64_t incoming);
+  std::string write_line(const std::filesystem::path& file, const std::string& line, int64_t& new_size);
+
+  std::filesystem::path evidence_dir_;
+  int64_t max_bytes_;
+  std::map<std::string, folder_state> folders_;  // key: SPEC folder name; filled on first use
+};
+
+}  // namespace spec_notify::evidence

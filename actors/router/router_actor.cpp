@@ -1,0 +1,65 @@
+#include "actors/router/router_actor.hpp"
+
+#include <caf/all.hpp>
+#include <memory>
+
+#include "actors/log.hpp"
+#include "actors/router/fan_out.hpp"
+#include "messages/batches.hpp"
+#include "messages/type_ids.hpp"
+#include "messages/wiring.hpp"
+
+namespace spec_notify::router {
+namespace {
+
+struct router_state {
+  router_state() {}
+  std::unique_ptr<fan_out> core;
+  std::map<std::string, caf::actor> deliverers;
+  std::vector<event> held;  // events waiting for the first wiring
+};
+
+void route(caf::stateful_actor<router_state>* self, const std::vector<event>& events) {
+  auto& st = self->state;
+  routed out;
+  std::string error;
+  if (!st.core->route(events, out, error)) {
+    // The evt/ records stay; they are routed again at the next start. Say so loudly.
+    logging::error("router", "cannot persist deliveries (events kept for the next start): " + error);
+    return;
+  }
+  for (auto& [name, list] : out) {
+    auto it = st.deliverers.find(name);
+    if (it == st.deliverers.end()) continue;  // its deliverer loads them from the spool when it starts
+    logging::debug("router", std::to_string(list.size()) + " delivery(ies) for " + name);
+    self->send(it->second, delivery_batch{std::move(list)});
+  }
+}
+
+caf::behavior router_behavior(caf::stateful_actor<router_state>* self, store::db_ptr db,
+                              std::vector<config::subscription_settings> subs) {
+  self->state.core = std::make_unique<fan_out>(std::move(db), subs);
+  self->state.held = self->state.core->leftovers();
+  if (!self->state.held.empty())
+    logging::info("router", "re-routing " + std::to_string(self->state.held.size()) + " event(s) left by a stop");
+  return {
+      [=](wire_atom, const wiring& w) {
+        self->state.deliverers = w.deliverers;
+        if (!self->state.held.empty()) {
+          auto held = std::move(self->state.held);
+          self->state.held.clear();
+          route(self, held);
+        }
+      },
+      [=](const event_batch& batch) { route(self, batch.items); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_router(caf::local_actor* parent, store::db_ptr db,
+                        std::vector<config::subscription_settings> subs) {
+  return parent->spawn<caf::detached + caf::monitored>(router_behavior, std::move(db), std::move(subs));
+}
+
+}  // namespace spec_notify::router

@@ -1,0 +1,25 @@
+#pragma once
+// JSON encodings of the records the store keeps (events, deliveries, dead letters). JSON keeps the state
+// directory inspectable and lets later versions add fields without a migration.
+#include <string>
+
+#include "messages/delivery.hpp"
+#include "messages/event.hpp"
+
+namespace spec_notify::store {
+
+std::string encode(const event& e);
+std::string encode(const delivery& d);
+// Return false (leaving `out` unspecified) when `text` is not a record of that kind.
+bool decode(const std::string& text, event& out);
+bool decode(const std::string& text, delivery& out);
+
+// Key builders for the schema in store.hpp.
+std::string task_key(const std::string& file, const std::string& task_id);
+std::string task_prefix(const std::string& file);
+inline std::string event_key(const std::string& id) { return "evt/" + id; }
+inline std::string delivery_key(const std::string& id) { return "dlv/" + id; }
+inline std::string dead_key(const std::string& id) { return "dead/" + id; }
+inline std::string disabled_key(const std::string& sub) { return "sub/" + sub + "/disabled"; }
+
+}  // namespace spec_notify::store

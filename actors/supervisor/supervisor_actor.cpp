@@ -1,0 +1,126 @@
+#include "actors/supervisor/supervisor_actor.hpp"
+
+#include <caf/all.hpp>
+#include <deque>
+#include <functional>
+
+#include "actors/dead_letter/dead_letter_actor.hpp"
+#include "actors/deliverer/deliverer_actor.hpp"
+#include "actors/differ/differ_actor.hpp"
+#include "actors/evidence/evidence_writer_actor.hpp"
+#include "actors/log.hpp"
+#include "actors/router/router_actor.hpp"
+#include "actors/watcher/watcher_actor.hpp"
+#include "messages/type_ids.hpp"
+#include "messages/wiring.hpp"
+
+namespace spec_notify::supervisor {
+namespace {
+
+using spawner = std::function<caf::actor(caf::local_actor*)>;
+
+struct child {
+  child(std::string n, spawner s) : name(std::move(n)), spawn(std::move(s)) {}
+  std::string name;
+  spawner spawn;
+  caf::actor handle;
+};
+
+struct supervisor_state {
+  supervisor_state() {}
+  std::vector<child> children;  // downstream first
+  std::deque<std::chrono::steady_clock::time_point> restarts;
+  bool stopping = false;
+};
+
+using self_ptr = caf::stateful_actor<supervisor_state>*;
+
+wiring current_wiring(const supervisor_state& st) {
+  wiring w;
+  for (const auto& c : st.children) {
+    if (c.name == "differ") w.differ = c.handle;
+    else if (c.name == "router") w.router = c.handle;
+    else if (c.name == "dead_letter") w.dead_letter = c.handle;
+    else if (c.name == "evidence") w.evidence = c.handle;
+    else if (c.name.rfind("deliverer/", 0) == 0) w.deliverers[c.name.substr(10)] = c.handle;
+  }
+  return w;
+}
+
+void broadcast_wiring(self_ptr self) {
+  auto w = current_wiring(self->state);
+  for (const auto& c : self->state.children) self->send(c.handle, wire_atom::value, w);
+}
+
+void stop_children(self_ptr self) {
+  self->state.stopping = true;
+  // Upstream first: the watcher stops producing before the stages that drain its output.
+  for (auto it = self->state.children.rbegin(); it != self->state.children.rend(); ++it)
+    self->send_exit(it->handle, caf::exit_reason::user_shutdown);
+}
+
+void on_down(self_ptr self, caf::down_msg& dm, int max_restarts) {
+  auto& st = self->state;
+  if (st.stopping) return;
+  for (auto& c : st.children) {
+    if (c.handle.address() != dm.source) continue;
+    logging::error("supervisor", "stage " + c.name + " stopped: " + self->system().render(dm.reason) + "; restarting");
+    auto now = std::chrono::steady_clock::now();
+    st.restarts.push_back(now);
+    while (!st.restarts.empty() && now - st.restarts.front() > std::chrono::minutes(1)) st.restarts.pop_front();
+    if (static_cast<int>(st.restarts.size()) > max_restarts) {
+      logging::error("supervisor", "more than " + std::to_string(max_restarts) +
+                                       " restarts within a minute; giving up (state is safe in the store)");
+      stop_children(self);
+      self->quit(caf::sec::runtime_error);
+      return;
+    }
+    c.handle = c.spawn(self);
+    broadcast_wiring(self);
+    return;
+  }
+}
+
+caf::behavior supervisor_behavior(self_ptr self, config::settings cfg, store::db_ptr db, int max_restarts) {
+  auto& kids = self->state.children;
+  kids.emplace_back(child{"evidence", [cfg](caf::local_actor* p) {
+                    return evidence::spawn_evidence_writer(p, cfg.evidence_dir, cfg.evidence_max_bytes_per_spec);
+                  }});
+  kids.emplace_back(child{"dead_letter", [cfg, db](caf::local_actor* p) {
+                    return dead_letter::spawn_dead_letter_keeper(p, db, cfg.dead_letter_retention);
+                  }});
+  for (const auto& sub : cfg.subscriptions) {
+    if (!sub.enabled) {
+      logging::warn("supervisor", "subscription " + sub.name + " is disabled" +
+                                      (sub.disabled_reason.empty() ? "" : ": " + sub.disabled_reason));
+      continue;
+    }
+    kids.emplace_back(child{"deliverer/" + sub.name,
+                    [sub, db](caf::local_actor* p) { return deliverer::spawn_deliverer(p, db, sub); }});
+  }
+  kids.emplace_back(child{"router", [cfg, db](caf::local_actor* p) {
+                    return router::spawn_router(p, db, cfg.subscriptions);
+                  }});
+  kids.emplace_back(child{"differ", [cfg, db](caf::local_actor* p) { return differ::spawn_differ(p, db, cfg.repo); }});
+  kids.emplace_back(child{"watcher", [cfg](caf::local_actor* p) {
+                    return watcher::spawn_watcher(p, cfg.repo, std::chrono::milliseconds(100));
+                  }});
+  for (auto& c : kids) c.handle = c.spawn(self);
+  broadcast_wiring(self);
+  self->set_down_handler([=](caf::down_msg& dm) { on_down(self, dm, max_restarts); });
+  self->set_exit_handler([=](caf::exit_msg& em) {
+    stop_children(self);
+    self->quit(em.reason);
+  });
+  return {
+      [=](status_atom) { return static_cast<int32_t>(self->state.children.size()); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_supervisor(caf::actor_system& sys, config::settings cfg, store::db_ptr db, int max_restarts) {
+  return sys.spawn(supervisor_behavior, std::move(cfg), std::move(db), max_restarts);
+}
+
+}  // namespace spec_notify::supervisor

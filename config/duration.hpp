@@ -1,0 +1,21 @@
+#pragma once
+// Duration strings of the configuration: a non-negative integer immediately followed by one unit,
+// `250ms`, `10s`, `5m`, `2h`, `7d`. No sign, no fraction, no spaces, no compound forms ("1h30m").
+// Pure functions, thread-safe, used by config/settings.cpp and by any command taking a duration (--since
+// 24h).
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace spec_notify::config {
+
+// Parses `text` into `out`. On failure returns false, leaves `out` untouched and sets `error` to a one-line
+// message that quotes the text and says what is wrong (empty, negative, fractional, missing unit, unknown
+// unit, too large).
+bool parse_duration(std::string_view text, std::chrono::milliseconds& out, std::string& error);
+
+// The shortest exact spelling in the largest unit that divides the value: 7d, 90s, 1500ms, 0s.
+// parse_duration(format_duration(d)) == d for every d >= 0. Negative values get a leading '-' (display only).
+std::string format_duration(std::chrono::milliseconds value);
+
+}  // namespace spec_notify::config

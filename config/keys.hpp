@@ -1,0 +1,38 @@
+#pragma once
+// The configuration schema as data: the keys each table accepts and the closed value sets. One list feeds
+// both the unknown-key check and known_keys(), so the docs can be tested against the code.
+#include <string_view>
+
+namespace spec_notify::config::keys {
+
+// Keys of [notify]; "subscriptions" is the array of [[notify.subscriptions]] tables.
+inline constexpr std::string_view kNotify[] = {"repo",
+                                               "state_dir",
+                                               "evidence_dir",
+                                               "admin",
+                                               "admin_allow_non_loopback",
+                                               "metrics",
+                                               "dead_letter_retention",
+                                               "evidence_max_bytes_per_spec",
+                                               "poll_interval",
+                                               "subscriptions"};
+
+// Keys of each [[notify.subscriptions]] table; "retry" is the [notify.subscriptions.retry] sub-table.
+inline constexpr std::string_view kSubscription[] = {
+    "name",  "url",   "secret_env", "enabled",       "dry_run", "events",  "statuses",
+    "specs", "tasks", "signature",  "max_in_flight", "timeout", "ca_file", "retry"};
+
+inline constexpr std::string_view kRetry[] = {"max_attempts", "initial_backoff", "max_backoff", "multiplier"};
+
+inline constexpr std::string_view kEventTypes[] = {"spec-kit.task.transitioned", "spec-auto.stage.completed",
+                                                   "spec-auto.pipeline.completed"};
+
+// The event type whose subscriptions filter on statuses.
+inline constexpr std::string_view kTaskEvent = "spec-kit.task.transitioned";
+
+inline constexpr std::string_view kStatuses[] = {"Done",    "In Review", "In Progress",
+                                                 "Blocked", "Backlog",   "Other"};
+
+inline constexpr std::string_view kSignatureModes[] = {"standard", "github", "both"};
+
+}  // namespace spec_notify::config::keys

@@ -1,0 +1,80 @@
+#include "config/secret.hpp"
+
+namespace spec_notify::config {
+namespace {
+
+int base64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+}  // namespace
+
+std::vector<std::string> split_secrets(std::string_view value) {
+  std::vector<std::string> parts;
+  size_t i = 0;
+  while (i < value.size()) {
+    while (i < value.size() && is_space(value[i])) ++i;
+    size_t start = i;
+    while (i < value.size() && !is_space(value[i])) ++i;
+    if (i > start) parts.emplace_back(value.substr(start, i - start));
+  }
+  return parts;
+}
+
+bool base64_decode(std::string_view text, std::vector<uint8_t>& out) {
+  size_t padding = 0;
+  while (!text.empty() && text.back() == '=' && padding < 2) {
+    text.remove_suffix(1);
+    ++padding;
+  }
+  // With padding the total length must be a multiple of 4; without, a remainder of 1 is never valid.
+  if ((padding > 0 && (text.size() + padding) % 4 != 0) || text.size() % 4 == 1) return false;
+  std::vector<uint8_t> bytes;
+  bytes.reserve(text.size() * 3 / 4);
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    int v = base64_value(c);
+    if (v < 0) return false;
+    buffer = (buffer << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push_back(static_cast<uint8_t>((buffer >> bits) & 0xff));
+    }
+  }
+  // Leftover bits must be zero, otherwise two encodings would decode to the same key.
+  if (bits > 0 && (buffer & ((1u << bits) - 1)) != 0) return false;
+  out = std::move(bytes);
+  return true;
+}
+
+bool decode_whsec(std::string_view secret, std::vector<uint8_t>& key, std::string& error) {
+  if (secret.substr(0, kSecretPrefix.size()) != kSecretPrefix) {
+    error = "does not start with 'whsec_'";
+    return false;
+  }
+  std::vector<uint8_t> bytes;
+  if (!base64_decode(secret.substr(kSecretPrefix.size()), bytes)) {
+    error = "the part after 'whsec_' is not valid base64";
+    return false;
+  }
+  if (bytes.size() < kMinSecretBytes) {
+    error = "decodes to " + std::to_string(bytes.size()) + " bytes, at least " +
+            std::to_string(kMinSecretBytes) + " are required (create one with `spec-notify secret new`)";
+    return false;
+  }
+  key = std::move(bytes);
+  return true;
+}
+
+}  // namespace spec_notify::config

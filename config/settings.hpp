@@ -1,0 +1,99 @@
+#pragma once
+// The [notify] configuration as plain values, and the one loader that turns TOML into them.
+// Callers: app/commands (check-config, serve, --test, --list, --replay), the SIGHUP reload path.
+// The loader validates everything and reports ALL problems at once, each located at file:line:col of the
+// offending key or value; it never throws and never puts a secret value into a message.
+// Thread-safety: pure functions; the only process state read is the environment, through env_lookup.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/url.hpp"
+
+namespace spec_notify::config {
+
+enum class signature_mode { standard, github, both };
+
+// Retry policy of one subscription: exponential backoff with full jitter, dead letter after max_attempts.
+struct retry_settings {
+  int max_attempts = 10;                                                 // 1..100
+  std::chrono::milliseconds initial_backoff{1000}, max_backoff{600000};  // initial <= max
+  double multiplier = 2.0;                                               // >= 1.0
+};
+
+struct subscription_settings {
+  std::string name, url;  // name: [a-z0-9_-]+, unique; url: as written
+  parsed_url target;      // parsed url (empty when the url was invalid: then enabled == false)
+  std::string secret_env;
+  std::vector<std::string>
+      secrets;  // resolved from the env var: space-separated, newest first; NEVER print these
+  bool enabled = true, dry_run = false;
+  std::vector<std::string> events{"spec-kit.task.transitioned"}, statuses{"Done"}, specs, tasks;
+  signature_mode signature = signature_mode::standard;
+  int max_in_flight = 4;  // 1..256
+  std::chrono::milliseconds timeout{10000};
+  retry_settings retry;
+  std::string
+      ca_file;  // optional "ca_file" key: PEM bundle for https peer verification (absolute after load)
+  std::string
+      disabled_reason;  // non-empty when disabled by validation (invalid URL) -- enabled is then false
+};
+
+struct settings {
+  std::string config_path;  // as given
+  // Absolute and normalised after load: repo and state_dir relative to the config file's directory,
+  // evidence_dir relative to repo. Defaults: ".", ".spec-notify",
+  // "docs/SPEC-OPS-004-integrated-coder-hooks/evidence".
+  std::filesystem::path repo, state_dir, evidence_dir;
+  std::string admin = "127.0.0.1:7707";  // host:port; a non-loopback host needs admin_allow_remote
+  bool admin_allow_remote = false;       // key "admin_allow_non_loopback"
+  std::string metrics;                   // host:port; "" = off
+  std::chrono::milliseconds dead_letter_retention{std::chrono::hours(7 * 24)};
+  int64_t evidence_max_bytes_per_spec = 5242880;
+  std::chrono::milliseconds poll_interval{1000};  // key "poll_interval": full-rescan safety net
+  std::vector<subscription_settings> subscriptions;
+};
+
+struct config_problem {
+  std::string file;
+  int line = 0, col = 0;  // 1-based; 0 when the problem has no position (e.g. unreadable file)
+  std::string message;
+  bool warning = false;
+  // "file:line:col: error: message" or "file:line:col: warning: message" ("file: error: message" without a
+  // line).
+  std::string to_string() const;
+};
+
+struct load_result {
+  settings value;  // meaningful only when ok(); filled as far as validation got otherwise
+  std::vector<config_problem> problems;  // in file order (errors and warnings interleaved)
+  bool ok() const;                       // no errors (warnings allowed)
+};
+
+using env_lookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// Reads the real process environment (std::getenv).
+env_lookup process_env();
+
+// Loads `path` (relative paths inside resolve against its directory). A missing or unreadable file is one
+// error naming the path.
+load_result load_settings_file(const std::string& path, const env_lookup& env);
+
+// Same validation for in-memory text; `name` is used in problems and as config_path, `base_dir` replaces the
+// config file's directory (made absolute against the current directory when relative).
+load_result load_settings_text(std::string_view toml_text, const std::string& name,
+                               const std::string& base_dir, const env_lookup& env);
+
+// Every accepted key, dotted: notify.repo, notify.subscriptions.name,
+// notify.subscriptions.retry.max_attempts...
+std::vector<std::string> known_keys();
+
+// The canonical spellings used in config, payloads and logs.
+std::string_view to_string(signature_mode mode);
+
+}  // namespace spec_notify::config

@@ -1,0 +1,207 @@
+#include "config/subscription_loader.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "config/duration.hpp"
+#include "config/keys.hpp"
+#include "config/secret.hpp"
+
+namespace spec_notify::config::detail {
+namespace {
+
+template <size_t N>
+std::vector<std::string_view> as_list(const std::string_view (&keys)[N]) {
+  return {std::begin(keys), std::end(keys)};
+}
+
+template <size_t N>
+std::string join(const std::string_view (&items)[N]) {
+  std::string out;
+  for (auto item : items) out += (out.empty() ? "" : ", ") + std::string(item);
+  return out;
+}
+
+bool valid_env_name(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+std::optional<std::string> check_event(const std::string& event) {
+  for (auto known : keys::kEventTypes)
+    if (event == known) return std::nullopt;
+  return "unknown event type '" + event + "' (valid: " + join(keys::kEventTypes) + ")";
+}
+
+std::optional<std::string> check_status(const std::string& status) {
+  for (auto known : keys::kStatuses)
+    if (status == known) return std::nullopt;
+  std::string message = "'" + status + "' is not a canonical status";
+  if (auto guess = closest_match(status, as_list(keys::kStatuses)); !guess.empty())
+    message += "; did you mean '" + guess + "'?";
+  return message + " (valid: " + join(keys::kStatuses) + ")";
+}
+
+std::optional<std::string> check_glob(const std::string& glob) {
+  if (glob.empty()) return std::string("empty pattern (omit the key or use [] to match everything)");
+  return std::nullopt;
+}
+
+// The label everything else in this subscription is reported under.
+std::string read_name(toml_reader& r, const scope& s, size_t index, subscription_settings& sub) {
+  std::string fallback = "subscription #" + std::to_string(index + 1) + ": ";
+  if (!r.require(scope{s.table, fallback, "", s.header}, "name")) return fallback;
+  if (!r.get_string(scope{s.table, fallback, "", s.header}, "name", sub.name)) return fallback;
+  if (!valid_subscription_name(sub.name)) {
+    r.error(
+        s.table.get("name")->source(),
+        fallback + "name '" + sub.name + "' is invalid: use only lower-case letters, digits, '_' and '-'");
+    return fallback;
+  }
+  return "subscription '" + sub.name + "': ";
+}
+
+void read_url(toml_reader& r, const scope& s, subscription_settings& sub) {
+  if (!r.require(s, "url") || !r.get_string(s, "url", sub.url)) return;
+  std::string why;
+  if (parse_url(sub.url, sub.target, why)) return;
+  sub.enabled = false;
+  sub.disabled_reason = "invalid url: " + why;
+  r.warning(s.table.get("url")->source(), s.label + "invalid url, subscription disabled: " + why);
+}
+
+// Never puts the variable's value into a message: only its name and the position of a bad secret.
+void read_secrets(toml_reader& r, const scope& s, subscription_settings& sub, const env_lookup& env) {
+  if (!r.require(s, "secret_env") || !r.get_string(s, "secret_env", sub.secret_env)) return;
+  const auto& where = s.table.get("secret_env")->source();
+  bool looks_like_secret = sub.secret_env.rfind(kSecretPrefix, 0) == 0;
+  if (looks_like_secret || !valid_env_name(sub.secret_env)) {
+    sub.secret_env.clear();
+    r.error(where,
+            s.label + (looks_like_secret
+                           ? "secret_env holds what looks like a secret; it must be the NAME of an "
+                             "environment variable that holds the secret"
+                           : "secret_env must be an environment variable name (letters, digits and '_', "
+                             "not starting with a digit)"));
+    return;
+  }
+  std::string var = "environment variable " + sub.secret_env;
+  std::optional<std::string> value = env ? env(sub.secret_env) : std::nullopt;
+  if (!value) {
+    r.error(where, s.label + var + " (secret_env) is not set");
+    return;
+  }
+  std::vector<std::string> secrets = split_secrets(*value);
+  if (secrets.empty()) {
+    r.error(where, s.label + var + " (secret_env) is empty");
+    return;
+  }
+  bool all_valid = true;
+  for (size_t i = 0; i < secrets.size(); ++i) {
+    std::vector<uint8_t> key;
+    std::string why;
+    if (decode_whsec(secrets[i], key, why)) continue;
+    all_valid = false;
+    r.error(where, s.label + "secret " + std::to_string(i + 1) + " of " + std::to_string(secrets.size()) +
+                       " in " + var + " is not a valid whsec_ secret: " + why);
+  }
+  if (all_valid) sub.secrets = std::move(secrets);
+}
+
+void read_filters(toml_reader& r, const scope& s, subscription_settings& sub) {
+  if (r.get_strings(s, "events", sub.events, check_event) && sub.events.empty())
+    r.error(s.table.get("events")->source(),
+            s.label + "events must not be empty (valid: " + join(keys::kEventTypes) + ")");
+  bool statuses_given = r.get_strings(s, "statuses", sub.statuses, check_status);
+  bool task_events = std::find(sub.events.begin(), sub.events.end(), keys::kTaskEvent) != sub.events.end();
+  if (statuses_given && sub.statuses.empty() && task_events)
+    r.error(s.table.get("statuses")->source(),
+            s.label + "statuses must not be empty for " + std::string(keys::kTaskEvent) + " events");
+  r.get_strings(s, "specs", sub.specs, check_glob);
+  r.get_strings(s, "tasks", sub.tasks, check_glob);
+}
+
+void read_delivery(toml_reader& r, const scope& s, subscription_settings& sub,
+                   const std::filesystem::path& base_dir) {
+  if (std::string mode; r.get_string(s, "signature", mode)) {
+    if (mode == "standard") {
+      sub.signature = signature_mode::standard;
+    } else if (mode == "github") {
+      sub.signature = signature_mode::github;
+    } else if (mode == "both") {
+      sub.signature = signature_mode::both;
+    } else {
+      r.error(s.table.get("signature")->source(),
+              s.label + "signature must be one of " + join(keys::kSignatureModes) + ", got '" + mode + "'");
+    }
+  }
+  if (int64_t n = 0; r.get_int(s, "max_in_flight", 1, 256, n)) sub.max_in_flight = static_cast<int>(n);
+  r.get_duration(s, "timeout", false, sub.timeout);
+  if (r.get_string(s, "ca_file", sub.ca_file)) {
+    std::filesystem::path p = (base_dir / sub.ca_file).lexically_normal();
+    std::error_code ec;
+    if (sub.ca_file.empty() || !std::filesystem::is_regular_file(p, ec)) {
+      r.error(s.table.get("ca_file")->source(),
+              s.label + "ca_file '" + p.string() + "' is not a readable file");
+    }
+    sub.ca_file = p.string();
+  }
+}
+
+void read_retry(toml_reader& r, const scope& parent, retry_settings& retry) {
+  const toml::node* node = parent.table.get("retry");
+  if (!node) return;
+  const toml::table* table = node->as_table();
+  if (!table) {
+    r.error(node->source(), parent.label + "retry must be a table ([notify.subscriptions.retry])");
+    return;
+  }
+  scope s{*table, parent.label, "retry.", "[notify.subscriptions.retry]"};
+  r.reject_unknown_keys(s, as_list(keys::kRetry));
+  if (int64_t n = 0; r.get_int(s, "max_attempts", 1, 100, n)) retry.max_attempts = static_cast<int>(n);
+  bool have_initial = r.get_duration(s, "initial_backoff", false, retry.initial_backoff);
+  bool have_max = r.get_duration(s, "max_backoff", false, retry.max_backoff);
+  if (double m = 0; r.get_number(s, "multiplier", m)) {
+    if (m < 1.0) {
+      r.error(table->get("multiplier")->source(), s.key("multiplier") + " must be at least 1.0");
+    } else {
+      retry.multiplier = m;
+    }
+  }
+  if (retry.initial_backoff > retry.max_backoff) {
+    const toml::node* at = have_initial ? table->get("initial_backoff")
+                           : have_max   ? table->get("max_backoff")
+                                        : node;
+    r.error(at->source(), s.key("initial_backoff") + " (" + format_duration(retry.initial_backoff) +
+                              ") must not exceed " + s.key_prefix + "max_backoff (" +
+                              format_duration(retry.max_backoff) + ")");
+  }
+}
+
+}  // namespace
+
+bool valid_subscription_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+subscription_settings load_subscription(toml_reader& reader, const toml::table& table, size_t index,
+                                        const std::filesystem::path& base_dir, const env_lookup& env) {
+  subscription_settings sub;
+  scope s{table, "", "", "[[notify.subscriptions]]"};
+  s.label = read_name(reader, s, index, sub);
+  reader.reject_unknown_keys(s, as_list(keys::kSubscription), as_list(keys::kRetry),
+                             "notify.subscriptions.retry");
+  reader.get_bool(s, "enabled", sub.enabled);
+  reader.get_bool(s, "dry_run", sub.dry_run);
+  read_url(reader, s, sub);
+  read_secrets(reader, s, sub, env);
+  read_filters(reader, s, sub);
+  read_delivery(reader, s, sub, base_dir);
+  read_retry(reader, s, sub.retry);
+  return sub;
+}
+
+}  // namespace spec_notify::config::detail

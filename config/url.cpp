@@ -1,0 +1,195 @@
+#include "config/url.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
+namespace spec_notify::config {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string r(s);
+  std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return std::tolower(c); });
+  return r;
+}
+
+bool is_hex(char c) {
+  return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+}
+
+// Characters no part of a URL may contain raw; checked once over the whole text so every later step can
+// assume printable ASCII.
+bool check_characters(std::string_view text, std::string& error) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    std::string at = " at position " + std::to_string(i + 1);
+    if (c == ' ') {
+      error = "URL contains a space" + at + " (percent-encode it as %20)";
+    } else if (c < 0x20 || c == 0x7f) {
+      error = "URL contains a control character" + at;
+    } else if (c >= 0x80) {
+      error = "URL contains a non-ASCII byte" + at + " (percent-encode it)";
+    } else if (c == '\\') {
+      error = "URL contains a backslash" + at;
+    } else if (c == '%' && (i + 2 >= text.size() || !is_hex(text[i + 1]) || !is_hex(text[i + 2]))) {
+      error = "URL contains a malformed percent escape" + at + " (expected %XX with two hex digits)";
+    } else {
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+bool parse_port(std::string_view digits, uint16_t& port, std::string& error) {
+  if (digits.empty() || digits.size() > 5 ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    error = "invalid port '" + std::string(digits) + "' (expected 1..65535)";
+    return false;
+  }
+  unsigned long value = std::stoul(std::string(digits));
+  if (value == 0 || value > 65535) {
+    error = "invalid port '" + std::string(digits) + "' (expected 1..65535)";
+    return false;
+  }
+  port = static_cast<uint16_t>(value);
+  return true;
+}
+
+bool valid_ipv6(const std::string& text) {
+  in6_addr addr{};
+  return inet_pton(AF_INET6, text.c_str(), &addr) == 1;
+}
+
+// DNS names and IPv4 literals: letters, digits, '-', '.', '_' (the latter seen in internal names).
+bool valid_reg_name(std::string_view host) {
+  return std::all_of(host.begin(), host.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+  });
+}
+
+// Splits "host[:port]" / "[v6][:port]". `port_required` distinguishes listen addresses from URL authorities.
+bool parse_authority(std::string_view auth, bool port_required, std::string& host,
+                     std::optional<uint16_t>& port, std::string& error) {
+  std::string_view rest;
+  if (!auth.empty() && auth.front() == '[') {
+    auto close = auth.find(']');
+    if (close == std::string_view::npos) {
+      error = "unterminated IPv6 literal '" + std::string(auth) + "' (missing ']')";
+      return false;
+    }
+    host = lower(auth.substr(1, close - 1));
+    if (!valid_ipv6(host)) {
+      error = "invalid IPv6 address '" + host + "'";
+      return false;
+    }
+    rest = auth.substr(close + 1);
+    if (!rest.empty() && rest.front() != ':') {
+      error = "unexpected text after IPv6 literal: '" + std::string(rest) + "'";
+      return false;
+    }
+  } else {
+    auto colon = auth.find(':');
+    host = lower(auth.substr(0, colon));
+    rest = colon == std::string_view::npos ? std::string_view{} : auth.substr(colon);
+    if (!host.empty() && !valid_reg_name(host)) {
+      error = "invalid host '" + host + "' (IPv6 addresses need brackets: [::1])";
+      return false;
+    }
+  }
+  if (host.empty()) {
+    error = std::count(auth.begin(), auth.end(), ':') > 1 ? "IPv6 addresses need brackets, e.g. [::1]:8080"
+                                                          : "missing host";
+    return false;
+  }
+  if (rest.empty()) {
+    if (port_required) error = "missing port (expected host:port)";
+    return !port_required;
+  }
+  uint16_t p = 0;
+  if (!parse_port(rest.substr(1), p, error)) return false;
+  port = p;
+  return true;
+}
+
+}  // namespace
+
+bool parse_url(std::string_view text, parsed_url& out, std::string& error) {
+  if (text.empty()) {
+    error = "empty URL";
+    return false;
+  }
+  if (!check_characters(text, error)) return false;
+  auto sep = text.find("://");
+  if (sep == std::string_view::npos) {
+    error = "URL has no scheme (expected http:// or https://)";
+    return false;
+  }
+  std::string scheme = lower(text.substr(0, sep));
+  if (scheme != "http" && scheme != "https") {
+    error = "unsupported URL scheme '" + scheme + "' (expected http or https)";
+    return false;
+  }
+  std::string_view rest = text.substr(sep + 3);
+  auto end_of_authority = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, end_of_authority);
+  std::string_view tail =
+      end_of_authority == std::string_view::npos ? std::string_view{} : rest.substr(end_of_authority);
+  if (authority.find('@') != std::string_view::npos) {
+    error = "URL must not contain user info (user:password@); put credentials in secret_env instead";
+    return false;
+  }
+  if (tail.find('#') != std::string_view::npos) {
+    error = "URL must not contain a fragment ('#...'): fragments are never sent to the server";
+    return false;
+  }
+  parsed_url result;
+  std::optional<uint16_t> port;
+  if (!parse_authority(authority, false, result.host, port, error)) return false;
+  result.scheme = scheme;
+  result.port = port ? *port : (scheme == "https" ? 443 : 80);
+  if (tail.empty()) {
+    result.path_and_query = "/";
+  } else if (tail.front() == '?') {
+    result.path_and_query = "/" + std::string(tail);
+  } else {
+    result.path_and_query = std::string(tail);
+  }
+  out = std::move(result);
+  return true;
+}
+
+std::string to_string(const parsed_url& url) {
+  bool v6 = url.host.find(':') != std::string::npos;
+  std::string s = url.scheme + "://" + (v6 ? "[" + url.host + "]" : url.host);
+  bool default_port = (url.scheme == "http" && url.port == 80) || (url.scheme == "https" && url.port == 443);
+  if (!default_port) s += ":" + std::to_string(url.port);
+  return s + url.path_and_query;
+}
+
+bool parse_host_port(std::string_view text, host_port& out, std::string& error) {
+  std::string host;
+  std::optional<uint16_t> port;
+  if (!parse_authority(text, true, host, port, error)) {
+    error = "invalid address '" + std::string(text) + "': " + error;
+    return false;
+  }
+  out.host = std::move(host);
+  out.port = *port;
+  return true;
+}
+
+bool is_loopback_host(std::string_view host) {
+  std::string h = lower(host);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (h == "localhost" || h == "::1") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, h.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, h.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
+}
+
+}  // namespace spec_notify::config

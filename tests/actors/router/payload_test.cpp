@@ -1,0 +1,215 @@
+#define BOOST_TEST_MODULE payload
+#include "actors/router/payload.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <boost/test/unit_test.hpp>
+
+using spec_notify::event;
+namespace et = spec_notify::event_type;
+using namespace spec_notify::router;
+
+namespace {
+
+constexpr int64_t t0 = 1795568523456;  // 2026-11-25T01:02:03.456Z
+
+event task_event() {
+  event e;
+  e.id = "evt_abc";
+  e.type = et::task_transitioned;
+  e.occurred_at_ms = t0;
+  e.spec_id = "SPEC-KIT-075-add-webhook-notification-system-for";
+  e.task_id = "T63";
+  e.task_title = "Sign payloads";
+  e.from = "In Progress";
+  e.to = "Done";
+  e.raw_status = "**DONE**";
+  e.source = "SPEC.md";
+  e.line = 42;
+  return e;
+}
+
+event stage_event(const char* type) {
+  event e;
+  e.id = "evt_st";
+  e.type = type;
+  e.occurred_at_ms = t0;
+  e.spec_id = "SPEC-OPS-004-integrated-coder-hooks";
+  e.stage = "implement";
+  e.status = "passed";
+  return e;
+}
+
+// Parses with Poco (a strict, independent parser) and returns the root object; fails the test when invalid.
+Poco::JSON::Object::Ptr parse(const std::string& text) {
+  Poco::JSON::Parser parser;
+  Poco::JSON::Object::Ptr obj;
+  BOOST_REQUIRE_NO_THROW(obj = parser.parse(text).extract<Poco::JSON::Object::Ptr>());
+  return obj;
+}
+
+bool is_valid_utf8(const std::string& s) {
+  return sanitize_utf8(s) == s;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(task_payload_has_every_field_in_contract_order) {
+  const std::string expected =
+      R"({"schema_version":1,"type":"spec-kit.task.transitioned","event_id":"evt_abc","delivery_id":"msg_1",)"
+      R"("occurred_at":"2026-11-25T01:02:03.456Z",)"
+      R"("spec":{"id":"SPEC-KIT-075-add-webhook-notification-system-for","key":"SPEC-KIT-075"},)"
+      R"("task":{"id":"T63","title":"Sign payloads","from":"In Progress","to":"Done","raw_status":"**DONE**",)"
+      R"("source":"SPEC.md","line":42},"telemetry":null,"consensus":null,"evidence":[]})";
+  BOOST_TEST(render_payload(task_event(), "msg_1") == expected);
+}
+
+BOOST_AUTO_TEST_CASE(first_seen_task_renders_from_as_null) {
+  event e = task_event();
+  e.from.clear();
+  const std::string body = render_payload(e, "msg_1");
+  BOOST_TEST(body.find(R"("title":"Sign payloads","from":null,"to":"Done")") != std::string::npos);
+  BOOST_TEST(parse(body)->getObject("task")->isNull("from"));
+}
+
+BOOST_AUTO_TEST_CASE(event_without_spec_renders_spec_as_null) {
+  event e = task_event();
+  e.spec_id.clear();
+  BOOST_TEST(
+      render_payload(e, "msg_1").find(R"("occurred_at":"2026-11-25T01:02:03.456Z","spec":null,"task":)") !=
+      std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(stage_and_pipeline_payloads_carry_stage_and_status_instead_of_task) {
+  for (const char* type : {et::stage_completed, et::pipeline_completed}) {
+    const std::string body = render_payload(stage_event(type), "msg_2");
+    const std::string expected =
+        std::string(R"({"schema_version":1,"type":")") + type +
+        R"(","event_id":"evt_st","delivery_id":"msg_2","occurred_at":)"
+        R"("2026-11-25T01:02:03.456Z","spec":{"id":"SPEC-OPS-004-integrated-coder-hooks",)"
+        R"("key":"SPEC-OPS-004"},"stage":"implement","status":"passed",)"
+        R"("telemetry":null,"consensus":null,"evidence":[]})";
+    BOOST_TEST(body == expected);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(test_event_is_task_shaped_only_when_it_has_a_task) {
+  event e = task_event();
+  e.type = et::test;
+  auto obj = parse(render_payload(e, "msg_3"));
+  BOOST_TEST(obj->has("task"));
+  BOOST_TEST(!obj->has("stage"));
+  BOOST_TEST(obj->getValue<std::string>("type") == "spec-notify.test");
+
+  event s = stage_event(et::test);
+  obj = parse(render_payload(s, "msg_3"));
+  BOOST_TEST(!obj->has("task"));
+  BOOST_TEST(obj->getValue<std::string>("stage") == "implement");
+  BOOST_TEST(obj->getValue<std::string>("status") == "passed");
+}
+
+BOOST_AUTO_TEST_CASE(context_supplies_telemetry_consensus_and_evidence_in_their_own_order) {
+  event e = task_event();
+  e.context_json =
+      R"({"evidence":["docs/a.json","docs/b.json"],"consensus":{"status":"ok","agreements":4,"conflicts":0},)"
+      R"("telemetry":{"command":"spec-ops-validate","status":"passed","score":0.5,"nested":{"z":1,"a":[true,null]}}})";
+  const std::string body = render_payload(e, "msg_1");
+  const std::string tail =
+      R"("telemetry":{"command":"spec-ops-validate","status":"passed","score":0.5,"nested":{"z":1,"a":[true,null]}},)"
+      R"("consensus":{"status":"ok","agreements":4,"conflicts":0},"evidence":["docs/a.json","docs/b.json"]})";
+  BOOST_TEST(body.size() > tail.size());
+  BOOST_TEST(body.substr(body.size() - tail.size()) == tail);
+}
+
+BOOST_AUTO_TEST_CASE(invalid_or_missing_context_renders_nulls_and_empty_evidence) {
+  const std::string empty_tail = R"("telemetry":null,"consensus":null,"evidence":[]})";
+  for (const std::string ctx : {"", "not json", "{\"telemetry\":", "[1,2]", "null", "{}",
+                                R"({"telemetry":"str","consensus":[1],"evidence":{"a":1}})"}) {
+    event e = task_event();
+    e.context_json = ctx;
+    const std::string body = render_payload(e, "msg_1");
+    BOOST_TEST(body.substr(body.size() - empty_tail.size()) == empty_tail, "context: " << ctx);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(non_string_evidence_entries_are_dropped) {
+  event e = task_event();
+  e.context_json = R"({"telemetry":null,"consensus":null,"evidence":["a",1,null,{"x":1},"b"]})";
+  const std::string body = render_payload(e, "msg_1");
+  const std::string tail = R"("evidence":["a","b"]})";
+  BOOST_TEST(body.substr(body.size() - tail.size()) == tail);
+}
+
+BOOST_AUTO_TEST_CASE(quotes_backslashes_and_control_characters_are_escaped) {
+  event e = task_event();
+  e.task_title = std::string("a\"b\\c\nd\te\r\x01\x1f\x7f") + '\0' + "end";
+  e.raw_status = "\xE2\x80\xA8|\xE2\x80\xA9";  // U+2028, U+2029
+  const std::string body = render_payload(e, "msg_1");
+  BOOST_TEST(body.find(R"("title":"a\"b\\c\nd\te\r\u0001\u001F\u007F\u0000end")") != std::string::npos);
+  BOOST_TEST(body.find(R"("raw_status":"\u2028|\u2029")") != std::string::npos);
+  BOOST_TEST(parse(body)->getObject("task")->getValue<std::string>("title") ==
+             std::string("a\"b\\c\nd\te\r\x01\x1f\x7f") + '\0' + "end");
+}
+
+BOOST_AUTO_TEST_CASE(invalid_utf8_bytes_become_replacement_characters) {
+  const std::string fffd = "\xEF\xBF\xBD";
+  BOOST_TEST(sanitize_utf8("ok \xC3\xA9 \xF0\x9F\x9A\x80") == "ok \xC3\xA9 \xF0\x9F\x9A\x80");  // valid kept
+  BOOST_TEST(sanitize_utf8("a\xFF"
+                           "b") == "a" + fffd + "b");
+  BOOST_TEST(sanitize_utf8("\xC0\xAF") == fffd + fffd);                        // overlong '/'
+  BOOST_TEST(sanitize_utf8("\xED\xA0\x80") == fffd + fffd + fffd);             // surrogate D800
+  BOOST_TEST(sanitize_utf8("\xF4\x90\x80\x80") == fffd + fffd + fffd + fffd);  // > U+10FFFF
+  BOOST_TEST(sanitize_utf8("x\xE2\x82") == "x" + fffd + fffd);                 // truncated at the end
+
+  event e = task_event();
+  e.task_title = "bad \xFF\xFE title";
+  e.spec_id = "SPEC-\xC3\x28-1";
+  e.context_json = "{\"telemetry\":{\"k\xFF\":\"v\xC0\"},\"consensus\":null,\"evidence\":[\"p\xE2\x82\"]}";
+  const std::string body = render_payload(e, "msg_\x80");
+  BOOST_TEST(is_valid_utf8(body));
+  BOOST_TEST(body.find("\"title\":\"bad " + fffd + fffd + " title\"") != std::string::npos);
+  BOOST_TEST(body.find("\"delivery_id\":\"msg_" + fffd + "\"") != std::string::npos);
+  BOOST_TEST(body.find("\"telemetry\":{\"k" + fffd + "\":\"v" + fffd + "\"}") != std::string::npos);
+  BOOST_TEST(body.find("\"evidence\":[\"p" + fffd + fffd + "\"]") != std::string::npos);
+  parse(body);
+}
+
+BOOST_AUTO_TEST_CASE(escaped_lone_surrogates_in_context_do_not_leak_invalid_utf8) {
+  event e = task_event();
+  e.context_json = R"({"telemetry":{"s":"\ud800x"},"consensus":null,"evidence":[]})";
+  const std::string body = render_payload(e, "msg_1");
+  BOOST_TEST(is_valid_utf8(body));
+  parse(body);
+}
+
+BOOST_AUTO_TEST_CASE(iso8601_has_milliseconds_and_utc_suffix) {
+  BOOST_TEST(iso8601_ms(0) == "1970-01-01T00:00:00.000Z");
+  BOOST_TEST(iso8601_ms(t0) == "2026-11-25T01:02:03.456Z");
+  BOOST_TEST(iso8601_ms(951782400000) == "2000-02-29T00:00:00.000Z");  // leap day
+  BOOST_TEST(iso8601_ms(1704067199999) == "2023-12-31T23:59:59.999Z");
+  BOOST_TEST(iso8601_ms(-1) == "1969-12-31T23:59:59.999Z");
+}
+
+BOOST_AUTO_TEST_CASE(json_normalize_keeps_order_redacts_keys_and_rejects_garbage) {
+  BOOST_TEST(json_normalize(R"( { "b" : 1 , "a" : [ "x" , false ] } )") == R"({"b":1,"a":["x",false]})");
+  BOOST_TEST(json_normalize(R"({"headers":{"Webhook-Signature":"v1,abc","x":"y"},"body":"{}"})",
+                            {"webhook-signature"}) ==
+             R"({"headers":{"Webhook-Signature":"[redacted]","x":"y"},"body":"{}"})");
+  BOOST_TEST(json_normalize("{\"a\":1,\"b\":0,\"a\":2}") == R"({"a":2,"b":0})");
+  BOOST_TEST(json_normalize("-12.5e3") == "-12500");
+  BOOST_TEST(json_normalize("18446744073709551615") == "18446744073709551615");
+  BOOST_TEST(json_normalize(R"("s")") == R"("s")");
+  BOOST_TEST(json_normalize("1,2") == "");
+  BOOST_TEST(json_normalize("[1],[2") == "");
+  BOOST_TEST(json_normalize("{") == "");
+  BOOST_TEST(json_normalize("") == "");
+}
+
+BOOST_AUTO_TEST_CASE(deeply_nested_context_is_treated_as_invalid_without_crashing) {
+  event e = task_event();
+  e.context_json = "{\"telemetry\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  const std::string body = render_payload(e, "msg_1");
+  const std::string tail = R"("telemetry":null,"consensus":null,"evidence":[]})";
+  BOOST_TEST(body.substr(body.size() - tail.size()) == tail);
+}
