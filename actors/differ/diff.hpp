@@ -19,8 +19,8 @@ struct known_state {
 };
 
 struct transition {
-  task_row row;           // the row as it is now (to = row.status)
-  bool has_from = false;  // false: first seen after the baseline (from = null)
+  task_row row;                           // the row as it is now (to = row.status)
+  bool has_from = false;                  // false: first seen after the baseline (from = null)
   task_status from = task_status::other;  // meaningful only when has_from
 };
 

@@ -8,7 +8,9 @@ namespace {
 
 constexpr size_t npos = std::string_view::npos;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
 std::string_view ltrim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
@@ -64,33 +66,39 @@ void cell_splitter::split(std::string_view line, std::vector<std::string_view>& 
   const std::string_view t = trim(line);
   size_t i = (!t.empty() && t.front() == '|') ? 1 : 0;
   size_t start = i;
-  const bool has_ticks = t.find('`') != npos;
+  const bool has_ticks = t.find('`', i) != npos;
   if (has_ticks) find_backtick_runs(t);
+  // Jump between the three special characters with memchr-backed finds rather than testing every byte.
+  size_t pipe = t.find('|', i), escape = t.find('\\', i), tick = has_ticks ? t.find('`', i) : npos;
   size_t r = 0;
-  while (i < t.size()) {
-    const char c = t[i];
-    if (c == '|') {
+  while (true) {
+    if (pipe < i) pipe = t.find('|', i);
+    if (escape < i) escape = t.find('\\', i);
+    if (tick < i) tick = t.find('`', i);
+    i = std::min({pipe, escape, tick});
+    if (i >= t.size()) break;
+    if (i == pipe) {
       out.push_back(trim(t.substr(start, i - start)));
       start = ++i;
-    } else if (c == '\\') {
+    } else if (i == escape) {
       i += 2;
-    } else if (c == '`' && has_ticks) {
+    } else {
       while (r < runs_.size() && runs_[r].pos < i) ++r;
       if (r < runs_.size() && runs_[r].pos == i) {
         const tick_run& run = runs_[r];
         // A code span shields its pipes; an unmatched run is literal text.
         i = run.close != npos ? runs_[run.close].pos + run.len : run.pos + run.len;
       } else {
-        ++i;
+        ++i;  // inside a run entered through an escape
       }
-    } else {
-      ++i;
     }
   }
   if (start < t.size()) out.push_back(trim(t.substr(start)));
 }
 
-void split_cells(std::string_view line, std::vector<std::string_view>& out) { cell_splitter().split(line, out); }
+void split_cells(std::string_view line, std::vector<std::string_view>& out) {
+  cell_splitter().split(line, out);
+}
 
 std::string unescape_cell(std::string_view cell) {
   std::string scratch;
@@ -162,6 +170,11 @@ bool parse_checklist_item(std::string_view line, checklist_item& out) {
 
 void make_valid_utf8(std::string& text) {
   for (size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte != 0 && byte < 0x80) {  // fast path: ASCII other than NUL
+      ++i;
+      continue;
+    }
     const size_t n = utf8_sequence_length(text, i);
     if (n == 0) {
       text = valid_utf8(text);

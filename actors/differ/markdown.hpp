@@ -62,8 +62,8 @@ struct checklist_item {
 };
 bool parse_checklist_item(std::string_view line, checklist_item& out);
 
-// `text` with invalid UTF-8 sequences and NUL bytes replaced by U+FFFD, so every string the differ hands on is
-// safe to put into JSON payloads, logs and NUL-separated store keys.
+// `text` with invalid UTF-8 sequences and NUL bytes replaced by U+FFFD, so every string the differ hands on
+// is safe to put into JSON payloads, logs and NUL-separated store keys.
 std::string valid_utf8(std::string_view text);
 // In place; does not allocate when `text` is already valid (the common case).
 void make_valid_utf8(std::string& text);

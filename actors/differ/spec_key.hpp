@@ -1,6 +1,7 @@
 #pragma once
 // The short key of a SPEC id, used in payloads (`spec.key`) and for subscription globs:
-// the dash-separated tokens up to and including the first all-digit token, or the whole id when there is none.
+// the dash-separated tokens up to and including the first all-digit token, or the whole id when there is
+// none.
 //   SPEC-KIT-075-add-webhook -> SPEC-KIT-075, SPEC-OPS-004-integrated-coder-hooks -> SPEC-OPS-004,
 //   SPEC-KIT-045-mini -> SPEC-KIT-045, SPEC-KIT-DEMO -> SPEC-KIT-DEMO, "" -> "".
 // Pure function: thread-safe.

@@ -7,13 +7,21 @@ namespace spec_notify::differ {
 
 namespace {
 
-bool is_emphasis(char c) { return c == '*' || c == '_' || c == '`' || c == '~'; }
+bool is_emphasis(char c) {
+  return c == '*' || c == '_' || c == '`' || c == '~';
+}
 
-bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool is_ascii_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
-bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_ascii_letter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char ascii_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_ascii_space(s.front())) s.remove_prefix(1);
@@ -36,7 +44,8 @@ struct word_list {
 // Order matters: the first list with a matching word wins (contract, "Status normalisation").
 constexpr std::array<word_list, 5> kLists{{
     {task_status::done, {"done", "complete", "completed", "closed", "merged", "shipped", ""}},
-    {task_status::in_review, {"in review", "needs review", "in-review", "ready for review", "review", "", ""}},
+    {task_status::in_review,
+     {"in review", "needs review", "in-review", "ready for review", "review", "", ""}},
     {task_status::in_progress, {"in progress", "in-progress", "wip", "active", "started", "ongoing", ""}},
     {task_status::blocked, {"blocked", "", "", "", "", "", ""}},
     {task_status::backlog, {"backlog", "todo", "to do", "planned", "pending", "not started", "open"}},
@@ -96,9 +105,9 @@ const char* canonical_name(task_status status) {
 }
 
 bool parse_canonical(std::string_view name, task_status& out) {
-  constexpr std::array<task_status, 6> all{task_status::backlog, task_status::in_progress,
+  constexpr std::array<task_status, 6> all{task_status::backlog,   task_status::in_progress,
                                            task_status::in_review, task_status::blocked,
-                                           task_status::done,    task_status::other};
+                                           task_status::done,      task_status::other};
   for (const task_status s : all) {
     if (name == canonical_name(s)) {
       out = s;

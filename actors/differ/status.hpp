@@ -1,7 +1,7 @@
 #pragma once
-// Task status vocabulary of the differ: the five canonical categories of the contract ("Task transitions") plus
-// Other, and the normalisation that maps a raw Status cell onto them.
-// Pure functions, no state: safe to call from any thread.
+// Task status vocabulary of the differ: the five canonical categories of the contract ("Task transitions")
+// plus Other, and the normalisation that maps a raw Status cell onto them. Pure functions, no state: safe to
+// call from any thread.
 #include <string>
 #include <string_view>
 
@@ -12,7 +12,8 @@ enum class task_status { backlog, in_progress, in_review, blocked, done, other }
 // "Backlog", "In Progress", "In Review", "Blocked", "Done", "Other". Never null.
 const char* canonical_name(task_status status);
 
-// Inverse of canonical_name: exact, case-sensitive canonical names only. Returns false (out untouched) otherwise.
+// Inverse of canonical_name: exact, case-sensitive canonical names only. Returns false (out untouched)
+// otherwise.
 bool parse_canonical(std::string_view name, task_status& out);
 
 // The contract's normalisation: strip `*`, `_`, backticks and `~` everywhere; trim; ASCII case-fold; collapse

@@ -14,10 +14,18 @@ using markdown::trim;
 constexpr size_t kMaxWarnings = 100;
 constexpr size_t kMaxQuoted = 60;  // bytes of cell text quoted in a warning
 
-bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_emphasis(char c) { return c == '*' || c == '_' || c == '`' || c == '~'; }
-bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_letter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_emphasis(char c) {
+  return c == '*' || c == '_' || c == '`' || c == '~';
+}
+bool is_space(char c) {
+  return c == ' ' || c == '\t';
+}
 
 // Iterates lines without copying: strips one trailing '\r' (CRLF files) and a leading UTF-8 BOM.
 class line_reader {
@@ -93,9 +101,9 @@ columns map_columns(const std::vector<std::string_view>& header) {
   return cols;
 }
 
-// The contract's Task-cell id: a leading token that starts with a letter, contains a digit, is made of letters,
-// digits, '-' and '.', and is followed by ':' (emphasis around it allowed: `**T26-DEMO-1**: ...`). On success
-// `rest` is the text after the colon.
+// The contract's Task-cell id: a leading token that starts with a letter, contains a digit, is made of
+// letters, digits, '-' and '.', and is followed by ':' (emphasis around it allowed: `**T26-DEMO-1**: ...`).
+// On success `rest` is the text after the colon.
 std::string_view leading_id_token(std::string_view cell, std::string_view& rest) {
   size_t i = 0;
   while (i < cell.size() && is_emphasis(cell[i])) ++i;
@@ -129,7 +137,8 @@ std::string quoted(std::string_view text) {
 
 class file_parser {
  public:
-  explicit file_parser(std::string_view rel_path) : path_(rel_path), file_spec_(spec_id_from_path(rel_path)) {}
+  explicit file_parser(std::string_view rel_path)
+      : path_(rel_path), file_spec_(spec_id_from_path(rel_path)) {}
 
   parse_result run(std::string_view text) {
     line_reader lines(text);
@@ -157,7 +166,8 @@ class file_parser {
       if (markdown::parse_checklist_item(line, item)) checklist(item, lines.number());
     }
     if (dropped_ > 0) {
-      result_.warnings.push_back(std::string(path_) + ": " + std::to_string(dropped_) + " more warnings dropped");
+      result_.warnings.push_back(std::string(path_) + ": " + std::to_string(dropped_) +
+                                 " more warnings dropped");
     }
     return std::move(result_);
   }
@@ -240,7 +250,7 @@ class file_parser {
     const auto [it, inserted] = seen_.emplace(row.id, row.line);
     if (!inserted) {
       warn(row.line, "duplicate task id " + quoted(row.id) + " (first at line " + std::to_string(it->second) +
-                          ") ignored");
+                         ") ignored");
       return;
     }
     markdown::make_valid_utf8(row.title);
@@ -266,7 +276,9 @@ class file_parser {
   size_t dropped_ = 0;
 };
 
-bool is_path_char(char c) { return is_letter(c) || is_digit(c) || c == '-' || c == '_' || c == '.'; }
+bool is_path_char(char c) {
+  return is_letter(c) || is_digit(c) || c == '-' || c == '_' || c == '.';
+}
 
 }  // namespace
 
@@ -276,7 +288,8 @@ std::string spec_id_from_path(std::string_view rel_path) {
       rel_path.substr(rel_path.size() - suffix.size()) != suffix) {
     return {};
   }
-  const std::string_view folder = rel_path.substr(prefix.size(), rel_path.size() - prefix.size() - suffix.size());
+  const std::string_view folder =
+      rel_path.substr(prefix.size(), rel_path.size() - prefix.size() - suffix.size());
   if (folder.find('/') != std::string_view::npos) return {};  // deeper folders are not task files
   return std::string(folder);
 }

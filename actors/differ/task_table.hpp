@@ -1,11 +1,12 @@
 #pragma once
 // Extracts the task rows of one Spec Kit file (SPEC.md or docs/<SPEC-ID>/tasks.md) following the contract's
 // "Task transitions" rules: GFM pipe tables with a Status column (any number per file, 5- and 11-column
-// trackers, `| ID | Task | Status | Reason |`, ...) and task-list checklists (`- [x] **T001** ...`). Tables and
-// checklists inside fenced code blocks are ignored.
-// Called by the differ actor for every changed file; the rows feed diff_rows(). Persists nothing.
-// Pure function of its inputs: thread-safe, never throws on any input (CRLF, BOM, NUL bytes, invalid UTF-8, huge
-// lines, no trailing newline) and linear in the input size.
+// trackers, `| ID | Task | Status | Reason |`, ...) and task-list checklists (`- [x] **T001** ...`).
+// Tables and checklists inside fenced code blocks are ignored.
+//
+// Called by the differ (engine) for every changed task file; the rows feed diff_rows(). Persists nothing.
+// Pure function of its inputs: thread-safe, never throws on any input (CRLF, BOM, NUL bytes, invalid UTF-8,
+// huge lines, no trailing newline) and linear in the input size (no regex).
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,30 +15,40 @@
 
 namespace spec_notify::differ {
 
+// All strings are valid UTF-8 (invalid sequences and NUL bytes become U+FFFD), so ids are safe in
+// NUL-separated store keys and every field is safe in JSON.
 struct task_row {
-  std::string id;          // Task ID / ID cell, else `TOKEN:` of the Task cell, else "#<Order>"; emphasis-stripped
-  std::string title;       // Title cell, else Task cell text after any `TOKEN:`, else checklist text (raw markdown)
-  std::string raw_status;  // Status cell as written (trimmed, `\|` unescaped); "[ ]" / "[x]" / "[X]" for items
-  task_status status = task_status::other;  // normalise_status(raw_status); Done / Backlog for checklist items
-  std::string spec_id;     // docs/<X>/tasks.md -> X; otherwise first docs/SPEC-.../ in PRD, Evidence, Notes; "" = null
-  int line = 0;            // 1-based line of the row in the file
+  // The `Task ID` / `ID` cell, else the `TOKEN:` that starts the Task cell, else "#<Order>"; for checklist
+  // items the T<digits> token. Emphasis-stripped.
+  std::string id;
+  // The Title cell, else the Task cell text (after its `TOKEN:` if any), else the checklist text after the
+  // id. Raw markdown, trimmed.
+  std::string title;
+  // The Status cell as written (trimmed, `\|` unescaped); "[ ]", "[x]" or "[X]" for checklist items.
+  std::string raw_status;
+  // normalise_status(raw_status); Done / Backlog for checked / unchecked checklist items.
+  task_status status = task_status::other;
+  // docs/<X>/tasks.md -> X; otherwise the first docs/SPEC-.../ folder in the PRD, Evidence, then Notes cell;
+  // "" = null.
+  std::string spec_id;
+  int line = 0;  // 1-based line of the row in the file
 };
-// All strings in a task_row are valid UTF-8 (invalid sequences and NUL bytes become U+FFFD).
 
 struct parse_result {
   std::vector<task_row> rows;         // file order; an id appears at most once (its first occurrence)
   std::vector<std::string> warnings;  // "path:line: message" for skipped rows, ragged tables, duplicates...
 };
 
-// REQUIRES: rel_path is relative to the repo root with `/` separators ("SPEC.md", "docs/SPEC-KIT-075-x/tasks.md").
-// Warnings are capped (the last one says how many were dropped) so a garbage file cannot flood the logs.
+// REQUIRES: rel_path is relative to the repo root with `/` separators ("SPEC.md",
+// "docs/SPEC-KIT-075-x/tasks.md"). Warnings are capped (the last one says how many were dropped) so a garbage
+// file cannot flood the logs.
 parse_result parse_task_file(std::string_view text, std::string_view rel_path);
 
 // The SPEC id a docs/<X>/tasks.md path implies (X), or "" for any other path.
 std::string spec_id_from_path(std::string_view rel_path);
 
-// The first `docs/SPEC-<...>/` folder name in `text` ("see docs/SPEC-KIT-065-add-x/PRD.md" -> "SPEC-KIT-065-add-x"),
-// or "" when there is none.
+// The first `docs/SPEC-<...>/` folder name in `text` ("see docs/SPEC-KIT-065-add-x/PRD.md" ->
+// "SPEC-KIT-065-add-x"), or "" when there is none.
 std::string spec_id_in_text(std::string_view text);
 
 }  // namespace spec_notify::differ

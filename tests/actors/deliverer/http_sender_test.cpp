@@ -309,6 +309,7 @@ BOOST_AUTO_TEST_CASE(tls_to_a_self_signed_server_fails_verification_unless_its_c
     http_sender sender;
     const http_response r = sender.post(request_to(server.url("/ok", "https")));
     BOOST_TEST(r.status_code == 0);
+    BOOST_TEST_MESSAGE("untrusted server: " << r.error);
     BOOST_TEST(r.error.rfind("TLS: ", 0) == 0u, r.error);
     BOOST_TEST(server.requests().empty());
 

@@ -1,6 +1,5 @@
 #define BOOST_TEST_MODULE diff_rows
 #include <boost/test/unit_test.hpp>
-
 #include <map>
 #include <string>
 #include <vector>

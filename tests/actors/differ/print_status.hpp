@@ -6,6 +6,8 @@
 
 namespace spec_notify::differ {
 
-inline std::ostream& operator<<(std::ostream& os, task_status s) { return os << canonical_name(s); }
+inline std::ostream& operator<<(std::ostream& os, task_status s) {
+  return os << canonical_name(s);
+}
 
 }  // namespace spec_notify::differ

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE spec_key
-#include <boost/test/unit_test.hpp>
-
 #include "actors/differ/spec_key.hpp"
+
+#include <boost/test/unit_test.hpp>
 
 using spec_notify::differ::spec_key;
 

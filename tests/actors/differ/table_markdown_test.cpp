@@ -1,6 +1,5 @@
 #define BOOST_TEST_MODULE table_markdown
 #include <boost/test/unit_test.hpp>
-
 #include <string>
 #include <vector>
 
@@ -36,9 +35,9 @@ BOOST_AUTO_TEST_CASE(split_cells_does_not_split_on_escaped_pipes_or_inside_code_
   BOOST_TEST(cells("| a \\| b | c |") == (strings{"a \\| b", "c"}));
   BOOST_TEST(cells("| `a|b` | c |") == (strings{"`a|b`", "c"}));
   BOOST_TEST(cells("| ``a`|`b`` | c |") == (strings{"``a`|`b``", "c"}));
-  BOOST_TEST(cells("| ` | c |") == (strings{"`", "c"}));         // unmatched tick is literal
+  BOOST_TEST(cells("| ` | c |") == (strings{"`", "c"}));             // unmatched tick is literal
   BOOST_TEST(cells("| `` | ` | c |") == (strings{"``", "`", "c"}));  // runs of different length do not pair
-  BOOST_TEST(cells("| a \\\\| b |") == (strings{"a \\\\", "b"}));      // escaped backslash, real pipe
+  BOOST_TEST(cells("| a \\\\| b |") == (strings{"a \\\\", "b"}));    // escaped backslash, real pipe
   BOOST_TEST(cells("| a \\") == (strings{"a \\"}));
 }
 
@@ -102,9 +101,9 @@ BOOST_AUTO_TEST_CASE(valid_utf8_keeps_good_text_and_replaces_bad_bytes_and_nul) 
   const std::string rep = "\xEF\xBF\xBD";
   BOOST_TEST(valid_utf8("\xff") == rep);
   BOOST_TEST(valid_utf8(std::string("a\0b", 3)) == "a" + rep + "b");
-  BOOST_TEST(valid_utf8("\xC0\xAF") == rep + rep);          // overlong
-  BOOST_TEST(valid_utf8("\xED\xA0\x80") == rep + rep + rep);  // surrogate
+  BOOST_TEST(valid_utf8("\xC0\xAF") == rep + rep);                      // overlong
+  BOOST_TEST(valid_utf8("\xED\xA0\x80") == rep + rep + rep);            // surrogate
   BOOST_TEST(valid_utf8("\xF4\x90\x80\x80") == rep + rep + rep + rep);  // above U+10FFFF
-  BOOST_TEST(valid_utf8("\xE2\x9C") == rep + rep);          // truncated at the end
+  BOOST_TEST(valid_utf8("\xE2\x9C") == rep + rep);                      // truncated at the end
   BOOST_TEST(valid_utf8("") == "");
 }

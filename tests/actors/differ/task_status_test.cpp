@@ -1,6 +1,5 @@
 #define BOOST_TEST_MODULE task_status
 #include <boost/test/unit_test.hpp>
-
 #include <initializer_list>
 #include <string>
 
@@ -50,8 +49,8 @@ BOOST_AUTO_TEST_CASE(every_done_word_maps_to_done) {
 }
 
 BOOST_AUTO_TEST_CASE(every_review_word_maps_to_in_review) {
-  expect_all(task_status::in_review, {"in review", "In Review", "needs review", "**NEEDS REVIEW**", "in-review",
-                                      "Ready for review", "review", "Review (PR #12)"});
+  expect_all(task_status::in_review, {"in review", "In Review", "needs review", "**NEEDS REVIEW**",
+                                      "in-review", "Ready for review", "review", "Review (PR #12)"});
 }
 
 BOOST_AUTO_TEST_CASE(every_progress_word_maps_to_in_progress) {
@@ -60,7 +59,8 @@ BOOST_AUTO_TEST_CASE(every_progress_word_maps_to_in_progress) {
 }
 
 BOOST_AUTO_TEST_CASE(blocked_maps_to_blocked_with_or_without_a_suffix) {
-  expect_all(task_status::blocked, {"blocked", "Blocked", "Blocked (HAL secret)", "BLOCKED: waiting", "blocked,x"});
+  expect_all(task_status::blocked,
+             {"blocked", "Blocked", "Blocked (HAL secret)", "BLOCKED: waiting", "blocked,x"});
 }
 
 BOOST_AUTO_TEST_CASE(every_backlog_word_maps_to_backlog) {
@@ -69,8 +69,8 @@ BOOST_AUTO_TEST_CASE(every_backlog_word_maps_to_backlog) {
 }
 
 BOOST_AUTO_TEST_CASE(unknown_words_and_empty_text_map_to_other) {
-  expect_all(task_status::other, {"**N/A**", "**REMOVED**", "**DEFERRED**", "**REJECTED**", "**OBSOLETE**", "",
-                                  "   ", "***", "cancelled", "?", "n/a"});
+  expect_all(task_status::other, {"**N/A**", "**REMOVED**", "**DEFERRED**", "**REJECTED**", "**OBSOLETE**",
+                                  "", "   ", "***", "cancelled", "?", "n/a"});
 }
 
 BOOST_AUTO_TEST_CASE(a_word_matches_only_when_followed_by_space_paren_colon_comma_or_the_end) {
@@ -107,7 +107,8 @@ BOOST_AUTO_TEST_CASE(leading_non_letters_are_dropped) {
 }
 
 BOOST_AUTO_TEST_CASE(white_space_is_trimmed_and_collapsed_and_case_folded) {
-  expect_all(task_status::in_progress, {"  In   Progress  ", "in\tprogress", "IN \t PROGRESS", "in\xC2\xA0progress"});
+  expect_all(task_status::in_progress,
+             {"  In   Progress  ", "in\tprogress", "IN \t PROGRESS", "in\xC2\xA0progress"});
   expect_all(task_status::backlog, {"NOT    STARTED", "To   Do"});
   expect_all(task_status::in_review, {"ready  for\treview"});
 }

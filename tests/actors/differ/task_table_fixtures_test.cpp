@@ -1,6 +1,5 @@
 #define BOOST_TEST_MODULE task_table_fixtures
 #include <boost/test/unit_test.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -26,7 +25,9 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-parse_result parse(const fs::path& root, const std::string& rel) { return parse_task_file(slurp(root / rel), rel); }
+parse_result parse(const fs::path& root, const std::string& rel) {
+  return parse_task_file(slurp(root / rel), rel);
+}
 
 bool shared_fixtures_present() {
   if (fs::exists(kShared / "SPEC.md")) return true;

@@ -1,6 +1,5 @@
 #define BOOST_TEST_MODULE task_table_robustness
 #include <boost/test/unit_test.hpp>
-
 #include <cstdint>
 #include <string>
 
@@ -53,7 +52,8 @@ BOOST_AUTO_TEST_CASE(random_bytes_never_crash_the_parser) {
 
 BOOST_AUTO_TEST_CASE(mutated_markdown_never_crashes_the_parser) {
   lcg rng{7};
-  const char alphabet[] = {'|', '`', '\\', '\n', '\r', '\0', '-', ':', '*', '[', ']', 'x', ' ', '~', '\xff', 'T'};
+  const char alphabet[] = {'|', '`', '\\', '\n', '\r', '\0', '-',    ':',
+                           '*', '[', ']',  'x',  ' ',  '~',  '\xff', 'T'};
   for (int round = 0; round < 5000; ++round) {
     std::string text = kSeed;
     for (int edits = 1 + rng.next() % 8; edits > 0; --edits) {

@@ -1,9 +1,9 @@
 #define BOOST_TEST_MODULE task_table
-#include <boost/test/unit_test.hpp>
+#include "actors/differ/task_table.hpp"
 
+#include <boost/test/unit_test.hpp>
 #include <string>
 
-#include "actors/differ/task_table.hpp"
 #include "print_status.hpp"
 
 using namespace spec_notify::differ;
@@ -30,7 +30,8 @@ const char* kTracker =
     "|-------|---------|-------|--------|--------|-----|--------|----|-----------------|----------|-------|\n"
     "| 1 | T60 | Template validation | **DONE** | Code |  |  |  | 2025-10-15 | docs/SPEC-KIT-060-tv/ | ok |\n"
     "| 4 | T67 | Port /checklist | **IN PROGRESS** | Code |  |  |  |  |  | 2 agents |\n"
-    "| 7 | T61 | Webhooks | Backlog | Code | docs/SPEC-KIT-065-add-webhook/PRD.md | feat/x |  |  |  | new |\n";
+    "| 7 | T61 | Webhooks | Backlog | Code | docs/SPEC-KIT-065-add-webhook/PRD.md | feat/x |  |  |  | new "
+    "|\n";
 
 }  // namespace
 
@@ -50,7 +51,8 @@ BOOST_AUTO_TEST_CASE(eleven_column_tracker_rows_get_id_title_raw_status_status_a
 
 BOOST_AUTO_TEST_CASE(five_column_tracker_takes_the_id_cell) {
   const auto r = parse_task_file(
-      "| Order | ID | Title | Status | Notes |\n| --- | --- | --- | --- | --- |\n| 1 | T1 | Rename | Done | x |\n",
+      "| Order | ID | Title | Status | Notes |\n| --- | --- | --- | --- | --- |\n| 1 | T1 | Rename | Done | "
+      "x |\n",
       "SPEC.md");
   BOOST_TEST(ids(r) == "T1");
   BOOST_TEST(r.rows[0].title == "Rename");
@@ -85,10 +87,10 @@ BOOST_AUTO_TEST_CASE(task_cell_leading_token_followed_by_a_colon_is_the_id_and_t
 BOOST_AUTO_TEST_CASE(task_tokens_that_break_the_token_rule_fall_back_to_the_order) {
   const auto r = parse_task_file(
       "| Order | Task | Status |\n| --- | --- | --- |\n"
-      "| 1 | Setup: no digit | Done |\n"           // no digit
+      "| 1 | Setup: no digit | Done |\n"            // no digit
       "| 2 | 1abc: starts with a digit | Done |\n"  // does not start with a letter
-      "| 3 | T3 no colon | Done |\n"               // not followed by ':'
-      "| 4 | T_4: underscore | Done |\n"           // '_' is not a token character
+      "| 3 | T3 no colon | Done |\n"                // not followed by ':'
+      "| 4 | T_4: underscore | Done |\n"            // '_' is not a token character
       "| 5 | SPEC.md tracker sync (T49) | Done |\n"
       "| 6 | T6 : spaced colon | Done |\n",
       "docs/X/tasks.md");
@@ -97,8 +99,9 @@ BOOST_AUTO_TEST_CASE(task_tokens_that_break_the_token_rule_fall_back_to_the_orde
 }
 
 BOOST_AUTO_TEST_CASE(order_fallback_id_is_hash_plus_the_emphasis_free_order) {
-  const auto r = parse_task_file(
-      "| Order | Task | Status |\n| --- | --- | --- |\n| **7** | Evidence refresh | Done |\n", "docs/X/tasks.md");
+  const auto r =
+      parse_task_file("| Order | Task | Status |\n| --- | --- | --- |\n| **7** | Evidence refresh | Done |\n",
+                      "docs/X/tasks.md");
   BOOST_TEST(ids(r) == "#7");
   BOOST_TEST(r.rows[0].title == "Evidence refresh");
 }
@@ -113,7 +116,8 @@ BOOST_AUTO_TEST_CASE(an_empty_id_cell_falls_back_to_the_task_token_then_the_orde
 }
 
 BOOST_AUTO_TEST_CASE(rows_without_any_id_are_skipped_with_a_warning) {
-  const auto r = parse_task_file("| Task | Status |\n| --- | --- |\n| plain text | Done |\n|  | Done |\n", "SPEC.md");
+  const auto r =
+      parse_task_file("| Task | Status |\n| --- | --- |\n| plain text | Done |\n|  | Done |\n", "SPEC.md");
   BOOST_TEST(r.rows.empty());
   BOOST_REQUIRE(r.warnings.size() == 2u);
   BOOST_TEST(r.warnings[0].rfind("SPEC.md:3: ", 0) == 0u);
@@ -150,14 +154,16 @@ BOOST_AUTO_TEST_CASE(several_tables_are_read_and_tables_without_status_are_ignor
 
 BOOST_AUTO_TEST_CASE(header_matching_ignores_case_emphasis_and_spacing) {
   const auto r = parse_task_file(
-      "| **ORDER** | **task   id** | _Title_ | `STATUS` |\n|:--|:-:|--:|---|\n| 1 | T5 | five | wip |\n", "SPEC.md");
+      "| **ORDER** | **task   id** | _Title_ | `STATUS` |\n|:--|:-:|--:|---|\n| 1 | T5 | five | wip |\n",
+      "SPEC.md");
   BOOST_TEST(ids(r) == "T5");
   BOOST_TEST(r.rows[0].title == "five");
   BOOST_TEST(r.rows[0].status == task_status::in_progress);
 }
 
 BOOST_AUTO_TEST_CASE(delimiter_row_variants_are_accepted) {
-  for (const char* delimiter : {"|---|---|", "| --- | --- |", "|:---:|:---|", "|-|-|", "---|---", "| ---: | - |"}) {
+  for (const char* delimiter :
+       {"|---|---|", "| --- | --- |", "|:---:|:---|", "|-|-|", "---|---", "| ---: | - |"}) {
     BOOST_TEST_CONTEXT(delimiter) {
       const std::string text = std::string("| ID | Status |\n") + delimiter + "\n| T1 | Done |\n";
       BOOST_TEST(ids(parse_task_file(text, "SPEC.md")) == "T1");
@@ -195,7 +201,8 @@ BOOST_AUTO_TEST_CASE(delimiter_shaped_rows_inside_a_body_are_skipped) {
 
 BOOST_AUTO_TEST_CASE(empty_cells_are_kept_so_columns_do_not_shift) {
   const auto r = parse_task_file(
-      "| Order | Task ID | Title | Status | Owners | PRD | Branch | PR | Last Validation | Evidence | Notes |\n"
+      "| Order | Task ID | Title | Status | Owners | PRD | Branch | PR | Last Validation | Evidence | Notes "
+      "|\n"
       "|---|---|---|---|---|---|---|---|---|---|---|\n"
       "|  |  |  | Done |  |  |  |  |  |  |  |\n"
       "| 2 | T2 |  | Blocked |  |  |  |  |  |  | docs/SPEC-KIT-002-x/notes.md |\n",
@@ -210,8 +217,8 @@ BOOST_AUTO_TEST_CASE(empty_cells_are_kept_so_columns_do_not_shift) {
 BOOST_AUTO_TEST_CASE(ragged_rows_missing_the_status_are_skipped_with_a_warning_and_extra_cells_ignored) {
   const auto r = parse_task_file(
       "| Order | ID | Title | Status | Notes |\n|---|---|---|---|---|\n"
-      "| 1 | T1 | short |\n"                              // no Status cell
-      "| 2 | T2 | shorter but with status | Done |\n"     // Notes missing: fine
+      "| 1 | T1 | short |\n"                            // no Status cell
+      "| 2 | T2 | shorter but with status | Done |\n"   // Notes missing: fine
       "| 3 | T3 | long | Done | n | extra | more |\n",  // extras ignored
       "SPEC.md");
   BOOST_TEST(ids(r) == "T2,T3");
@@ -245,7 +252,8 @@ BOOST_AUTO_TEST_CASE(title_cell_wins_over_the_task_cell_unless_empty) {
 }
 
 BOOST_AUTO_TEST_CASE(spec_id_of_a_tasks_md_row_is_its_folder) {
-  const char* text = "| Order | Task | Status | Notes |\n|---|---|---|---|\n| 1 | a | Done | docs/SPEC-KIT-9-x/a |\n";
+  const char* text =
+      "| Order | Task | Status | Notes |\n|---|---|---|---|\n| 1 | a | Done | docs/SPEC-KIT-9-x/a |\n";
   BOOST_TEST(parse_task_file(text, "docs/SPEC-KIT-045-mini/tasks.md").rows[0].spec_id == "SPEC-KIT-045-mini");
   BOOST_TEST(parse_task_file(text, "docs/SPEC-KIT-DEMO/tasks.md").rows[0].spec_id == "SPEC-KIT-DEMO");
 }
@@ -324,7 +332,9 @@ BOOST_AUTO_TEST_CASE(fenced_code_blocks_hide_tables_and_checklists) {
 
 BOOST_AUTO_TEST_CASE(crlf_bom_and_a_missing_trailing_newline_are_handled) {
   const auto r = parse_task_file(
-      "\xEF\xBB\xBF| ID | Status |\r\n|---|---|\r\n| T1 | Done |\r\n\r\n- [x] T2 item\r\n| x |\r\n- [ ] T3 last", "SPEC.md");
+      "\xEF\xBB\xBF| ID | Status |\r\n|---|---|\r\n| T1 | Done |\r\n\r\n- [x] T2 item\r\n| x |\r\n- [ ] T3 "
+      "last",
+      "SPEC.md");
   BOOST_TEST(ids(r) == "T1,T2,T3");
   BOOST_TEST(r.rows[0].raw_status == "Done");
   BOOST_TEST(r.rows[0].line == 3);
@@ -334,18 +344,23 @@ BOOST_AUTO_TEST_CASE(crlf_bom_and_a_missing_trailing_newline_are_handled) {
 }
 
 BOOST_AUTO_TEST_CASE(empty_and_blank_inputs_give_no_rows) {
-  for (const char* text : {"", "\n", "\r\n", "\xEF\xBB\xBF", "|", "||\n||", "| Status |\n|---|\n|\n", "- [x]"}) {
+  for (const char* text :
+       {"", "\n", "\r\n", "\xEF\xBB\xBF", "|", "||\n||", "| Status |\n|---|\n|\n", "- [x]"}) {
     const auto r = parse_task_file(text, "SPEC.md");
     BOOST_TEST(r.rows.empty());
   }
 }
 
 BOOST_AUTO_TEST_CASE(nul_bytes_and_invalid_utf8_yield_valid_utf8_strings) {
-  static const char kText[] = "| ID | Title | Status |\n|---|---|---|\n| T\0" "1 | bad \xff\xfe title \xC3 | Done \xE2\x9C |\n";
+  static const char kText[] =
+      "| ID | Title | Status |\n|---|---|---|\n| T\0"
+      "1 | bad \xff\xfe title \xC3 | Done \xE2\x9C |\n";
   const std::string text(kText, sizeof(kText) - 1);
   const auto r = parse_task_file(text, "SPEC.md");
   BOOST_REQUIRE(r.rows.size() == 1u);
-  BOOST_TEST(r.rows[0].id == "T\xEF\xBF\xBD" "1");
+  BOOST_TEST(r.rows[0].id ==
+             "T\xEF\xBF\xBD"
+             "1");
   BOOST_TEST(r.rows[0].title == "bad \xEF\xBF\xBD\xEF\xBF\xBD title \xEF\xBF\xBD");
   BOOST_TEST(r.rows[0].status == task_status::done);
   BOOST_TEST(r.rows[0].raw_status.find('\0') == std::string::npos);
