@@ -47,6 +47,14 @@ wiring current_wiring(const supervisor_state& st) {
   return w;
 }
 
+// The evidence dir as a repo-relative path (telemetry lives there), or "" when it is outside the repo.
+std::string evidence_relative_to_repo(const config::settings& cfg) {
+  auto rel = cfg.evidence_dir.lexically_relative(cfg.repo);
+  auto text = rel.generic_string();
+  if (rel.empty() || text == "." || text.rfind("..", 0) == 0) return "";
+  return text;
+}
+
 void broadcast_wiring(self_ptr self) {
   auto w = current_wiring(self->state);
   for (const auto& c : self->state.children) self->send(c.handle, wire_atom::value, w);
@@ -103,7 +111,11 @@ caf::behavior supervisor_behavior(self_ptr self, config::settings cfg, store::db
                   }});
   kids.emplace_back(child{"differ", [cfg, db](caf::local_actor* p) { return differ::spawn_differ(p, db, cfg.repo); }});
   kids.emplace_back(child{"watcher", [cfg](caf::local_actor* p) {
-                    return watcher::spawn_watcher(p, cfg.repo, std::chrono::milliseconds(100));
+                    watcher::watcher_options opt;
+                    opt.repo = cfg.repo;
+                    opt.evidence_rel = evidence_relative_to_repo(cfg);
+                    opt.rescan = cfg.poll_interval;
+                    return watcher::spawn_watcher(p, opt);
                   }});
   for (auto& c : kids) c.handle = c.spawn(self);
   broadcast_wiring(self);

@@ -3,6 +3,10 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include <functional>
+
+#include "actors/watcher/inotify_source.hpp"
+
 namespace spec_notify::watcher {
 
 bool stamp_file(const std::filesystem::path& p, file_stamp& out) {
@@ -29,6 +33,31 @@ snapshot scan_task_files(const std::filesystem::path& repo) {
     if (stamp_file(repo / rel, s)) snap[rel] = s;
   }
   ::closedir(dir);
+  return snap;
+}
+
+snapshot scan_tracked_files(const std::filesystem::path& repo, const std::string& evidence_rel) {
+  auto snap = scan_task_files(repo);
+  if (evidence_rel.empty()) return snap;
+  auto list = [&](const std::string& rel, bool dirs, const std::function<void(const std::string&)>& fn) {
+    DIR* dir = ::opendir((repo / rel).c_str());
+    if (!dir) return;
+    while (auto* e = ::readdir(dir)) {
+      std::string name = e->d_name;
+      if (name == "." || name == "..") continue;
+      bool is_dir = e->d_type == DT_DIR || e->d_type == DT_UNKNOWN || e->d_type == DT_LNK;
+      if (dirs == is_dir) fn(rel + "/" + name);
+    }
+    ::closedir(dir);
+  };
+  file_stamp s;
+  for (const char* sub : {"/commands", "/consensus"}) {
+    list(evidence_rel + sub, true, [&](const std::string& spec_dir) {
+      list(spec_dir, false, [&](const std::string& rel) {
+        if (is_tracked_path(rel, evidence_rel) && stamp_file(repo / rel, s)) snap[rel] = s;
+      });
+    });
+  }
   return snap;
 }
 

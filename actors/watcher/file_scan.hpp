@@ -26,6 +26,10 @@ using snapshot = std::map<std::string, file_stamp>;  // path relative to the rep
 // Stamps SPEC.md and docs/<one folder>/tasks.md under `repo` (one readdir of docs/ plus one stat per file).
 snapshot scan_task_files(const std::filesystem::path& repo);
 
+// scan_task_files plus the telemetry/consensus files in <evidence_rel>/{commands,consensus}/<SPEC>/ (*.json,
+// *.jsonl). `evidence_rel` is relative to the repo; "" skips them.
+snapshot scan_tracked_files(const std::filesystem::path& repo, const std::string& evidence_rel);
+
 // Paths whose stamp differs between the snapshots or that appeared; removed files are not reported (removed
 // rows emit nothing), but a file that disappears and comes back is reported again.
 std::vector<std::string> changed_paths(const snapshot& before, const snapshot& after);

@@ -1,15 +1,24 @@
 #pragma once
-// watcher: notices which task files changed and tells the differ (files_changed). Upstream: the file system.
-// Downstream: differ (from wiring). Persists nothing: after a restart it reports every file once, and the
-// differ's durable baseline decides what actually changed.
-// Runs detached (stat/readdir block). Polls stamps every `interval`; the first report after start lists all
-// files, which is what lets the differ record the baseline or catch up on changes made while it was down.
+// watcher: notices which tracked files changed and tells the differ (files_changed). Upstream: the file
+// system. Downstream: differ (from wiring). Persists nothing: after a (re)start it reports every tracked file
+// once, and the differ's durable baseline decides what actually changed.
+// Runs detached. inotify (inotify_source.hpp) gives changes within milliseconds; events are coalesced for
+// `coalesce` so one save that touches a file twice is read once, yet saves 250 ms apart are each seen. A stat
+// rescan every `rescan` is the safety net, and the only source where inotify is unavailable (then every 100 ms).
 #include <caf/fwd.hpp>
 #include <chrono>
 #include <filesystem>
+#include <string>
 
 namespace spec_notify::watcher {
 
-caf::actor spawn_watcher(caf::local_actor* parent, std::filesystem::path repo, std::chrono::milliseconds interval);
+struct watcher_options {
+  std::filesystem::path repo;
+  std::string evidence_rel;                  // evidence dir relative to the repo, "" when outside it
+  std::chrono::milliseconds rescan{1000};    // full stat rescan period
+  std::chrono::milliseconds coalesce{15};    // wait this long after the first change before reporting
+};
+
+caf::actor spawn_watcher(caf::local_actor* parent, watcher_options options);
 
 }  // namespace spec_notify::watcher

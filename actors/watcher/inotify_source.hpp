@@ -1,0 +1,43 @@
+#pragma once
+// inotify over the few folders that matter: the repo root (SPEC.md), docs/ and each docs/<X>/ (tasks.md), and
+// the evidence commands/ and consensus/ trees (telemetry). Atomic-rename saves arrive as IN_MOVED_TO, in-place
+// saves as IN_CLOSE_WRITE; new folders get a watch (and a scan, since files may land before the watch does).
+// Owns the inotify fd (RAII). Not thread-safe: used by the watcher actor only. Never throws.
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+
+namespace spec_notify::watcher {
+
+class inotify_source {
+ public:
+  // `evidence_rel`: the evidence dir relative to the repo ("" when it lies outside the repo).
+  inotify_source(std::filesystem::path repo, std::string evidence_rel);
+  ~inotify_source();
+  inotify_source(const inotify_source&) = delete;
+  inotify_source& operator=(const inotify_source&) = delete;
+
+  // False when inotify is unavailable (then the watcher relies on its periodic rescan).
+  bool ok() const { return fd_ >= 0; }
+  // Waits up to `timeout_ms` for events and adds the tracked files they touch (relative paths) to `out`.
+  // Returns false on a queue overflow: the caller must do a full rescan.
+  bool poll(int timeout_ms, std::set<std::string>& out);
+  // (Re)creates watches on every relevant folder that exists now; cheap to call after an overflow.
+  void refresh_watches();
+
+ private:
+  void watch(const std::string& rel);
+  void on_new_dir(const std::string& rel, std::set<std::string>& out);
+  bool tracked(const std::string& rel) const;
+  std::filesystem::path repo_;
+  std::string evidence_rel_;
+  int fd_ = -1;
+  std::map<int, std::string> dirs_;  // watch descriptor -> folder relative to the repo ("" = root)
+  std::set<std::string> watched_;
+};
+
+// Which relative paths the pipeline reads: task files and telemetry/consensus files under `evidence_rel`.
+bool is_tracked_path(const std::string& rel, const std::string& evidence_rel);
+
+}  // namespace spec_notify::watcher
