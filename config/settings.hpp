@@ -30,18 +30,18 @@ struct subscription_settings {
   std::string name, url;  // name: [a-z0-9_-]+, unique; url: as written
   parsed_url target;      // parsed url (empty when the url was invalid: then enabled == false)
   std::string secret_env;
-  std::vector<std::string>
-      secrets;  // resolved from the env var: space-separated, newest first; NEVER print these
+  // Resolved from the env var: space-separated, newest first; NEVER print these.
+  std::vector<std::string> secrets;
   bool enabled = true, dry_run = false;
   std::vector<std::string> events{"spec-kit.task.transitioned"}, statuses{"Done"}, specs, tasks;
   signature_mode signature = signature_mode::standard;
   int max_in_flight = 4;  // 1..256
   std::chrono::milliseconds timeout{10000};
   retry_settings retry;
-  std::string
-      ca_file;  // optional "ca_file" key: PEM bundle for https peer verification (absolute after load)
-  std::string
-      disabled_reason;  // non-empty when disabled by validation (invalid URL) -- enabled is then false
+  // Optional "ca_file" key: PEM bundle for https peer verification (absolute after load; "" = system CAs).
+  std::string ca_file;
+  // Non-empty when disabled by validation (invalid URL) -- enabled is then false.
+  std::string disabled_reason;
 };
 
 struct settings {
@@ -64,8 +64,7 @@ struct config_problem {
   int line = 0, col = 0;  // 1-based; 0 when the problem has no position (e.g. unreadable file)
   std::string message;
   bool warning = false;
-  // "file:line:col: error: message" or "file:line:col: warning: message" ("file: error: message" without a
-  // line).
+  // "file:line:col: error: message" or "file:line:col: warning: message" ("file: error: ..." without line).
   std::string to_string() const;
 };
 

@@ -29,6 +29,7 @@ struct deliverer_state {
   caf::actor evidence, dead_letter;
   int64_t timer_at = 0;         // when the pending tick fires; 0 = none armed
   bool paused = false;
+  bool draining = false;        // stopping: no new attempts, waiting for in-flight ones to finish
   std::string tag;              // "deliverer/<name>" for logs
 };
 
@@ -83,8 +84,16 @@ void dispatch(self_ptr self, caf::actor worker, delivery d) {
           });
 }
 
+// In-flight requests may finish this long after SIGTERM before the deliverer stops anyway; their deliveries
+// stay in the spool and are sent again (same webhook-id) at the next start.
+constexpr auto drain_deadline = std::chrono::seconds(5);
+
 void pump(self_ptr self) {
   auto& st = self->state;
+  if (st.draining) {
+    if (st.book->in_flight() == 0) self->quit(caf::exit_reason::user_shutdown);
+    return;
+  }
   if (st.paused || st.book->disabled()) return;
   auto now = now_ms();
   if (st.book->settings().dry_run) {
@@ -113,6 +122,13 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
   // Workers are linked so they stop with us; a worker's own failure is handled per request instead.
   self->set_exit_handler([=](caf::exit_msg& em) {
     if (self->state.workers.count(em.source)) return;
+    if (em.reason == caf::exit_reason::user_shutdown && self->state.book->in_flight() > 0) {
+      logging::info(self->state.tag, "stopping: waiting for " + std::to_string(self->state.book->in_flight()) +
+                                         " request(s) in flight");
+      self->state.draining = true;
+      self->delayed_send(self, drain_deadline, drain_atom::value);
+      return;
+    }
     self->quit(em.reason);
   });
   st.book = std::make_unique<schedule>(std::move(db), std::move(sub));
@@ -134,6 +150,7 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
         self->state.timer_at = 0;
         pump(self);
       },
+      [=](drain_atom) { self->quit(caf::exit_reason::user_shutdown); },
       [=](pause_atom) { self->state.paused = true; },
       [=](resume_atom) {
         self->state.paused = false;

@@ -31,9 +31,9 @@ constexpr size_t kSnippetBytes = 512;
 constexpr auto kMaxIdle = std::chrono::seconds(4);
 
 // Shuts a socket down at a deadline so that no blocking read or write can outlive the request timeout (Poco's
-// own timeouts are per system call: a peer trickling one byte per second would never trip them). It works on a
-// dup() of the descriptor, which keeps the underlying socket alive until disarm(): the shutdown can never hit an
-// unrelated descriptor that reused the number after Poco closed its own.
+// own timeouts are per system call: a peer trickling one byte per second would never trip them). It works on
+// a dup() of the descriptor, which keeps the underlying socket alive until disarm(): the shutdown can never
+// hit an unrelated descriptor that reused the number after Poco closed its own.
 class watchdog {
  public:
   watchdog() : thread_([this] { run(); }) {}
@@ -198,7 +198,8 @@ struct http_sender::impl {
     init_ssl_once();
     Poco::Net::Context::Params params;
     params.caLocation = ca_file;
-    params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;  // for a client: verify the server, fail if bad
+    params.verificationMode =
+        Poco::Net::Context::VERIFY_RELAXED;  // for a client: verify the server, fail if bad
     params.loadDefaultCAs = ca_file.empty();
     Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
     ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
@@ -224,7 +225,8 @@ struct http_sender::impl {
     }
     if (!p.session) {
       if (t.https)
-        p.session = std::make_unique<session_of<Poco::Net::HTTPSClientSession>>(t.host, t.port, context_for(ca_file));
+        p.session =
+            std::make_unique<session_of<Poco::Net::HTTPSClientSession>>(t.host, t.port, context_for(ca_file));
       else
         p.session = std::make_unique<session_of<Poco::Net::HTTPClientSession>>(t.host, t.port);
       p.session->http().setKeepAlive(true);
@@ -312,8 +314,12 @@ http_response http_sender::impl::post(const http_request& req) {
 http_sender::http_sender() : impl_(std::make_unique<impl>()) {}
 http_sender::~http_sender() = default;
 
-http_response http_sender::post(const http_request& request) { return impl_->post(request); }
+http_response http_sender::post(const http_request& request) {
+  return impl_->post(request);
+}
 
-uint64_t http_sender::connections_opened() const { return impl_->opened; }
+uint64_t http_sender::connections_opened() const {
+  return impl_->opened;
+}
 
 }  // namespace spec_notify::deliverer

@@ -1,15 +1,16 @@
 #pragma once
 // Blocking HTTP(S) POST for webhook attempts (Poco underneath, hidden behind a pimpl).
 //
-// Who calls it: one deliverer worker thread per instance (never a CAF scheduler thread: every call blocks for up
-// to `timeout`). Not thread-safe: one instance per worker thread.
+// Who calls it: one deliverer worker thread per instance (never a CAF scheduler thread: every call blocks for
+// up to `timeout`). Not thread-safe: one instance per worker thread.
 //
 // Behaviour the deliverer relies on:
-// - Keep-alive: one connection per scheme+host+port(+CA file) is reused across calls. A pooled connection that
-//   the peer has closed (readable/EOF before sending), or that sat idle for more than 4 s, is replaced before the
-//   request is written. If the very first write on a reused connection fails, Poco reconnects once and resends
-//   (nothing of that request reached the peer). Once any byte may have been received by the peer, a failure is
-//   reported (status 0) and never resent here: retrying is the deliverer's decision.
+// - Keep-alive: one connection per scheme+host+port(+CA file) is reused across calls. A pooled connection
+// that
+//   the peer has closed (readable/EOF before sending), or that sat idle for more than 4 s, is replaced before
+//   the request is written. If the very first write on a reused connection fails, Poco reconnects once and
+//   resends (nothing of that request reached the peer). Once any byte may have been received by the peer, a
+//   failure is reported (status 0) and never resent here: retrying is the deliverer's decision.
 // - No redirects: a 3xx comes back as-is.
 // - The response body is read up to 64 KiB; the rest is not read and the connection is dropped, so a huge or
 //   endless body cannot exhaust memory. `body_snippet` keeps the first 512 bytes.
@@ -37,12 +38,12 @@ struct http_request {
 };
 
 struct http_response {
-  int status_code = 0;        // 0 = no response
-  std::string error;          // "" when a response (status line + headers) arrived; else e.g.
-                              // "timeout after 10000 ms", "connection refused", "TLS: certificate verify failed"
-  std::string retry_after;    // raw Retry-After header value, "" if absent
-  int64_t latency_ms = 0;     // from the call until the body was read (or the failure)
-  std::string body_snippet;   // first <= 512 bytes of the response body
+  int status_code = 0;  // 0 = no response
+  std::string error;    // "" when a response (status line + headers) arrived; else e.g.
+                        // "timeout after 10000 ms", "connection refused", "TLS: certificate verify failed"
+  std::string retry_after;   // raw Retry-After header value, "" if absent
+  int64_t latency_ms = 0;    // from the call until the body was read (or the failure)
+  std::string body_snippet;  // first <= 512 bytes of the response body
 };
 
 class http_sender {

@@ -15,7 +15,7 @@ constexpr int64_t kMaxDelaySeconds = int64_t(10) * 366 * 24 * 3600;
 constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 constexpr const char* kShortDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-constexpr const char* kLongDays[] = {"Monday", "Tuesday", "Wednesday", "Thursday",
+constexpr const char* kLongDays[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                      "Friday", "Saturday", "Sunday"};
 
 template <size_t N>
@@ -46,15 +46,15 @@ bool valid_fields(int year, int month, int day, int hour, int minute, int second
          minute >= 0 && minute <= 59 && second >= 0 && second <= 60;
 }
 
-// The three date forms RFC 9110 section 5.6.7 requires recipients to accept. sscanf's %n checks that the whole
-// value was consumed, so trailing garbage is rejected.
+// The three date forms RFC 9110 section 5.6.7 requires recipients to accept. sscanf's %n checks that the
+// whole value was consumed, so trailing garbage is rejected.
 bool parse_http_date(const std::string& s, int now_year, int64_t& unix_seconds) {
   char wday[16] = {}, mon[4] = {};
   int day = 0, year = 0, hour = 0, minute = 0, second = 0, used = 0;
   const int len = static_cast<int>(s.size());
   bool ok = false;
-  if (std::sscanf(s.c_str(), "%3[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d GMT%n", wday, &day, mon, &year, &hour,
-                  &minute, &second, &used) == 7 &&
+  if (std::sscanf(s.c_str(), "%3[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d GMT%n", wday, &day, mon, &year,
+                  &hour, &minute, &second, &used) == 7 &&
       used == len && one_of(wday, kShortDays)) {
     ok = true;  // IMF-fixdate
   } else if (used = 0; std::sscanf(s.c_str(), "%9[A-Za-z], %2d-%3[A-Za-z]-%2d %2d:%2d:%2d GMT%n", wday, &day,
@@ -71,7 +71,8 @@ bool parse_http_date(const std::string& s, int now_year, int64_t& unix_seconds) 
   }
   const int month = month_index(mon);
   if (!ok || month == 0 || !valid_fields(year, month, day, hour, minute, second)) return false;
-  unix_seconds = days_from_civil(year, unsigned(month), unsigned(day)) * 86400 + hour * 3600 + minute * 60 + second;
+  unix_seconds =
+      days_from_civil(year, unsigned(month), unsigned(day)) * 86400 + hour * 3600 + minute * 60 + second;
   return true;
 }
 
@@ -90,10 +91,14 @@ int year_of(int64_t unix_seconds) {
 
 const char* to_string(response_class c) {
   switch (c) {
-    case response_class::delivered: return "delivered";
-    case response_class::retry: return "retry";
-    case response_class::disable: return "disable";
-    case response_class::throttled: return "throttled";
+    case response_class::delivered:
+      return "delivered";
+    case response_class::retry:
+      return "retry";
+    case response_class::disable:
+      return "disable";
+    case response_class::throttled:
+      return "throttled";
   }
   return "unknown";
 }
@@ -127,7 +132,8 @@ bool parse_retry_after(std::string_view value, std::chrono::system_clock::time_p
   std::string_view digits = value;
   const bool negative = digits.front() == '-';
   if (negative) digits.remove_prefix(1);
-  if (!digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (!digits.empty() &&
+      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     int64_t seconds = 0;
     for (char c : digits) {
       seconds = seconds * 10 + (c - '0');

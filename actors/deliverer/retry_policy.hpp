@@ -2,9 +2,10 @@
 // What to do with an HTTP attempt's outcome, and when to try again. Pure functions: no clock reads, no I/O,
 // randomness only from the generator the caller passes (so tests can seed it).
 //
-// Contract (docs: contract.md "Delivery (HTTP)"): 2xx delivered; 3xx is a failure (redirects are not followed);
-// 410 disables the subscription; 429 and 503 are throttling and honour Retry-After; every other status, and no
-// response at all (timeout, reset, refused, DNS, TLS), is retried with exponential backoff and full jitter.
+// Contract (docs: contract.md "Delivery (HTTP)"): 2xx delivered; 3xx is a failure (redirects are not
+// followed); 410 disables the subscription; 429 and 503 are throttling and honour Retry-After; every other
+// status, and no response at all (timeout, reset, refused, DNS, TLS), is retried with exponential backoff and
+// full jitter.
 #include <chrono>
 #include <random>
 #include <string_view>
@@ -30,15 +31,16 @@ struct backoff_params {
 };
 
 // Full jitter: uniform in [0, min(max, initial * multiplier^(attempts_made - 1))] milliseconds.
-// attempts_made < 1 is treated as 1. Never overflows: the exponential is computed in floating point and capped.
+// attempts_made < 1 is treated as 1. Never overflows: the exponential is computed in floating point and
+// capped.
 std::chrono::milliseconds full_jitter_backoff(int attempts_made, const backoff_params& params,
                                               std::mt19937_64& rng);
 
-// Parses a Retry-After value: delta-seconds ("120") or an HTTP date in IMF-fixdate ("Sun, 06 Nov 1994 08:49:37
-// GMT"), obsolete RFC 850 ("Sunday, 06-Nov-94 08:49:37 GMT") or asctime ("Sun Nov  6 08:49:37 1994") form.
-// `out` is the delay from `now`; dates in the past and negative delta-seconds give 0. Surrounding white space
-// is ignored. Returns false (out untouched) for anything else. Huge values saturate at ~10 years; callers clamp
-// to their own policy (e.g. max_backoff).
+// Parses a Retry-After value: delta-seconds ("120") or an HTTP date in IMF-fixdate ("Sun, 06 Nov 1994
+// 08:49:37 GMT"), obsolete RFC 850 ("Sunday, 06-Nov-94 08:49:37 GMT") or asctime ("Sun Nov  6 08:49:37 1994")
+// form. `out` is the delay from `now`; dates in the past and negative delta-seconds give 0. Surrounding white
+// space is ignored. Returns false (out untouched) for anything else. Huge values saturate at ~10 years;
+// callers clamp to their own policy (e.g. max_backoff).
 bool parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now,
                        std::chrono::milliseconds& out);
 

@@ -26,8 +26,7 @@ size_t schedule::load() {
 bool schedule::add(delivery d) {
   if (items_.count(d.id)) return false;
   due_.insert({d.next_at_ms, d.id});
-  auto id = d.id;
-  items_.emplace(std::move(id), std::move(d));
+  items_.emplace(d.id, entry{d.next_at_ms});
   return true;
 }
 
@@ -36,8 +35,16 @@ std::vector<delivery> schedule::take_due(int64_t now, size_t n) {
   while (out.size() < n && !due_.empty() && due_.begin()->first <= now) {
     auto id = due_.begin()->second;
     due_.erase(due_.begin());
-    in_flight_.insert(id);
-    out.push_back(items_.at(id));
+    std::string text;
+    delivery d;
+    if (!db_->get(store::delivery_key(id), text) || !store::decode(text, d)) {
+      // Gone from the spool (replayed or pruned by another path) or unreadable: nothing to send.
+      logging::warn("deliverer/" + sub_.name, "delivery " + id + " is no longer in the spool; skipped");
+      items_.erase(id);
+      continue;
+    }
+    flying_[id] = d;
+    out.push_back(std::move(d));
   }
   return out;
 }
@@ -66,10 +73,12 @@ delivery_outcome schedule::outcome_for(const delivery& d, outcome_kind k, const 
 }
 
 delivery_outcome schedule::complete(const attempt_result& r, int64_t now) {
-  in_flight_.erase(r.delivery_id);
+  auto fly = flying_.find(r.delivery_id);
+  if (fly == flying_.end()) return {};
+  delivery d = std::move(fly->second);
+  flying_.erase(fly);
   auto it = items_.find(r.delivery_id);
   if (it == items_.end()) return {};
-  delivery& d = it->second;
   d.attempts = std::max(d.attempts, r.attempt.attempt);
   d.history.push_back(r.attempt);
   store::batch b;
@@ -88,6 +97,7 @@ delivery_outcome schedule::complete(const attempt_result& r, int64_t now) {
       b.put(store::disabled_key(sub_.name), disabled_reason_);
       b.put(store::delivery_key(d.id), store::encode(d));
       persist(b, store::durability::synced);
+      it->second.next_at_ms = d.next_at_ms;
       due_.insert({d.next_at_ms, d.id});
       return outcome_for(d, outcome_kind::disabled, r.attempt);
     }
@@ -113,12 +123,13 @@ delivery_outcome schedule::complete(const attempt_result& r, int64_t now) {
   d.next_at_ms = now + delay.count();
   b.put(store::delivery_key(d.id), store::encode(d));
   persist(b, store::durability::buffered);
+  it->second.next_at_ms = d.next_at_ms;
   due_.insert({d.next_at_ms, d.id});
   return outcome_for(d, outcome_kind::retrying, r.attempt);
 }
 
 delivery_outcome schedule::complete_dry_run(const delivery& d, int64_t now) {
-  in_flight_.erase(d.id);
+  flying_.erase(d.id);
   attempt_record a{d.attempts + 1, now, 0, "", 0};
   auto o = outcome_for(d, outcome_kind::dry_run, a);
   store::batch b;

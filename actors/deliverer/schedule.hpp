@@ -39,17 +39,22 @@ class schedule {
   // Clears a 410 disable (admin resume); pending deliveries become due now.
   void enable(int64_t now);
   size_t pending() const { return items_.size(); }
-  size_t in_flight() const { return in_flight_.size(); }
+  size_t in_flight() const { return flying_.size(); }
   const config::subscription_settings& settings() const { return sub_; }
 
  private:
+  // What stays in memory per pending delivery: bodies live in the store and are read when an attempt starts,
+  // so a backlog of 100k deliveries costs a few MB, not its payload size.
+  struct entry {
+    int64_t next_at_ms = 0;
+  };
   delivery_outcome outcome_for(const delivery& d, outcome_kind k, const attempt_record& a) const;
   void persist(const store::batch& b, store::durability dur);
   store::db_ptr db_;
   config::subscription_settings sub_;
-  std::map<std::string, delivery> items_;
+  std::map<std::string, entry> items_;
+  std::map<std::string, delivery> flying_;  // full records of deliveries in flight
   std::set<std::pair<int64_t, std::string>> due_;  // (next_at_ms, id) of deliveries not in flight
-  std::set<std::string> in_flight_;
   std::string disabled_reason_;
   std::mt19937_64 rng_;
 };

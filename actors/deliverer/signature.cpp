@@ -22,9 +22,11 @@ using digest = std::array<unsigned char, 32>;
 
 // HMAC-SHA256 over the concatenation of `parts`, streamed so the body is never copied.
 digest hmac_sha256(std::string_view key, std::initializer_list<std::string_view> parts) {
-  std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr), &EVP_MAC_free);
+  std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr),
+                                                        &EVP_MAC_free);
   if (!mac) throw std::runtime_error("OpenSSL: HMAC unavailable");
-  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_new(mac.get()), &EVP_MAC_CTX_free);
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_new(mac.get()),
+                                                                &EVP_MAC_CTX_free);
   char digest_name[] = "SHA256";
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
                          OSSL_PARAM_construct_end()};
@@ -154,19 +156,25 @@ std::string github_signature(std::string_view secret, std::string_view body) {
 
 const char* to_string(verify_result r) {
   switch (r) {
-    case verify_result::ok: return "ok";
-    case verify_result::missing_headers: return "missing headers";
-    case verify_result::bad_timestamp: return "bad timestamp";
-    case verify_result::too_old: return "timestamp too old";
-    case verify_result::too_new: return "timestamp too new";
-    case verify_result::no_match: return "no matching signature";
+    case verify_result::ok:
+      return "ok";
+    case verify_result::missing_headers:
+      return "missing headers";
+    case verify_result::bad_timestamp:
+      return "bad timestamp";
+    case verify_result::too_old:
+      return "timestamp too old";
+    case verify_result::too_new:
+      return "timestamp too new";
+    case verify_result::no_match:
+      return "no matching signature";
   }
   return "unknown";
 }
 
 verify_result verify_standard(const std::vector<std::string>& secrets, std::string_view msg_id,
-                              std::string_view timestamp, std::string_view signature_header, std::string_view body,
-                              int64_t now, int64_t tolerance_s) {
+                              std::string_view timestamp, std::string_view signature_header,
+                              std::string_view body, int64_t now, int64_t tolerance_s) {
   if (msg_id.empty() || timestamp.empty() || signature_header.empty()) return verify_result::missing_headers;
   int64_t ts = 0;
   if (!parse_unix_seconds(timestamp, ts)) return verify_result::bad_timestamp;
@@ -226,7 +234,9 @@ std::string random_id(std::string_view prefix) {
 std::vector<std::string> split_secrets(std::string_view value) {
   std::vector<std::string> out;
   size_t i = 0;
-  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
   while (i < value.size()) {
     while (i < value.size() && is_space(value[i])) ++i;
     size_t start = i;

@@ -1,13 +1,13 @@
 #pragma once
 // Webhook signing and verification (pure functions, OpenSSL underneath).
 //
-// Standard Webhooks: `webhook-signature: v1,<base64(HMAC-SHA256(key, id + "." + ts + "." + body))>`, one `v1,`
-// entry per configured secret, space-separated; key = base64-decoded part of the secret after `whsec_`.
+// Standard Webhooks: `webhook-signature: v1,<base64(HMAC-SHA256(key, id + "." + ts + "." + body))>`, one
+// `v1,` entry per configured secret, space-separated; key = base64-decoded part of the secret after `whsec_`.
 // GitHub: `x-hub-signature-256: sha256=<hex(HMAC-SHA256(secret text bytes, body))>`.
 //
-// Callers: the deliverer signs each attempt; `spec-notify receive` verifies. Nothing here logs, and nothing here
-// should be logged: secrets and signature values stay out of logs and evidence.
-// Thread-safety: every function is reentrant.
+// Callers: the deliverer signs each attempt; `spec-notify receive` verifies. Nothing here logs, and nothing
+// here should be logged: secrets and signature values stay out of logs and evidence. Thread-safety: every
+// function is reentrant.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -15,8 +15,8 @@
 
 namespace spec_notify::deliverer {
 
-// "whsec_" + standard base64 (padding optional) -> raw key bytes. Returns false, leaving `key_bytes` unspecified,
-// when the prefix is missing, the base64 is malformed, or the key is empty.
+// "whsec_" + standard base64 (padding optional) -> raw key bytes. Returns false, leaving `key_bytes`
+// unspecified, when the prefix is missing, the base64 is malformed, or the key is empty.
 bool decode_whsec(std::string_view secret, std::string& key_bytes);
 
 // "v1,<base64>" for one raw key (see decode_whsec).
@@ -35,11 +35,11 @@ enum class verify_result { ok, missing_headers, bad_timestamp, too_old, too_new,
 const char* to_string(verify_result r);
 
 // Receiver side of Standard Webhooks: `timestamp` must be decimal unix seconds within `tolerance_s` of `now`
-// (both ways); `signature_header` may carry several space-separated entries (non-v1 entries are ignored); ok when
-// any entry matches any usable secret. Comparisons are constant-time (CRYPTO_memcmp).
+// (both ways); `signature_header` may carry several space-separated entries (non-v1 entries are ignored); ok
+// when any entry matches any usable secret. Comparisons are constant-time (CRYPTO_memcmp).
 verify_result verify_standard(const std::vector<std::string>& secrets, std::string_view msg_id,
-                              std::string_view timestamp, std::string_view signature_header, std::string_view body,
-                              int64_t now, int64_t tolerance_s = 300);
+                              std::string_view timestamp, std::string_view signature_header,
+                              std::string_view body, int64_t now, int64_t tolerance_s = 300);
 
 // True when `header` ("sha256=<hex>") matches github_signature() for any secret. Constant-time compare.
 bool verify_github(const std::vector<std::string>& secrets, std::string_view header, std::string_view body);

@@ -66,6 +66,8 @@ std::string text_of(const Var& v) {
 }
 
 std::string describe(const Var& v) {
+  if (v.isEmpty()) return "null";
+  if (v.type() == typeid(bool)) return v.extract<bool>() ? "true" : "false";
   if (v.isString()) return "\"" + markdown::valid_utf8(v.extract<std::string>().substr(0, 40)) + "\"";
   if (v.isNumeric()) return v.convert<std::string>();
   return "of a non-scalar type";
@@ -169,12 +171,13 @@ telemetry_read telemetry_from(const Object::Ptr& o, std::string_view rel_path) {
   telemetry_read r;
   const std::string where = markdown::valid_utf8(rel_path) + ": ";
   const Var version = o->get("schemaVersion");
-  if (version.isEmpty()) {
+  if (!o->has("schemaVersion")) {
     r.status = read_status::skipped;
     r.reason = where + "no schemaVersion (a per-agent or other non-telemetry file)";
     return r;
   }
-  if (!version.isInteger() || version.convert<Poco::Int64>() != 1) {
+  if (version.isEmpty() || version.type() == typeid(bool) || !version.isInteger() ||
+      version.convert<Poco::Int64>() != 1) {
     r.status = read_status::skipped;
     r.reason = where + "schemaVersion " + describe(version) + " is not telemetry v1";
     return r;

@@ -13,7 +13,7 @@
 #include <optional>
 #include <set>
 
-#include "actors/router/subscription_filter.hpp"
+#include "actors/differ/spec_key.hpp"
 
 namespace spec_notify::router {
 
@@ -324,7 +324,7 @@ std::string render_payload(const spec_notify::event& e, const std::string& deliv
   } else {
     out += ",\"spec\":{\"id\":";
     append_json_string(out, e.spec_id);
-    append_member(out, "key", spec_short_key(e.spec_id));
+    append_member(out, "key", differ::spec_key(e.spec_id));
     out += '}';
   }
   const bool task_shaped =

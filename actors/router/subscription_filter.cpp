@@ -3,14 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "actors/differ/spec_key.hpp"
+
 namespace spec_notify::router {
 
 namespace {
-
-bool all_digits(std::string_view token) {
-  return !token.empty() &&
-         std::all_of(token.begin(), token.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
-}
 
 bool iequals_ascii(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -34,7 +31,7 @@ bool status_allowed(const filter& f, const std::string& to) {
 bool spec_allowed(const filter& f, const std::string& spec_id) {
   if (f.specs.empty()) return true;
   if (spec_id.empty()) return false;
-  const std::string key = spec_short_key(spec_id);
+  const std::string key = differ::spec_key(spec_id);
   return std::any_of(f.specs.begin(), f.specs.end(), [&](const std::string& pattern) {
     return glob_match(pattern, spec_id) || glob_match(pattern, key);
   });
@@ -76,18 +73,6 @@ bool glob_match(std::string_view pattern, std::string_view text) {
   }
   while (p < pattern.size() && pattern[p] == '*') ++p;
   return p == pattern.size();
-}
-
-std::string spec_short_key(std::string_view spec_id) {
-  size_t start = 0;
-  while (start <= spec_id.size()) {
-    size_t dash = spec_id.find('-', start);
-    size_t end = dash == std::string_view::npos ? spec_id.size() : dash;
-    if (all_digits(spec_id.substr(start, end - start))) return std::string(spec_id.substr(0, end));
-    if (dash == std::string_view::npos) break;
-    start = dash + 1;
-  }
-  return std::string(spec_id);
 }
 
 bool matches(const filter& f, const spec_notify::event& e) {

@@ -19,17 +19,12 @@ struct filter {
 };
 
 // Shell-style glob over bytes: `*` matches any run (also empty), `?` exactly one byte; everything else
-// literal and case-sensitive. No character classes, no escapes. Linear-time backtracking (no exponential
-// blow-up).
+// literal and case-sensitive. No character classes, no escapes. Worst case O(pattern x text), never
+// exponential.
 bool glob_match(std::string_view pattern, std::string_view text);
 
 // True when `pattern` contains `*` or `?`.
 bool has_glob_chars(std::string_view pattern);
-
-// Short key of a SPEC id: the dash-separated tokens up to and including the first all-digit token
-// ("SPEC-KIT-075-add-x" -> "SPEC-KIT-075"); the whole id when no token is all digits.
-// Router-local twin of the differ's spec key (kept here so the router does not depend on the differ).
-std::string spec_short_key(std::string_view spec_id);
 
 // Whether a subscription with filter `f` receives event `e`:
 // - events: e.type must be listed (empty = every type);
@@ -37,8 +32,9 @@ std::string spec_short_key(std::string_view spec_id);
 //   empty = all) and the task id must match one of `tasks` (empty = all): a pattern with glob characters is a
 //   glob over the whole id, a plain pattern is a prefix ("T6" matches T6, T60, T6-x);
 // - stage / pipeline events ignore statuses and tasks;
-// - specs: a pattern matches when it globs the full SPEC id or its short key (so "SPEC-KIT-075" and
-//   "SPEC-KIT-075*" both match "SPEC-KIT-075-add-x"); an event without a SPEC only matches an empty list;
+// - specs: a pattern matches when it globs the full SPEC id or its short key (differ::spec_key), so
+//   "SPEC-KIT-075" and "SPEC-KIT-075*" both match "SPEC-KIT-075-add-x"; an event without a SPEC only
+//   matches an empty list;
 // - spec-notify.test events are addressed to one subscription by name, so they always match.
 bool matches(const filter& f, const spec_notify::event& e);
 

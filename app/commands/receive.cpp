@@ -1,7 +1,8 @@
-// `spec-notify receive`: a verifying webhook receiver for tests and demos. One JSON line per request (to --out or
-// stdout), written before the response is sent, so a sender that saw the response can read the line. Fault
-// injection: --fail N, --status CODE, --retry-after, --delay. Never prints secrets or signature header values.
-// Exits 0 on SIGTERM/SIGINT or after --max-requests; 2 on usage errors; 1 when it cannot listen or write.
+// `spec-notify receive`: a verifying webhook receiver for tests and demos. One JSON line per request (to
+// --out or stdout), written before the response is sent, so a sender that saw the response can read the line.
+// Fault injection: --fail N, --status CODE, --retry-after, --delay. Never prints secrets or signature header
+// values. Exits 0 on SIGTERM/SIGINT or after --max-requests; 2 on usage errors; 1 when it cannot listen or
+// write.
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
@@ -36,9 +37,11 @@ namespace {
 constexpr size_t kMaxBody = 1024 * 1024;
 
 const std::vector<option_spec> kSpecs = {
-    {"listen", true, false, "HOST:PORT to listen on (required; loopback only unless --allow-remote; port 0 = any)"},
+    {"listen", true, false,
+     "HOST:PORT to listen on (required; loopback only unless --allow-remote; port 0 = any)"},
     {"allow-remote", false, false, "allow a non-loopback --listen address"},
-    {"secret-env", true, false, "env var holding whsec_ secrets (space-separated): verify, answer 401 on failure"},
+    {"secret-env", true, false,
+     "env var holding whsec_ secrets (space-separated): verify, answer 401 on failure"},
     {"out", true, false, "append one JSON line per request to FILE (default: stdout)"},
     {"fail", true, false, "answer the first N requests with 500"},
     {"status", true, false, "answer every (other) request with CODE, e.g. 410 or 503"},
@@ -57,7 +60,8 @@ struct receive_options {
   long fail = 0, status = 0, delay_ms = 0, max_requests = 0;
 };
 
-bool parse_count(const parsed_args& a, const std::string& name, long lo, long hi, long& out, std::string& err) {
+bool parse_count(const parsed_args& a, const std::string& name, long lo, long hi, long& out,
+                 std::string& err) {
   if (!a.has(name)) return true;
   const std::string v = a.get(name);
   char* end = nullptr;
@@ -87,10 +91,12 @@ bool build_options(const parsed_args& a, receive_options& o, std::string& err) {
     return false;
   }
   if (!o.listen.host().isLoopback() && !a.has("allow-remote")) {
-    err = "--listen " + o.listen.toString() + " is not a loopback address (add --allow-remote to accept that)";
+    err =
+        "--listen " + o.listen.toString() + " is not a loopback address (add --allow-remote to accept that)";
     return false;
   }
-  if (!parse_count(a, "fail", 0, 1000000000, o.fail, err) || !parse_count(a, "status", 100, 599, o.status, err) ||
+  if (!parse_count(a, "fail", 0, 1000000000, o.fail, err) ||
+      !parse_count(a, "status", 100, 599, o.status, err) ||
       !parse_count(a, "delay", 0, 3600000, o.delay_ms, err) ||
       !parse_count(a, "max-requests", 1, 1000000000, o.max_requests, err))
     return false;
@@ -130,7 +136,8 @@ std::string utc_now_iso8601() {
 }
 
 // A header as a JSON value: absent -> null, all digits -> number, else string.
-Poco::Dynamic::Var header_value(const Poco::Net::HTTPServerRequest& req, const std::string& name, bool numeric) {
+Poco::Dynamic::Var header_value(const Poco::Net::HTTPServerRequest& req, const std::string& name,
+                                bool numeric) {
   if (!req.has(name)) return Poco::Dynamic::Var();
   const std::string& v = req.get(name);
   if (numeric && !v.empty() && v.size() < 19 && v.find_first_not_of("0123456789") == std::string::npos)
@@ -184,7 +191,8 @@ bool receiver::read_body(Poco::Net::HTTPServerRequest& req, std::string& body) {
   return true;
 }
 
-int receiver::decide(long n, const Poco::Dynamic::Var& verified, const Poco::Dynamic::Var& github_verified) const {
+int receiver::decide(long n, const Poco::Dynamic::Var& verified,
+                     const Poco::Dynamic::Var& github_verified) const {
   const bool rejected = (!verified.isEmpty() && !verified.extract<bool>()) ||
                         (!github_verified.isEmpty() && !github_verified.extract<bool>());
   if (rejected) return 401;
@@ -201,9 +209,9 @@ void receiver::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerRe
 
   Poco::Dynamic::Var verified, github_verified;  // empty = null = not checked
   if (fits && opts_.verify) {
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     verified = deliverer::verify_standard(opts_.secrets, req.get("webhook-id", ""),
                                           req.get("webhook-timestamp", ""), req.get("webhook-signature", ""),
                                           body, now) == deliverer::verify_result::ok;
@@ -237,7 +245,8 @@ void receiver::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerRe
   }
   const bool last = opts_.max_requests > 0 && n == opts_.max_requests;
   if (!fits || last) res.setKeepAlive(false);  // an unread body must not be parsed as the next request
-  if ((status == 429 || status == 503) && !opts_.retry_after.empty()) res.set("Retry-After", opts_.retry_after);
+  if ((status == 429 || status == 503) && !opts_.retry_after.empty())
+    res.set("Retry-After", opts_.retry_after);
   res.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
   res.setContentType("application/json");
   const std::string reply = "{\"status\":" + std::to_string(status) + "}";
@@ -328,10 +337,11 @@ int run_receive(const arg_list& args) {
     return 2;
   }
   if (a.has("help")) {
-    print_help(std::cout, "spec-notify receive --listen HOST:PORT [options]",
-               "A verifying test receiver: prints or appends one JSON line per request (method, path, webhook-id,\n"
-               "timestamp, event, attempt, verified, github_verified, status answered, body) and can inject faults.",
-               kSpecs);
+    print_help(
+        std::cout, "spec-notify receive --listen HOST:PORT [options]",
+        "A verifying test receiver: prints or appends one JSON line per request (method, path, webhook-id,\n"
+        "timestamp, event, attempt, verified, github_verified, status answered, body) and can inject faults.",
+        kSpecs);
     return 0;
   }
   receive_options opts;

@@ -1,5 +1,5 @@
-// `spec-notify secret new`: prints a fresh Standard Webhooks secret. Printing it is the command's purpose; it is
-// never logged anywhere else.
+// `spec-notify secret new`: prints a fresh Standard Webhooks secret. Printing it is the command's purpose; it
+// is never logged anywhere else.
 #include <iostream>
 #include <stdexcept>
 
@@ -12,8 +12,10 @@ namespace {
 
 const char* const kUsage = "spec-notify secret new";
 const char* const kSummary =
-    "Prints a fresh secret: \"whsec_\" + base64 of 32 random bytes (OpenSSL RAND_bytes), one line on stdout.\n"
-    "Store it in the environment variable named by a subscription's secret_env; to rotate, put the new secret\n"
+    "Prints a fresh secret: \"whsec_\" + base64 of 32 random bytes (OpenSSL RAND_bytes), one line on "
+    "stdout.\n"
+    "Store it in the environment variable named by a subscription's secret_env; to rotate, put the new "
+    "secret\n"
     "first and keep the old one after it (space-separated) until every receiver has switched.";
 
 const std::vector<option_spec> kSpecs = {{"help", false, false, "show this help"}};

@@ -109,8 +109,8 @@ async function main() {
       };
       fs.appendFileSync(opts.out, JSON.stringify(line) + "\n"); // before answering: the sender may read it next
       res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify({ status }));
-      if (opts.maxRequests > 0 && ++answered >= opts.maxRequests) shutdown();
+      const last = opts.maxRequests > 0 && ++answered >= opts.maxRequests;
+      res.end(JSON.stringify({ status }), () => last && shutdown()); // after the answer is flushed
     });
   });
 

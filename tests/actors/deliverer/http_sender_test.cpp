@@ -56,7 +56,8 @@ class loopback_server {
     server_.start();
   }
   explicit loopback_server(std::map<std::string, route> routes)
-      : loopback_server(std::move(routes), Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0))) {}
+      : loopback_server(std::move(routes),
+                        Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0))) {}
   ~loopback_server() {
     stopping = true;
     server_.stopAll(true);
@@ -81,7 +82,8 @@ class loopback_server {
   struct factory : Poco::Net::HTTPRequestHandlerFactory {
     explicit factory(loopback_server& s) : s_(s) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
-      return new route_handler([this](HTTPServerRequest& req, HTTPServerResponse& res) { s_.dispatch(req, res); });
+      return new route_handler(
+          [this](HTTPServerRequest& req, HTTPServerResponse& res) { s_.dispatch(req, res); });
     }
     loopback_server& s_;
   };
@@ -130,7 +132,8 @@ http_request request_to(const std::string& url, std::chrono::milliseconds timeou
 }
 
 int64_t ms_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
+      .count();
 }
 
 }  // namespace
@@ -179,7 +182,8 @@ BOOST_AUTO_TEST_CASE(retry_after_header_is_reported) {
 }
 
 BOOST_AUTO_TEST_CASE(a_server_that_never_answers_times_out_on_time) {
-  // Listening but never accepting: the kernel completes the handshake, the request is sent, no byte comes back.
+  // Listening but never accepting: the kernel completes the handshake, the request is sent, no byte comes
+  // back.
   Poco::Net::ServerSocket silent(Poco::Net::SocketAddress("127.0.0.1", 0));
   http_sender sender;
   const auto start = std::chrono::steady_clock::now();
@@ -304,8 +308,9 @@ BOOST_AUTO_TEST_CASE(tls_to_a_self_signed_server_fails_verification_unless_its_c
   p.verificationMode = Poco::Net::Context::VERIFY_NONE;  // server side: no client certificates
   Poco::Net::Context::Ptr server_ctx = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, p);
   {
-    loopback_server server({{"/ok", [](auto&, auto& res) { reply(res, 200, "secure"); }}},
-                           Poco::Net::SecureServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, server_ctx));
+    loopback_server server(
+        {{"/ok", [](auto&, auto& res) { reply(res, 200, "secure"); }}},
+        Poco::Net::SecureServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, server_ctx));
     http_sender sender;
     const http_response r = sender.post(request_to(server.url("/ok", "https")));
     BOOST_TEST(r.status_code == 0);

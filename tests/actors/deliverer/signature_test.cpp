@@ -8,7 +8,9 @@
 using namespace spec_notify::deliverer;
 
 namespace spec_notify::deliverer {
-std::ostream& operator<<(std::ostream& os, verify_result r) { return os << to_string(r); }
+std::ostream& operator<<(std::ostream& os, verify_result r) {
+  return os << to_string(r);
+}
 }  // namespace spec_notify::deliverer
 
 namespace {
@@ -72,7 +74,8 @@ BOOST_AUTO_TEST_CASE(verify_rejects_a_tampered_body_id_or_signature) {
   const std::string ts = std::to_string(kStdTs);
   BOOST_TEST(verify_standard({kStdSecret}, kStdId, ts, kStdSig, R"({"test": 2432232315})", kStdTs) ==
              verify_result::no_match);
-  BOOST_TEST(verify_standard({kStdSecret}, "msg_other", ts, kStdSig, kStdBody, kStdTs) == verify_result::no_match);
+  BOOST_TEST(verify_standard({kStdSecret}, "msg_other", ts, kStdSig, kStdBody, kStdTs) ==
+             verify_result::no_match);
   std::string bad = kStdSig;
   bad[5] = bad[5] == 'A' ? 'B' : 'A';
   BOOST_TEST(verify_standard({kStdSecret}, kStdId, ts, bad, kStdBody, kStdTs) == verify_result::no_match);
@@ -84,29 +87,34 @@ BOOST_AUTO_TEST_CASE(verify_rejects_a_tampered_body_id_or_signature) {
 
 BOOST_AUTO_TEST_CASE(verify_rejects_old_and_future_timestamps) {
   const std::string ts = std::to_string(kStdTs);
-  BOOST_TEST(verify_standard({kStdSecret}, kStdId, ts, kStdSig, kStdBody, kStdTs + 301) == verify_result::too_old);
-  BOOST_TEST(verify_standard({kStdSecret}, kStdId, ts, kStdSig, kStdBody, kStdTs - 301) == verify_result::too_new);
+  BOOST_TEST(verify_standard({kStdSecret}, kStdId, ts, kStdSig, kStdBody, kStdTs + 301) ==
+             verify_result::too_old);
+  BOOST_TEST(verify_standard({kStdSecret}, kStdId, ts, kStdSig, kStdBody, kStdTs - 301) ==
+             verify_result::too_new);
   BOOST_TEST(verify_standard({kStdSecret}, kStdId, ts, kStdSig, kStdBody, kStdTs + 30, 10) ==
              verify_result::too_old);
 }
 
 BOOST_AUTO_TEST_CASE(verify_rejects_a_wrong_secret) {
   const std::string ts = std::to_string(kStdTs);
-  BOOST_TEST(verify_standard({new_secret()}, kStdId, ts, kStdSig, kStdBody, kStdTs) == verify_result::no_match);
+  BOOST_TEST(verify_standard({new_secret()}, kStdId, ts, kStdSig, kStdBody, kStdTs) ==
+             verify_result::no_match);
   BOOST_TEST(verify_standard({}, kStdId, ts, kStdSig, kStdBody, kStdTs) == verify_result::no_match);
   BOOST_TEST(verify_standard({"garbage"}, kStdId, ts, kStdSig, kStdBody, kStdTs) == verify_result::no_match);
 }
 
 BOOST_AUTO_TEST_CASE(verify_reports_missing_headers_and_bad_timestamps) {
   const std::string ts = std::to_string(kStdTs);
-  BOOST_TEST(verify_standard({kStdSecret}, "", ts, kStdSig, kStdBody, kStdTs) == verify_result::missing_headers);
+  BOOST_TEST(verify_standard({kStdSecret}, "", ts, kStdSig, kStdBody, kStdTs) ==
+             verify_result::missing_headers);
   BOOST_TEST(verify_standard({kStdSecret}, kStdId, "", kStdSig, kStdBody, kStdTs) ==
              verify_result::missing_headers);
-  BOOST_TEST(verify_standard({kStdSecret}, kStdId, ts, "", kStdBody, kStdTs) == verify_result::missing_headers);
+  BOOST_TEST(verify_standard({kStdSecret}, kStdId, ts, "", kStdBody, kStdTs) ==
+             verify_result::missing_headers);
   for (const char* bad : {"abc", "-1614265330", "1614265330.5", " 1614265330", "99999999999999999999999"})
-    BOOST_TEST(verify_standard({kStdSecret}, kStdId, bad, kStdSig, kStdBody, kStdTs) ==
-                   verify_result::bad_timestamp,
-               bad);
+    BOOST_TEST(
+        verify_standard({kStdSecret}, kStdId, bad, kStdSig, kStdBody, kStdTs) == verify_result::bad_timestamp,
+        bad);
 }
 
 BOOST_AUTO_TEST_CASE(github_verify_rejects_tampering_and_wrong_secrets_and_accepts_rotation) {
@@ -121,7 +129,8 @@ BOOST_AUTO_TEST_CASE(github_verify_rejects_tampering_and_wrong_secrets_and_accep
 }
 
 BOOST_AUTO_TEST_CASE(github_signature_is_keyed_by_the_full_configured_secret_text) {
-  // For whsec_ secrets the HMAC key is the text itself, not the decoded bytes (what GitHub-style receivers use).
+  // For whsec_ secrets the HMAC key is the text itself, not the decoded bytes (what GitHub-style receivers
+  // use).
   std::string key;
   BOOST_REQUIRE(decode_whsec(kStdSecret, key));
   BOOST_TEST(github_signature(kStdSecret, kGhBody) != github_signature(key, kGhBody));
@@ -132,13 +141,13 @@ BOOST_AUTO_TEST_CASE(decode_whsec_rejects_malformed_secrets) {
   std::string key;
   BOOST_TEST(!decode_whsec("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", key));  // no prefix
   BOOST_TEST(!decode_whsec("WHSEC_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", key));
-  BOOST_TEST(!decode_whsec("whsec_", key));                            // empty key
-  BOOST_TEST(!decode_whsec("whsec_MfKQ9r8G*YqrTwjU", key));            // bad character
-  BOOST_TEST(!decode_whsec("whsec_MfKQ 9r8G", key));                   // white space
-  BOOST_TEST(!decode_whsec("whsec_M", key));                           // impossible length
-  BOOST_TEST(!decode_whsec("whsec_QUJD=", key));                       // padding after a full block
-  BOOST_TEST(!decode_whsec("whsec_QQ=", key));                         // partial padding
-  BOOST_TEST(!decode_whsec("whsec_Q=Q=", key));                        // padding in the middle
+  BOOST_TEST(!decode_whsec("whsec_", key));                  // empty key
+  BOOST_TEST(!decode_whsec("whsec_MfKQ9r8G*YqrTwjU", key));  // bad character
+  BOOST_TEST(!decode_whsec("whsec_MfKQ 9r8G", key));         // white space
+  BOOST_TEST(!decode_whsec("whsec_M", key));                 // impossible length
+  BOOST_TEST(!decode_whsec("whsec_QUJD=", key));             // padding after a full block
+  BOOST_TEST(!decode_whsec("whsec_QQ=", key));               // partial padding
+  BOOST_TEST(!decode_whsec("whsec_Q=Q=", key));              // padding in the middle
 }
 
 BOOST_AUTO_TEST_CASE(decode_whsec_accepts_padded_and_unpadded_base64) {

@@ -1,6 +1,6 @@
 #pragma once
-// Test helper: a throw-away self-signed certificate (P-256, CN=localhost, SAN localhost + 127.0.0.1, CA:TRUE so
-// it can also serve as its own trust anchor) written as PEM files into a fresh temp directory.
+// Test helper: a throw-away self-signed certificate (P-256, CN=localhost, SAN localhost + 127.0.0.1, CA:TRUE
+// so it can also serve as its own trust anchor) written as PEM files into a fresh temp directory.
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -40,12 +40,13 @@ inline test_certificate make_self_signed_certificate() {
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24 * 3600);
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1,
-                             0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"),
+                             -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
   add_test_extension(cert.get(), NID_basic_constraints, "critical,CA:TRUE");
   add_test_extension(cert.get(), NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1");
-  if (X509_sign(cert.get(), key.get(), EVP_sha256()) <= 0) throw std::runtime_error("cannot sign certificate");
+  if (X509_sign(cert.get(), key.get(), EVP_sha256()) <= 0)
+    throw std::runtime_error("cannot sign certificate");
 
   FILE* f = std::fopen(out.key_file.c_str(), "w");
   if (!f || PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)

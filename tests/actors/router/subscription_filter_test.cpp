@@ -64,16 +64,6 @@ BOOST_AUTO_TEST_CASE(glob_does_not_blow_up_on_pathological_patterns) {
   BOOST_TEST(!glob_match("*a*a*a*a*a*a*a*a*a*a*b", text));
 }
 
-BOOST_AUTO_TEST_CASE(short_key_ends_at_the_first_all_digit_token) {
-  BOOST_TEST(spec_short_key(spec75) == "SPEC-KIT-075");
-  BOOST_TEST(spec_short_key("SPEC-OPS-004-integrated-coder-hooks") == "SPEC-OPS-004");
-  BOOST_TEST(spec_short_key("SPEC-KIT-075") == "SPEC-KIT-075");
-  BOOST_TEST(spec_short_key("SPEC-2x-7-b") == "SPEC-2x-7");
-  BOOST_TEST(spec_short_key("no-digits-here") == "no-digits-here");
-  BOOST_TEST(spec_short_key("SPEC--x") == "SPEC--x");
-  BOOST_TEST(spec_short_key("") == "");
-}
-
 BOOST_AUTO_TEST_CASE(empty_filter_matches_every_event) {
   filter f;
   BOOST_TEST(matches(f, task_event(spec75, "T1", "Done")));

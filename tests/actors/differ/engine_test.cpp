@@ -1,0 +1,146 @@
+#define BOOST_TEST_MODULE differ_engine
+#include <boost/test/unit_test.hpp>
+
+#include "actors/differ/engine.hpp"
+#include "actors/store/records.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace spec_notify;
+
+namespace {
+
+std::string tracker(const std::vector<std::pair<std::string, std::string>>& rows) {
+  std::string s = "# Tracker\n\n| Order | Task ID | Title | Status | Notes |\n|---|---|---|---|---|\n";
+  int n = 1;
+  for (const auto& [id, status] : rows)
+    s += "| " + std::to_string(n++) + " | " + id + " | title " + id + " | " + status + " | docs/SPEC-KIT-1-x/ |\n";
+  return s;
+}
+
+struct fixture {
+  testing::temp_dir dir;
+  store::db_ptr db;
+  fixture() { reopen(); }
+  void reopen() {
+    db.reset();
+    std::string error;
+    db = store::db::open((dir / "state").string(), error);
+    BOOST_REQUIRE_MESSAGE(db, error);
+  }
+  differ::engine make() { return differ::engine(db, dir / "repo"); }
+  size_t stored_events() {
+    size_t n = 0;
+    db->scan("evt/", [&](const std::string&, const std::string&) { return ++n, true; });
+    return n;
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(first_scan_is_a_baseline_without_events, fixture) {
+  dir.save("repo/SPEC.md", tracker({{"T1", "Done"}, {"T2", "Backlog"}}));
+  auto e = make();
+  BOOST_TEST(!e.baseline_done());
+  auto r = e.on_files_changed({"SPEC.md"});
+  BOOST_TEST(r.events.empty());
+  BOOST_TEST(e.baseline_done());
+  BOOST_TEST(stored_events() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_status_change_emits_one_event_persisted_with_the_new_state, fixture) {
+  dir.save("repo/SPEC.md", tracker({{"T1", "In Progress"}, {"T2", "Backlog"}}));
+  auto e = make();
+  e.on_files_changed({"SPEC.md"});
+  dir.save("repo/SPEC.md", tracker({{"T1", "**DONE**"}, {"T2", "Backlog"}}));
+  auto r = e.on_files_changed({"SPEC.md"});
+  BOOST_REQUIRE_EQUAL(r.events.size(), 1u);
+  const auto& ev = r.events[0];
+  BOOST_TEST(ev.task_id == "T1");
+  BOOST_TEST(ev.from == "In Progress");
+  BOOST_TEST(ev.to == "Done");
+  BOOST_TEST(ev.raw_status == "**DONE**");
+  BOOST_TEST(ev.source == "SPEC.md");
+  BOOST_TEST(ev.line == 5);
+  BOOST_TEST(ev.spec_id == "SPEC-KIT-1-x");
+  BOOST_TEST(stored_events() == 1u);
+  // The same content again: nothing new.
+  BOOST_TEST(e.on_files_changed({"SPEC.md"}).events.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_restart_emits_nothing_twice_and_catches_changes_made_while_down, fixture) {
+  dir.save("repo/SPEC.md", tracker({{"T1", "In Progress"}}));
+  {
+    auto e = make();
+    e.on_files_changed({"SPEC.md"});
+    dir.save("repo/SPEC.md", tracker({{"T1", "Done"}}));
+    BOOST_TEST(e.on_files_changed({"SPEC.md"}).events.size() == 1u);
+  }
+  reopen();
+  {
+    auto e = make();
+    BOOST_TEST(e.baseline_done());
+    BOOST_TEST(e.on_files_changed({"SPEC.md"}).events.empty());  // restart: nothing re-emitted
+  }
+  dir.save("repo/SPEC.md", tracker({{"T1", "Done"}, {"T2", "In Review"}}));  // changed while down
+  reopen();
+  auto e = make();
+  auto r = e.on_files_changed({"SPEC.md"});
+  BOOST_REQUIRE_EQUAL(r.events.size(), 1u);
+  BOOST_TEST(r.events[0].task_id == "T2");
+  BOOST_TEST(r.events[0].from.empty());  // first seen after the baseline: from null
+}
+
+BOOST_FIXTURE_TEST_CASE(removed_rows_emit_nothing_and_reappearing_unchanged_rows_stay_quiet, fixture) {
+  dir.save("repo/SPEC.md", tracker({{"T1", "Done"}, {"T2", "Backlog"}}));
+  auto e = make();
+  e.on_files_changed({"SPEC.md"});
+  dir.save("repo/SPEC.md", tracker({{"T2", "Backlog"}}));
+  BOOST_TEST(e.on_files_changed({"SPEC.md"}).events.empty());
+  dir.save("repo/SPEC.md", "");  // truncated by a tool
+  BOOST_TEST(e.on_files_changed({"SPEC.md"}).events.empty());
+  dir.save("repo/SPEC.md", tracker({{"T1", "Done"}, {"T2", "Backlog"}}));
+  BOOST_TEST(e.on_files_changed({"SPEC.md"}).events.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(rows_of_a_file_created_after_the_baseline_count_from_null, fixture) {
+  dir.save("repo/SPEC.md", tracker({{"T1", "Done"}}));
+  auto e = make();
+  e.on_files_changed({"SPEC.md"});
+  dir.save("repo/docs/SPEC-KIT-9-new/tasks.md",
+           "| Order | Task | Owner | Status | Validation |\n| --- | --- | --- | --- | --- |\n"
+           "| 1 | T9-1: Do it | Code | Done | ok |\n");
+  auto r = e.on_files_changed({"docs/SPEC-KIT-9-new/tasks.md"});
+  BOOST_REQUIRE_EQUAL(r.events.size(), 1u);
+  BOOST_TEST(r.events[0].task_id == "T9-1");
+  BOOST_TEST(r.events[0].spec_id == "SPEC-KIT-9-new");
+  BOOST_TEST(r.events[0].from.empty());
+  BOOST_TEST(r.events[0].source == "docs/SPEC-KIT-9-new/tasks.md");
+}
+
+BOOST_FIXTURE_TEST_CASE(other_to_other_is_not_a_transition, fixture) {
+  dir.save("repo/SPEC.md", tracker({{"T1", "**N/A**"}}));
+  auto e = make();
+  e.on_files_changed({"SPEC.md"});
+  dir.save("repo/SPEC.md", tracker({{"T1", "**DEFERRED**"}}));
+  BOOST_TEST(e.on_files_changed({"SPEC.md"}).events.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(untracked_and_unreadable_paths_are_ignored_or_reported_without_failing, fixture) {
+  dir.save("repo/SPEC.md", tracker({{"T1", "Done"}}));
+  dir.save("repo/docs/a/b/tasks.md", tracker({{"T2", "Done"}}));
+  auto e = make();
+  auto r = e.on_files_changed({"SPEC.md", "docs/a/b/tasks.md", "README.md"});
+  BOOST_TEST(r.events.empty());
+  std::filesystem::create_directories(dir / "repo/docs/dir-instead/tasks.md");
+  r = e.on_files_changed({"docs/dir-instead/tasks.md"});
+  BOOST_TEST(r.events.empty());
+}
+
+BOOST_AUTO_TEST_CASE(task_file_rule_matches_the_contract) {
+  BOOST_TEST(differ::engine::is_task_file("SPEC.md"));
+  BOOST_TEST(differ::engine::is_task_file("docs/SPEC-KIT-1/tasks.md"));
+  BOOST_TEST(!differ::engine::is_task_file("docs/archive/specs/tasks.md"));
+  BOOST_TEST(!differ::engine::is_task_file("docs/tasks.md"));
+  BOOST_TEST(!differ::engine::is_task_file("docs//tasks.md"));
+  BOOST_TEST(!differ::engine::is_task_file("sub/SPEC.md"));
+}

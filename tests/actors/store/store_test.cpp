@@ -1,0 +1,98 @@
+#define BOOST_TEST_MODULE store
+#include <boost/test/unit_test.hpp>
+
+#include "actors/store/records.hpp"
+#include "actors/store/store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace spec_notify;
+
+BOOST_AUTO_TEST_CASE(batch_writes_are_visible_and_survive_reopen) {
+  testing::temp_dir dir;
+  std::string error;
+  {
+    auto db = store::db::open((dir / "state").string(), error);
+    BOOST_REQUIRE_MESSAGE(db, error);
+    store::batch b;
+    b.put("dlv/a", "1");
+    b.put("dlv/b", "2");
+    b.put("evt/x", "3");
+    BOOST_TEST(db->write(b).empty());
+    store::batch d;
+    d.del("dlv/a");
+    BOOST_TEST(db->write(d, store::durability::buffered).empty());
+  }
+  auto db = store::db::open((dir / "state").string(), error);
+  BOOST_REQUIRE(db);
+  std::vector<std::string> keys;
+  db->scan("dlv/", [&](const std::string& k, const std::string&) {
+    keys.push_back(k);
+    return true;
+  });
+  BOOST_TEST(keys == std::vector<std::string>{"dlv/b"});
+}
+
+BOOST_AUTO_TEST_CASE(second_open_of_the_same_directory_fails_with_a_clear_message) {
+  testing::temp_dir dir;
+  std::string error;
+  auto first = store::db::open((dir / "state").string(), error);
+  BOOST_REQUIRE(first);
+  auto second = store::db::open((dir / "state").string(), error);
+  BOOST_TEST(!second);
+  BOOST_TEST(error.find((dir / "state").string()) != std::string::npos);
+  BOOST_TEST(error.find("another spec-notify") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(unwritable_state_directory_is_reported_with_its_path) {
+  testing::temp_dir dir;
+  std::filesystem::create_directories(dir / "ro");
+  std::filesystem::permissions(dir / "ro", std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+  std::string error;
+  auto db = store::db::open((dir / "ro/state").string(), error);
+  if (::geteuid() == 0) return;  // root ignores permissions; nothing to check
+  BOOST_TEST(!db);
+  BOOST_TEST(error.find("ro/state") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(delivery_records_round_trip_with_history) {
+  delivery d;
+  d.id = "msg_1";
+  d.subscription = "chatops";
+  d.event_id = "evt_1";
+  d.event_type = "spec-kit.task.transitioned";
+  d.spec_id = "SPEC-KIT-075-x";
+  d.task_id = "T6";
+  d.body = "{\"a\":\"\\u00e9\\n\"}";
+  d.attempts = 2;
+  d.created_at_ms = 1;
+  d.next_at_ms = 99;
+  d.replay = true;
+  d.history = {{1, 10, 503, "HTTP 503", 12}, {2, 20, 0, "timeout after 10000 ms", 10000}};
+  delivery back;
+  BOOST_REQUIRE(store::decode(store::encode(d), back));
+  BOOST_TEST(back.id == d.id);
+  BOOST_TEST(back.body == d.body);
+  BOOST_TEST(back.attempts == 2);
+  BOOST_TEST(back.next_at_ms == 99);
+  BOOST_TEST(back.replay);
+  BOOST_REQUIRE(back.history.size() == 2u);
+  BOOST_TEST(back.history[1].error == "timeout after 10000 ms");
+  BOOST_TEST(back.history[0].status_code == 503);
+}
+
+BOOST_AUTO_TEST_CASE(event_records_round_trip_and_garbage_is_rejected) {
+  event e;
+  e.id = "evt_1";
+  e.type = event_type::task_transitioned;
+  e.task_id = "T1";
+  e.from = "";
+  e.to = "Done";
+  e.line = 42;
+  e.context_json = "{\"telemetry\":null}";
+  event back;
+  BOOST_REQUIRE(store::decode(store::encode(e), back));
+  BOOST_TEST(back.line == 42);
+  BOOST_TEST(back.context_json == e.context_json);
+  BOOST_TEST(!store::decode("not json", back));
+  BOOST_TEST(!store::decode("{\"x\":1}", back));
+}
