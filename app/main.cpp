@@ -16,6 +16,10 @@ const char* usage =
     "  receive --listen HOST:PORT    a verifying test receiver (JSON line per request; fault injection)\n"
     "  secret new                    print a fresh whsec_ secret\n"
     "  demo                          self-contained demo: sample repo, daemon, receiver, transitions, summary\n"
+    "  --test SPEC-ID --subscription NAME   build, sign and send (or dry-run) one spec-notify.test delivery\n"
+    "  --list [--failed] [--subscription N] [--json]   pending deliveries and dead letters\n"
+    "  --replay ID... | --replay --failed [--since 24h] [--subscription N]   re-enqueue dead letters\n"
+    "  admin [--config F]            interactive shell to the running daemon (status, list, replay, pause, ...)\n"
     "\n"
     "Config: --config F, else $SPEC_NOTIFY_CONFIG, else ./config.toml. Exit codes: 0 ok, 1 runtime failure,\n"
     "2 usage or config error. `spec-notify <command> --help` describes each command.\n";
@@ -44,10 +48,10 @@ int main(int argc, char** argv) {
   if (command == "receive") return run_receive(rest);
   if (command == "secret") return run_secret(rest);
   if (command == "demo") return run_demo(rest);
-  if (command == "--test" || command == "--list" || command == "--replay" || command == "admin") {
-    std::cerr << "spec-notify: '" << command << "' is not available in this build yet (see docs/operations.md)\n";
-    return 2;
-  }
+  if (command == "--test") return run_test(rest);
+  if (command == "--list") return run_list(rest);
+  if (command == "--replay") return run_replay(rest);
+  if (command == "admin") return run_admin(rest);
   std::cerr << "spec-notify: unknown command '" << command << "'\n\n" << usage;
   return 2;
 }

@@ -1,5 +1,6 @@
 #include "messages/type_ids.hpp"
 
+#include "messages/admin.hpp"
 #include "messages/batches.hpp"
 #include "messages/file_change.hpp"
 #include "messages/wiring.hpp"
@@ -16,6 +17,7 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<delivery_outcome>("delivery_outcome");
   cfg.add_message_type<attempt_result>("attempt_result");
   cfg.add_message_type<wiring>("wiring");
+  cfg.add_message_type<subscription_status>("subscription_status");
 }
 
 }  // namespace spec_notify

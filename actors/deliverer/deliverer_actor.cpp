@@ -9,6 +9,7 @@
 #include "actors/deliverer/http_worker.hpp"
 #include "actors/deliverer/schedule.hpp"
 #include "actors/log.hpp"
+#include "messages/admin.hpp"
 #include "messages/batches.hpp"
 #include "messages/type_ids.hpp"
 #include "messages/wiring.hpp"
@@ -31,6 +32,7 @@ struct deliverer_state {
   bool paused = false;
   bool draining = false;        // stopping: no new attempts, waiting for in-flight ones to finish
   std::string tag;              // "deliverer/<name>" for logs
+  int64_t delivered = 0, failed_attempts = 0, dead_lettered = 0;
 };
 
 using self_ptr = caf::stateful_actor<deliverer_state>*;
@@ -40,6 +42,10 @@ void pump(self_ptr self);
 void report(self_ptr self, const delivery_outcome& o) {
   auto& st = self->state;
   auto kind = static_cast<outcome_kind>(o.kind);
+  if (kind == outcome_kind::delivered) ++st.delivered;
+  if (kind == outcome_kind::retrying || kind == outcome_kind::dead_lettered || kind == outcome_kind::disabled)
+    ++st.failed_attempts;
+  if (kind == outcome_kind::dead_lettered) ++st.dead_lettered;
   std::string line = o.delivery_id + " attempt " + std::to_string(o.attempt.attempt) + ": " + to_string(kind);
   if (o.attempt.status_code) line += " (HTTP " + std::to_string(o.attempt.status_code) + ")";
   if (!o.attempt.error.empty() && kind != outcome_kind::delivered) line += " " + o.attempt.error;
@@ -149,6 +155,22 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
       [=](tick_atom) {
         self->state.timer_at = 0;
         pump(self);
+      },
+      [=](status_atom) {
+        auto& st = self->state;
+        subscription_status s;
+        s.name = st.book->settings().name;
+        s.pending = static_cast<int32_t>(st.book->pending());
+        s.in_flight = static_cast<int32_t>(st.book->in_flight());
+        s.max_in_flight = st.book->settings().max_in_flight;
+        s.paused = st.paused;
+        s.disabled = st.book->disabled_reason();
+        s.delivered = st.delivered;
+        s.failed_attempts = st.failed_attempts;
+        s.dead_lettered = st.dead_lettered;
+        auto next = st.book->next_due();
+        s.next_attempt_ms = next == INT64_MAX ? 0 : next;
+        return s;
       },
       [=](drain_atom) { self->quit(caf::exit_reason::user_shutdown); },
       [=](pause_atom) { self->state.paused = true; },

@@ -1,5 +1,6 @@
 #include "actors/differ/task_table.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -166,7 +167,7 @@ class file_parser {
       if (markdown::parse_checklist_item(line, item)) checklist(item, lines.number());
     }
     if (dropped_ > 0) {
-      result_.warnings.push_back(std::string(path_) + ": " + std::to_string(dropped_) +
+      result_.warnings.push_back(markdown::valid_utf8(path_) + ": " + std::to_string(dropped_) +
                                  " more warnings dropped");
     }
     return std::move(result_);

@@ -1,6 +1,7 @@
 #include "actors/supervisor/supervisor_actor.hpp"
 
 #include <caf/all.hpp>
+#include <algorithm>
 #include <deque>
 #include <functional>
 
@@ -69,7 +70,15 @@ void stop_children(self_ptr self) {
 
 void on_down(self_ptr self, caf::down_msg& dm, int max_restarts) {
   auto& st = self->state;
-  if (st.stopping) return;
+  if (st.stopping) {
+    // Quit only once every stage has stopped: serve then knows the pipeline is fully down (no stage still
+    // draining) before it exits or starts the pipeline again with a reloaded config.
+    auto& kids = st.children;
+    kids.erase(std::remove_if(kids.begin(), kids.end(), [&](const child& c) { return c.handle.address() == dm.source; }),
+               kids.end());
+    if (kids.empty()) self->quit(caf::exit_reason::user_shutdown);
+    return;
+  }
   for (auto& c : st.children) {
     if (c.handle.address() != dm.source) continue;
     logging::error("supervisor", "stage " + c.name + " stopped: " + self->system().render(dm.reason) + "; restarting");
@@ -80,7 +89,7 @@ void on_down(self_ptr self, caf::down_msg& dm, int max_restarts) {
       logging::error("supervisor", "more than " + std::to_string(max_restarts) +
                                        " restarts within a minute; giving up (state is safe in the store)");
       stop_children(self);
-      self->quit(caf::sec::runtime_error);
+      self->quit(caf::sec::runtime_error);  // children stop on their own; serve exits 1
       return;
     }
     c.handle = c.spawn(self);
@@ -120,12 +129,14 @@ caf::behavior supervisor_behavior(self_ptr self, config::settings cfg, store::db
   for (auto& c : kids) c.handle = c.spawn(self);
   broadcast_wiring(self);
   self->set_down_handler([=](caf::down_msg& dm) { on_down(self, dm, max_restarts); });
-  self->set_exit_handler([=](caf::exit_msg& em) {
+  self->set_exit_handler([=](caf::exit_msg&) {
+    if (self->state.stopping) return;
     stop_children(self);
-    self->quit(em.reason);
+    if (self->state.children.empty()) self->quit(caf::exit_reason::user_shutdown);
   });
   return {
-      [=](status_atom) { return static_cast<int32_t>(self->state.children.size()); },
+      // The live handles of every stage (the admin actor asks for them).
+      [=](wire_atom) { return current_wiring(self->state); },
   };
 }
 

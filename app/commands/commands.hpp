@@ -13,5 +13,9 @@ int run_check_config(const arg_list& args);
 int run_receive(const arg_list& args);
 int run_secret(const arg_list& args);
 int run_demo(const arg_list& args);
+int run_test(const arg_list& args);    // spec-notify --test SPEC-ID --subscription NAME
+int run_list(const arg_list& args);    // spec-notify --list [--failed] ...
+int run_replay(const arg_list& args);  // spec-notify --replay ID... | --replay --failed ...
+int run_admin(const arg_list& args);   // spec-notify admin
 
 }  // namespace spec_notify::app

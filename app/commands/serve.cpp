@@ -32,7 +32,25 @@ sigset_t block_daemon_signals() {
   return set;
 }
 
-int run_pipeline(const config::settings& cfg) {
+// Loads the config again for SIGHUP. Returns false (and logs every problem) when the new config cannot
+// replace the running one; the running pipeline is then left untouched.
+bool reload_config(const config::settings& current, config::settings& next) {
+  auto loaded = config::load_settings_file(current.config_path, config::process_env());
+  for (const auto& p : loaded.problems) logging::warn("serve", "reload: " + p.to_string());
+  if (!loaded.ok()) {
+    logging::error("serve", "reload rejected: the new config is invalid; the running config stays in effect");
+    return false;
+  }
+  if (loaded.value.state_dir != current.state_dir) {
+    logging::error("serve", "reload rejected: state_dir changed (" + current.state_dir.string() + " -> " +
+                                loaded.value.state_dir.string() + "); that needs a restart");
+    return false;
+  }
+  next = std::move(loaded.value);
+  return true;
+}
+
+int run_pipeline(config::settings cfg) {
   auto signals = block_daemon_signals();
   std::string error;
   std::shared_ptr<store::db> db = store::db::open(cfg.state_dir.string(), error);
@@ -43,27 +61,40 @@ int run_pipeline(const config::settings& cfg) {
   caf::actor_system_config sys_cfg;
   register_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
-  auto sup = supervisor::spawn_supervisor(sys, cfg, db);
-  size_t active = 0;
-  for (const auto& s : cfg.subscriptions) active += s.enabled ? 1 : 0;
-  logging::info("serve", "watching " + cfg.repo.string() + " with " + std::to_string(active) +
-                             " active subscription(s); state in " + cfg.state_dir.string());
   caf::scoped_actor self{sys};
-  self->monitor(sup);
+  auto start = [&](const config::settings& c) {
+    auto sup = supervisor::spawn_supervisor(sys, c, db);
+    self->monitor(sup);
+    size_t active = 0;
+    for (const auto& s : c.subscriptions) active += s.enabled ? 1 : 0;
+    logging::info("serve", "watching " + c.repo.string() + " with " + std::to_string(active) +
+                               " active subscription(s); state in " + c.state_dir.string());
+    return sup;
+  };
+  // Stops the pipeline and waits until every stage has stopped (in-flight requests drain first).
+  auto stop = [&](const caf::actor& sup) {
+    self->send_exit(sup, caf::exit_reason::user_shutdown);
+    self->receive([&](caf::down_msg&) {});
+  };
+  auto sup = start(cfg);
   int exit_code = 0;
-  bool running = true;
-  while (running) {
+  for (bool running = true; running;) {
     timespec wait{0, 100 * 1000 * 1000};
     int sig = sigtimedwait(&signals, nullptr, &wait);
     if (sig == SIGTERM || sig == SIGINT) {
       logging::info("serve", std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "; stopping");
-      self->send_exit(sup, caf::exit_reason::user_shutdown);
-      self->receive([&](caf::down_msg&) {});
-      running = false;
-    } else if (sig == SIGHUP) {
-      logging::warn("serve", "SIGHUP: live reload is not implemented yet; restart the daemon to apply changes");
+      stop(sup);
+      break;
     }
-    if (!running) break;
+    if (sig == SIGHUP) {
+      config::settings next;
+      if (reload_config(cfg, next)) {
+        logging::info("serve", "SIGHUP: applying the new config (queued deliveries stay in the spool)");
+        stop(sup);
+        cfg = std::move(next);
+        sup = start(cfg);
+      }
+    }
     self->receive(
         [&](caf::down_msg& dm) {
           logging::error("serve", "pipeline stopped: " + sys.render(dm.reason));

@@ -54,3 +54,110 @@ start_daemon() {  # start_daemon CONFIG LOG
   DAEMON_PID=$!
   PIDS+=($DAEMON_PID)
 }
+
+# ---- Delivery-engine helpers (retry, dead letter, 410, crash, isolation tests; bench/delivery_throughput.sh) ----
+
+# start_receiver OUT PORT_FILE LOG [receive options...]: `spec-notify receive` on a free loopback port, one JSON
+# line per request appended to OUT. Sets RECEIVER_PID.
+start_receiver() {
+  local out=$1 port_file=$2 log=$3; shift 3
+  "$BIN" receive --listen 127.0.0.1:0 --out "$out" --ready-file "$port_file" "$@" >>"$log" 2>&1 &
+  RECEIVER_PID=$!
+  PIDS+=($RECEIVER_PID)
+  wait_until 10 test -s "$port_file" || fail "receiver did not start (see $log)"
+}
+
+# start_scripted_receiver OUT PORT_FILE LOG SCRIPT [SECRET_ENV]: a small Node receiver for behaviours that
+# `spec-notify receive` lacks. SCRIPT is either
+#   "blackhole"               accept every connection and request, never answer (the socket stays open), or
+#   "503:1,503:1,503:1,200"   the answers to requests 1, 2, 3, ... in order, CODE[:RETRY_AFTER]; the last repeats.
+# One JSON line per request is appended to OUT when its headers arrive: webhook_id, attempt
+# (x-spec-notify-attempt), received_ms (unix ms), status (null for blackhole), retry_after, verified (Standard
+# Webhooks HMAC checked with node:crypto against $SECRET_ENV; null without it) and the parsed body (null for
+# blackhole, whose bodies are not waited for). Loopback only. Sets RECEIVER_PID.
+start_scripted_receiver() {
+  local out=$1 port_file=$2 log=$3 script=$4 secret_env=${5:-}
+  cat >"$WORK/scripted_receiver.js" <<'JS'
+"use strict";
+const http = require("node:http"), fs = require("node:fs"), crypto = require("node:crypto");
+const [out, portFile, script, secretEnv] = process.argv.slice(2);
+const secrets = secretEnv ? (process.env[secretEnv] || "").split(/\s+/).filter(Boolean) : [];
+const answers = script === "blackhole" ? null : script.split(",").map((s) => {
+  const [code, ra] = s.split(":");
+  return { code: Number(code), retryAfter: ra };
+});
+let n = 0;
+const held = [];
+function verify(h, body) {
+  if (!secretEnv) return null;
+  const id = h["webhook-id"], ts = h["webhook-timestamp"], sigs = (h["webhook-signature"] || "").split(" ");
+  for (const s of secrets) {
+    const key = Buffer.from(s.replace(/^whsec_/, ""), "base64");
+    const want = "v1," + crypto.createHmac("sha256", key).update(`${id}.${ts}.${body}`).digest("base64");
+    if (sigs.includes(want)) return true;
+  }
+  return false;
+}
+function record(req, status, retryAfter, body) {
+  let parsed = null;
+  try { parsed = body === null ? null : JSON.parse(body); } catch (_) { parsed = body; }
+  fs.appendFileSync(out, JSON.stringify({
+    webhook_id: req.headers["webhook-id"] || null, attempt: Number(req.headers["x-spec-notify-attempt"] || 0),
+    received_ms: Date.now(), status, retry_after: retryAfter === undefined ? null : retryAfter,
+    verified: body === null ? null : verify(req.headers, body), body: parsed }) + "\n");
+}
+const server = http.createServer((req, res) => {
+  if (!answers) { held.push(req.socket); record(req, null, undefined, null); return; }  // never answered
+  const a = answers[Math.min(n++, answers.length - 1)];
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    record(req, a.code, a.retryAfter, Buffer.concat(chunks).toString("utf8"));
+    const headers = { "content-type": "text/plain" };
+    if (a.retryAfter !== undefined) headers["retry-after"] = a.retryAfter;
+    res.writeHead(a.code, headers);
+    res.end(a.code >= 200 && a.code < 300 ? "ok\n" : "no\n");
+  });
+});
+server.requestTimeout = 0;   // a blackhole holds requests for as long as the client waits
+server.headersTimeout = 0;
+server.keepAliveTimeout = 60000;
+server.listen(0, "127.0.0.1", () => {
+  fs.writeFileSync(portFile + ".tmp", String(server.address().port));
+  fs.renameSync(portFile + ".tmp", portFile);
+});
+const stop = () => { for (const s of held) s.destroy(); process.exit(0); };
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
+JS
+  node "$WORK/scripted_receiver.js" "$out" "$port_file" "$script" "$secret_env" >>"$log" 2>&1 &
+  RECEIVER_PID=$!
+  PIDS+=($RECEIVER_PID)
+  wait_until 10 test -s "$port_file" || fail "scripted receiver did not start (see $log)"
+}
+
+# task_table N DONE_UPTO [SPEC_TITLE]: stdout, a tasks.md whose table holds tasks T1..TN; T1..T<DONE_UPTO> are
+# Done, the others Backlog. Write it with save_atomically.
+task_table() {
+  awk -v n="$1" -v d="$2" -v title="${3:-Tasks}" 'BEGIN {
+    printf "# %s\n\n| Task ID | Title | Status |\n|---|---|---|\n", title
+    for (i = 1; i <= n; i++) printf "| T%d | Task number %d | %s |\n", i, i, (i <= d ? "Done" : "Backlog")
+  }'
+}
+
+# daemon_exited PID: true once the process is gone (for wait_until after a signal).
+daemon_exited() { ! kill -0 "$1" 2>/dev/null; }
+
+# distinct_tasks OUT: how many distinct body.task.id values with a 2xx status the JSON-lines file holds.
+distinct_tasks() {
+  [ -f "$1" ] || { echo 0; return; }
+  node -e '
+    const ids = new Set();
+    for (const l of require("fs").readFileSync(process.argv[1], "utf8").split("\n")) {
+      if (!l.trim()) continue;
+      let j; try { j = JSON.parse(l); } catch (_) { continue; }  // a line being appended right now
+      if (j.status >= 200 && j.status < 300 && j.body && j.body.task) ids.add(j.body.task.id);
+    }
+    console.log(ids.size);' "$1"
+}
+has_distinct_tasks() { [ "$(distinct_tasks "$1")" -ge "$2" ]; }

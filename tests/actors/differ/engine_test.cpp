@@ -1,7 +1,8 @@
 #define BOOST_TEST_MODULE differ_engine
+#include "actors/differ/engine.hpp"
+
 #include <boost/test/unit_test.hpp>
 
-#include "actors/differ/engine.hpp"
 #include "actors/store/records.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -13,7 +14,8 @@ std::string tracker(const std::vector<std::pair<std::string, std::string>>& rows
   std::string s = "# Tracker\n\n| Order | Task ID | Title | Status | Notes |\n|---|---|---|---|---|\n";
   int n = 1;
   for (const auto& [id, status] : rows)
-    s += "| " + std::to_string(n++) + " | " + id + " | title " + id + " | " + status + " | docs/SPEC-KIT-1-x/ |\n";
+    s += "| " + std::to_string(n++) + " | " + id + " | title " + id + " | " + status +
+         " | docs/SPEC-KIT-1-x/ |\n";
   return s;
 }
 
