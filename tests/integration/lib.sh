@@ -161,3 +161,8 @@ distinct_tasks() {
     console.log(ids.size);' "$1"
 }
 has_distinct_tasks() { [ "$(distinct_tasks "$1")" -ge "$2" ]; }
+
+# lines_in FILE: the number of non-empty lines; 0 for a missing or empty file (line_count prints "0" twice for an
+# existing empty file, since grep -c exits 1 there).
+lines_in() { if [ -s "$1" ]; then grep -c . "$1" || true; else echo 0; fi; }
+at_least_lines() { [ "$(lines_in "$1")" -ge "$2" ]; }
