@@ -1,10 +1,23 @@
 #pragma once
-// Values the admin path asks the pipeline for. deliverer -> admin: (status_atom) -> subscription_status.
+// Values the admin path and the metrics endpoint ask the pipeline for. deliverer -> admin/metrics:
+// (status_atom) -> subscription_status.
 #include <caf/meta/type_name.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace spec_notify {
+
+// Upper bounds (ms, inclusive) of the delivery latency histogram; one more bucket counts what lies above.
+inline constexpr int64_t latency_bounds_ms[] = {5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000};
+inline constexpr size_t latency_bucket_count = sizeof(latency_bounds_ms) / sizeof(latency_bounds_ms[0]) + 1;
+
+inline size_t latency_bucket_index(int64_t ms) {
+  size_t i = 0;
+  while (i + 1 < latency_bucket_count && ms > latency_bounds_ms[i]) ++i;
+  return i;
+}
 
 struct subscription_status {
   std::string name;
@@ -15,12 +28,16 @@ struct subscription_status {
   std::string disabled;       // reason when disabled by a 410; "" otherwise
   int64_t delivered = 0, failed_attempts = 0, dead_lettered = 0;  // since the daemon started
   int64_t next_attempt_ms = 0;  // earliest scheduled attempt, 0 when none
+  // Latencies of the HTTP attempts since the daemon started (dry runs excluded): per-bucket counts (NOT
+  // cumulative), latency_bucket_count entries; and their sum.
+  std::vector<int64_t> latency_buckets;
+  int64_t latency_sum_ms = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subscription_status& x) {
   return f(caf::meta::type_name("subscription_status"), x.name, x.pending, x.in_flight, x.max_in_flight, x.paused,
-           x.disabled, x.delivered, x.failed_attempts, x.dead_lettered, x.next_attempt_ms);
+           x.disabled, x.delivered, x.failed_attempts, x.dead_lettered, x.next_attempt_ms, x.latency_buckets, x.latency_sum_ms);
 }
 
 }  // namespace spec_notify

@@ -1,6 +1,7 @@
 #include "messages/type_ids.hpp"
 
 #include "messages/admin.hpp"
+#include "messages/admin_protocol.hpp"
 #include "messages/batches.hpp"
 #include "messages/file_change.hpp"
 #include "messages/wiring.hpp"
@@ -18,6 +19,11 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<attempt_result>("attempt_result");
   cfg.add_message_type<wiring>("wiring");
   cfg.add_message_type<subscription_status>("subscription_status");
+  cfg.add_message_type<list_row>("list_row");
+  cfg.add_message_type<replay_result>("replay_result");
+  cfg.add_message_type<status_row>("status_row");
+  cfg.add_message_type<admin_request>("admin_request");
+  cfg.add_message_type<admin_reply>("admin_reply");
 }
 
 }  // namespace spec_notify

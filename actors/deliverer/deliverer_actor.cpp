@@ -33,6 +33,8 @@ struct deliverer_state {
   bool draining = false;        // stopping: no new attempts, waiting for in-flight ones to finish
   std::string tag;              // "deliverer/<name>" for logs
   int64_t delivered = 0, failed_attempts = 0, dead_lettered = 0;
+  std::vector<int64_t> latency_buckets = std::vector<int64_t>(latency_bucket_count);  // metrics histogram
+  int64_t latency_sum_ms = 0;
 };
 
 using self_ptr = caf::stateful_actor<deliverer_state>*;
@@ -46,6 +48,10 @@ void report(self_ptr self, const delivery_outcome& o) {
   if (kind == outcome_kind::retrying || kind == outcome_kind::dead_lettered || kind == outcome_kind::disabled)
     ++st.failed_attempts;
   if (kind == outcome_kind::dead_lettered) ++st.dead_lettered;
+  if (kind != outcome_kind::dry_run) {
+    ++st.latency_buckets[latency_bucket_index(o.attempt.latency_ms)];
+    st.latency_sum_ms += o.attempt.latency_ms;
+  }
   std::string line = o.delivery_id + " attempt " + std::to_string(o.attempt.attempt) + ": " + to_string(kind);
   if (o.attempt.status_code) line += " (HTTP " + std::to_string(o.attempt.status_code) + ")";
   if (!o.attempt.error.empty() && kind != outcome_kind::delivered) line += " " + o.attempt.error;
@@ -168,6 +174,8 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
         s.delivered = st.delivered;
         s.failed_attempts = st.failed_attempts;
         s.dead_lettered = st.dead_lettered;
+        s.latency_buckets = st.latency_buckets;
+        s.latency_sum_ms = st.latency_sum_ms;
         auto next = st.book->next_due();
         s.next_attempt_ms = next == INT64_MAX ? 0 : next;
         return s;

@@ -17,6 +17,7 @@ struct differ_state {
   differ_state() {}
   std::unique_ptr<engine> core;
   caf::actor router;
+  int64_t events_detected = 0;  // since this instance started (metrics)
 };
 
 void on_files(caf::stateful_actor<differ_state>* self, const files_changed& msg) {
@@ -24,12 +25,18 @@ void on_files(caf::stateful_actor<differ_state>* self, const files_changed& msg)
   bool was_baseline = !st.core->baseline_done();
   auto result = st.core->on_files_changed(msg.paths);
   for (const auto& p : result.problems) logging::warn("differ", p);
+  for (const auto& p : result.skipped) logging::debug("differ", "skipped " + p);
   if (was_baseline && st.core->baseline_done())
     logging::info("differ", "baseline recorded from " + std::to_string(msg.paths.size()) + " task file(s)");
   if (result.events.empty()) return;
-  for (const auto& e : result.events)
-    logging::info("differ", e.source + ":" + std::to_string(e.line) + ": " + e.task_id + " " +
-                                (e.from.empty() ? "(new)" : e.from) + " -> " + e.to);
+  st.events_detected += static_cast<int64_t>(result.events.size());
+  for (const auto& e : result.events) {
+    if (e.type == event_type::task_transitioned)
+      logging::info("differ", e.source + ":" + std::to_string(e.line) + ": " + e.task_id + " " +
+                                  (e.from.empty() ? "(new)" : e.from) + " -> " + e.to);
+    else
+      logging::info("differ", e.source + ": " + e.type + " " + e.stage + " " + e.status);
+  }
   // The events are already durable (evt/); if the router is down, it re-reads them when it starts.
   if (st.router) self->send(st.router, event_batch{std::move(result.events)});
 }
@@ -40,6 +47,7 @@ caf::behavior differ_behavior(caf::stateful_actor<differ_state>* self, store::db
   return {
       [=](wire_atom, const wiring& w) { self->state.router = w.router; },
       [=](const files_changed& msg) { on_files(self, msg); },
+      [=](status_atom) { return self->state.events_detected; },
   };
 }
 

@@ -5,6 +5,7 @@
 
 #include "actors/deliverer/signature.hpp"
 #include "actors/differ/task_table.hpp"
+#include "actors/differ/telemetry.hpp"
 #include "actors/store/records.hpp"
 
 namespace spec_notify::differ {
@@ -65,6 +66,10 @@ engine::engine(store::db_ptr db, std::filesystem::path repo, size_t max_file_byt
       states_[key.substr(5, sep - 5)][key.substr(sep + 1)] = std::move(s);
     return true;
   });
+  db_->scan("seen/", [&](const std::string& key, const std::string&) {
+    seen_telemetry_.insert(key.substr(5));
+    return true;
+  });
 }
 
 bool engine::is_task_file(const std::string& rel) {
@@ -79,6 +84,11 @@ engine_result engine::on_files_changed(const std::vector<std::string>& paths) {
   engine_result out;
   store::batch b;
   pending_.clear();
+  pending_seen_.clear();
+  for (const auto& rel : paths) {
+    if (is_consensus_path(rel)) process_consensus(rel, out);
+    else if (is_telemetry_path(rel)) process_telemetry(rel, b, out);
+  }
   for (const auto& rel : paths)
     if (is_task_file(rel)) process_task_file(rel, b, out);
   bool recording_baseline = !baseline_done_;
@@ -92,6 +102,7 @@ engine_result engine::on_files_changed(const std::vector<std::string>& paths) {
   }
   for (auto& [file, updates] : pending_)
     for (auto& [id, s] : updates) states_[file][id] = std::move(s);
+  seen_telemetry_.insert(pending_seen_.begin(), pending_seen_.end());
   baseline_done_ = true;
   return out;
 }
@@ -132,9 +143,58 @@ void engine::process_task_file(const std::string& rel, store::batch& b, engine_r
     e.raw_status = t.row.raw_status;
     e.source = rel;
     e.line = t.row.line;
+    e.context_json = context_.json_for(e.spec_id);
     b.put(store::event_key(e.id), store::encode(e));
     out.events.push_back(std::move(e));
   }
+}
+
+}  // namespace spec_notify::differ
+
+namespace spec_notify::differ {
+
+void engine::process_consensus(const std::string& rel, engine_result& out) {
+  std::string text, error;
+  if (auto r = read_file(repo_ / rel, max_file_bytes_, text, error); r != read_outcome::ok) {
+    if (r == read_outcome::error) out.problems.push_back(rel + ": " + error);
+    return;
+  }
+  auto c = read_consensus(text, rel);
+  if (c.status == read_status::ok) context_.add_consensus(evidence_spec_folder(rel), c.value);
+  else if (c.status == read_status::skipped) out.skipped.push_back(c.reason);
+  else out.problems.push_back(c.reason);
+}
+
+void engine::process_telemetry(const std::string& rel, store::batch& b, engine_result& out) {
+  std::string text, error;
+  if (auto r = read_file(repo_ / rel, max_file_bytes_, text, error); r != read_outcome::ok) {
+    if (r == read_outcome::error) out.problems.push_back(rel + ": " + error);
+    return;
+  }
+  auto t = read_telemetry(text, rel);
+  if (t.status == read_status::skipped) return out.skipped.push_back(t.reason);
+  // A half-written file reads as an error; it is not marked seen, so its completed version still counts.
+  if (t.status == read_status::error) return out.problems.push_back(t.reason);
+  context_.add_telemetry(t.value);
+  if (seen_telemetry_.count(rel) || pending_seen_.count(rel)) return;  // rewritten: context only
+  pending_seen_.insert(rel);
+  b.put("seen/" + rel, "1");
+  if (!baseline_done_) return;
+  auto make = [&](const char* type) {
+    event e;
+    e.id = deliverer::random_id("evt_");
+    e.type = type;
+    e.occurred_at_ms = now_ms();
+    e.spec_id = t.value.spec_id;
+    e.stage = t.value.stage;
+    e.status = t.value.status;
+    e.source = rel;
+    e.context_json = context_.json_for(e.spec_id);
+    b.put(store::event_key(e.id), store::encode(e));
+    out.events.push_back(std::move(e));
+  };
+  make(event_type::stage_completed);
+  if (t.value.stage == "unlock") make(event_type::pipeline_completed);
 }
 
 }  // namespace spec_notify::differ

@@ -5,10 +5,12 @@
 // Called by differ_actor only (single-threaded use). Tests drive it directly with a real store.
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "actors/differ/diff.hpp"
+#include "actors/differ/spec_context.hpp"
 #include "actors/store/store.hpp"
 #include "messages/event.hpp"
 
@@ -17,6 +19,7 @@ namespace spec_notify::differ {
 struct engine_result {
   std::vector<event> events;          // persisted under evt/ before being returned
   std::vector<std::string> problems;  // "path:line: message" for unreadable / odd input; never fatal
+  std::vector<std::string> skipped;   // files deliberately ignored (unknown schema, per-agent files): debug only
 };
 
 class engine {
@@ -27,7 +30,10 @@ class engine {
   // Whether the first scan has been recorded (before it, files are recorded as the baseline, without events).
   bool baseline_done() const { return baseline_done_; }
 
-  // Processes `paths` (relative to the repo). The first call on a fresh store records the baseline.
+  // Processes `paths` (relative to the repo): task files (task transitions), telemetry v1 files (one
+  // stage event per new file, plus a pipeline event for unlock) and consensus files (payload context).
+  // Evidence files are read before task files so task events carry the newest context.
+  // The first call on a fresh store records the baseline: states and seen telemetry, no events.
   engine_result on_files_changed(const std::vector<std::string>& paths);
 
   // True when `rel_path` is a task file under the contract's rules (SPEC.md or docs/<one folder>/tasks.md).
@@ -35,12 +41,16 @@ class engine {
 
  private:
   void process_task_file(const std::string& rel, store::batch& b, engine_result& out);
+  void process_telemetry(const std::string& rel, store::batch& b, engine_result& out);
+  void process_consensus(const std::string& rel, engine_result& out);
   std::filesystem::path repo_;
   store::db_ptr db_;
   size_t max_file_bytes_;
   bool baseline_done_ = false;
   std::map<std::string, std::map<std::string, known_state>> states_;  // file -> task id -> last seen
   std::map<std::string, std::map<std::string, known_state>> pending_; // updates of the batch being built
+  std::set<std::string> seen_telemetry_, pending_seen_;               // telemetry files already announced
+  spec_context context_;
 };
 
 }  // namespace spec_notify::differ

@@ -63,7 +63,18 @@ void step(self_ptr self) {
   now = steady::now();
   if (now >= st.next_rescan || !inotify) {
     auto fresh = scan_tracked_files(st.opt.repo, st.opt.evidence_rel);
-    for (auto& p : changed_paths(st.last, fresh)) st.pending.insert(std::move(p));
+    // A file modified within the last moments may be mid-write (an in-place save between truncate and
+    // write): keep its old stamp so it is taken at its close event or the next rescan, never half-written.
+    auto wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+    for (auto& p : changed_paths(st.last, fresh)) {
+      if (inotify && wall_ns - fresh[p].mtime_ns < 200'000'000) {
+        if (auto old = st.last.find(p); old != st.last.end()) fresh[p] = old->second;
+        else fresh.erase(p);
+        continue;
+      }
+      st.pending.insert(std::move(p));
+    }
     st.last = std::move(fresh);
     st.next_rescan = now + st.opt.rescan;
     if (inotify) st.source->refresh_watches();  // picks up folders created while a watch was missing

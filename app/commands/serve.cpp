@@ -5,7 +5,9 @@
 #include <csignal>
 #include <iostream>
 
+#include "actors/admin/admin_actor.hpp"
 #include "actors/log.hpp"
+#include "actors/metrics/metrics_server.hpp"
 #include "actors/supervisor/supervisor_actor.hpp"
 #include "app/cli.hpp"
 #include "app/commands/commands.hpp"
@@ -59,12 +61,20 @@ int run_pipeline(config::settings cfg) {
     return 1;
   }
   caf::actor_system_config sys_cfg;
+  sys_cfg.load<caf::io::middleman>();  // the admin actor is published for `admin`, `--list`, `--replay`
   register_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
   caf::scoped_actor self{sys};
+  // Optional Prometheus endpoint; declared after `sys` so it stops (joining its threads) before the system.
+  std::unique_ptr<metrics::metrics_server> metrics_endpoint;
+  if (!cfg.metrics.empty() && !(metrics_endpoint = metrics::metrics_server::start(sys, cfg.metrics, error))) {
+    logging::error("serve", error);
+    return 1;
+  }
   auto start = [&](const config::settings& c) {
     auto sup = supervisor::spawn_supervisor(sys, c, db);
     self->monitor(sup);
+    if (metrics_endpoint) metrics_endpoint->set_supervisor(sup);  // scrapes follow a SIGHUP restart
     size_t active = 0;
     for (const auto& s : c.subscriptions) active += s.enabled ? 1 : 0;
     logging::info("serve", "watching " + c.repo.string() + " with " + std::to_string(active) +
@@ -77,12 +87,19 @@ int run_pipeline(config::settings cfg) {
     self->receive([&](caf::down_msg&) {});
   };
   auto sup = start(cfg);
+  // Started after the pipeline it operates on, stopped before it.
+  auto admin_actor = admin::spawn_admin(sys, cfg, db, sup);
+  auto stop_admin = [&] {
+    admin::stop_admin(sys, admin_actor, cfg);
+    admin_actor = nullptr;
+  };
   int exit_code = 0;
   for (bool running = true; running;) {
     timespec wait{0, 100 * 1000 * 1000};
     int sig = sigtimedwait(&signals, nullptr, &wait);
     if (sig == SIGTERM || sig == SIGINT) {
       logging::info("serve", std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "; stopping");
+      stop_admin();
       stop(sup);
       break;
     }
@@ -93,6 +110,7 @@ int run_pipeline(config::settings cfg) {
         stop(sup);
         cfg = std::move(next);
         sup = start(cfg);
+        admin::rewire_admin(admin_actor, sup, cfg);
       }
     }
     self->receive(
@@ -103,6 +121,7 @@ int run_pipeline(config::settings cfg) {
         },
         caf::after(std::chrono::seconds(0)) >> [] {});
   }
+  stop_admin();
   logging::info("serve", "stopped");
   return exit_code;
 }

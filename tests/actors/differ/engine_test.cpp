@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE differ_engine
 #include "actors/differ/engine.hpp"
 
+#include <fstream>
+
 #include <boost/test/unit_test.hpp>
 
 #include "actors/store/records.hpp"
@@ -145,4 +147,101 @@ BOOST_AUTO_TEST_CASE(task_file_rule_matches_the_contract) {
   BOOST_TEST(!differ::engine::is_task_file("docs/tasks.md"));
   BOOST_TEST(!differ::engine::is_task_file("docs//tasks.md"));
   BOOST_TEST(!differ::engine::is_task_file("sub/SPEC.md"));
+}
+
+namespace {
+
+const char* evidence = "docs/SPEC-OPS-004-integrated-coder-hooks/evidence";
+
+std::string telemetry_json(const std::string& command, const std::string& spec, const std::string& ts,
+                           const std::string& stage_fields) {
+  return "{\"schemaVersion\":1,\"command\":\"" + command + "\",\"specId\":\"" + spec + "\",\"sessionId\":\"" + ts +
+         "-1\",\"timestamp\":\"" + ts + "\",\"artifacts\":[]," + stage_fields + "}";
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(a_new_telemetry_file_emits_one_stage_event_and_unlock_also_a_pipeline_event, fixture) {
+  dir.save("repo/SPEC.md", tracker({{"T1", "In Progress"}}));
+  std::string old_tel = std::string(evidence) + "/commands/SPEC-KIT-1/spec-plan_2025-10-01T00:00:00Z-1.json";
+  dir.save("repo/" + old_tel, telemetry_json("spec-ops-plan", "SPEC-KIT-1", "2025-10-01T00:00:00Z",
+                                             "\"baseline\":{\"mode\":\"no-run\",\"artifact\":\"x\",\"status\":\"passed\"}"));
+  std::string tasks_tel, unlock;
+  {
+    auto e = make();
+    BOOST_TEST(e.on_files_changed({"SPEC.md", old_tel}).events.empty());  // baseline: existing telemetry is old news
+
+    tasks_tel = std::string(evidence) + "/commands/SPEC-KIT-1/spec-tasks_2025-10-02T00:00:00Z-2.json";
+    dir.save("repo/" + tasks_tel, telemetry_json("spec-ops-tasks", "SPEC-KIT-1", "2025-10-02T00:00:00Z",
+                                                 "\"tool\":{\"status\":\"failed\"}"));
+    auto r = e.on_files_changed({tasks_tel});
+    BOOST_REQUIRE_EQUAL(r.events.size(), 1u);
+    BOOST_TEST(r.events[0].type == event_type::stage_completed);
+    BOOST_TEST(r.events[0].stage == "tasks");
+    BOOST_TEST(r.events[0].status == "failed");
+    BOOST_TEST(r.events[0].context_json.find(tasks_tel) != std::string::npos);
+    BOOST_TEST(e.on_files_changed({tasks_tel}).events.empty());  // rewritten: no second announcement
+
+    unlock = std::string(evidence) + "/commands/SPEC-KIT-1/spec-unlock_2025-10-03T00:00:00Z-3.json";
+    dir.save("repo/" + unlock, telemetry_json("spec-ops-unlock", "SPEC-KIT-1", "2025-10-03T00:00:00Z",
+                                              "\"unlock_status\":\"unlocked\""));
+    r = e.on_files_changed({unlock});
+    BOOST_REQUIRE_EQUAL(r.events.size(), 2u);
+    BOOST_TEST(r.events[1].type == event_type::pipeline_completed);
+    BOOST_TEST(r.events[1].status == "passed");
+
+    // Task events carry the latest telemetry of their SPEC (docs/SPEC-KIT-1-x/ matches key SPEC-KIT-1).
+    dir.save("repo/SPEC.md", tracker({{"T1", "Done"}}));
+    r = e.on_files_changed({"SPEC.md"});
+    BOOST_REQUIRE_EQUAL(r.events.size(), 1u);
+    BOOST_TEST(r.events[0].context_json.find("\"command\":\"spec-ops-unlock\"") != std::string::npos);
+  }
+  reopen();
+  auto again = make();
+  BOOST_TEST(again.on_files_changed({old_tel, tasks_tel, unlock}).events.empty());  // restart: nothing twice
+}
+
+BOOST_FIXTURE_TEST_CASE(unknown_schemas_and_broken_json_are_skipped_without_events, fixture) {
+  dir.save("repo/SPEC.md", tracker({{"T1", "Done"}}));
+  auto e = make();
+  e.on_files_changed({"SPEC.md"});
+  std::string v2 = std::string(evidence) + "/commands/SPEC-KIT-1/spec-plan_2025-10-05T00:00:00Z-5.json";
+  dir.save("repo/" + v2, "{\"schemaVersion\":\"2.0\",\"command\":\"spec-ops-plan\"}");
+  std::string half = std::string(evidence) + "/commands/SPEC-KIT-1/spec-plan_2025-10-06T00:00:00Z-6.json";
+  dir.save("repo/" + half, "{\"schemaVersion\":1,\"comm");
+  auto r = e.on_files_changed({v2, half});
+  BOOST_TEST(r.events.empty());
+  BOOST_TEST(r.skipped.size() == 1u);
+  BOOST_TEST(r.problems.size() == 1u);
+  // The half-written file, once complete, is announced.
+  dir.save("repo/" + half, telemetry_json("spec-ops-plan", "SPEC-KIT-1", "2025-10-06T00:00:00Z",
+                                          "\"baseline\":{\"mode\":\"x\",\"artifact\":\"y\",\"status\":\"passed\"}"));
+  BOOST_TEST(e.on_files_changed({half}).events.size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(real_fixture_evidence_feeds_context_without_crashing, fixture) {
+  std::filesystem::path shared = SPEC_NOTIFY_SHARED_DIR "/fixtures";
+  if (!std::filesystem::exists(shared)) {
+    BOOST_TEST_MESSAGE("skipped: " << shared << " not present");
+    return;
+  }
+  std::filesystem::create_directories(dir / "repo");
+  std::filesystem::copy(shared, dir / "repo", std::filesystem::copy_options::recursive);
+  std::vector<std::string> paths;
+  for (auto& f : std::filesystem::recursive_directory_iterator(dir / "repo"))
+    if (f.is_regular_file()) paths.push_back(std::filesystem::relative(f.path(), dir / "repo").generic_string());
+  auto e = make();
+  auto r = e.on_files_changed(paths);
+  BOOST_TEST(r.events.empty());
+  // A status flip in the real SPEC.md after the baseline yields exactly one event with that SPEC's context.
+  std::ifstream in(dir / "repo/SPEC.md");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto pos = text.find("| T60 | Template validation | **DONE** |");
+  BOOST_REQUIRE(pos != std::string::npos);
+  text.replace(text.find("**DONE**", pos), 8, "In Progress");
+  dir.save("repo/SPEC.md", text);
+  r = e.on_files_changed({"SPEC.md"});
+  BOOST_REQUIRE_EQUAL(r.events.size(), 1u);
+  BOOST_TEST(r.events[0].task_id == "T60");
+  BOOST_TEST(r.events[0].to == "In Progress");
 }

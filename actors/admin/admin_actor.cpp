@@ -1,0 +1,282 @@
+#include "actors/admin/admin_actor.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <csignal>
+#include <map>
+#include <memory>
+#include <set>
+#include <unistd.h>
+
+#include "actors/admin/operations.hpp"
+#include "actors/admin/requests.hpp"
+#include "actors/admin/token.hpp"
+#include "actors/log.hpp"
+#include "messages/admin_protocol.hpp"
+#include "messages/batches.hpp"
+#include "messages/type_ids.hpp"
+#include "messages/wiring.hpp"
+
+namespace spec_notify::admin {
+
+// serve -> admin after a reload. Local only: settings never cross a process boundary, and a type that is not
+// registered cannot be sent by a remote caller either.
+struct admin_rewire {
+  caf::actor supervisor;
+  std::shared_ptr<const config::settings> cfg;
+};
+
+}  // namespace spec_notify::admin
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(spec_notify::admin::admin_rewire)
+
+namespace spec_notify::admin {
+namespace {
+
+constexpr auto ask_timeout = std::chrono::seconds(5);
+
+struct admin_state {
+  admin_state() {}
+  config::settings cfg;
+  store::db_ptr db;
+  caf::actor supervisor;
+  std::string token, token_file;
+  std::set<std::string> paused;  // operator pauses, re-applied to the deliverers of a reloaded pipeline
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+using self_ptr = caf::stateful_actor<admin_state>*;
+using promise = caf::typed_response_promise<admin_reply>;
+
+admin_reply failure(std::string message) {
+  admin_reply r;
+  r.ok = false;
+  r.message = std::move(message);
+  return r;
+}
+
+// Asks the supervisor for the live stage handles, then runs `then` (or answers `rp` with an error).
+template <class F>
+void with_wiring(self_ptr self, promise rp, F then) {
+  self->request(self->state.supervisor, ask_timeout, wire_atom::value)
+      .then([=](const wiring& w) mutable { then(w, rp); },
+            [=](caf::error& err) mutable {
+              rp.deliver(failure("the pipeline did not answer: " + self->system().render(err)));
+            });
+}
+
+std::string daemon_summary(const admin_state& st) {
+  auto up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - st.started);
+  return "daemon pid " + std::to_string(::getpid()) + ", up " + std::to_string(up.count()) + "s, config " +
+         st.cfg.config_path + ", repo " + st.cfg.repo.string();
+}
+
+void answer_status(self_ptr self, promise rp) {
+  with_wiring(self, rp, [self](const wiring& w, promise rp) {
+    struct gather {
+      admin_reply reply;
+      size_t left = 0;
+      promise rp;
+    };
+    auto g = std::make_shared<gather>();
+    g->rp = rp;
+    g->reply.message = daemon_summary(self->state);
+    std::map<std::string, int32_t> dead;
+    for (const auto& [name, n] : count_dead_letters(*self->state.db)) dead[name] = n;
+    std::vector<std::pair<size_t, caf::actor>> asks;
+    for (const auto& sub : self->state.cfg.subscriptions) {
+      status_row row;
+      row.live.name = sub.name;
+      row.live.max_in_flight = sub.max_in_flight;
+      row.dead_letters = dead[sub.name];
+      auto it = w.deliverers.find(sub.name);
+      if (it != w.deliverers.end()) asks.emplace_back(g->reply.statuses.size(), it->second);
+      else row.note = sub.disabled_reason.empty() ? "disabled in the config" : "disabled: " + sub.disabled_reason;
+      g->reply.statuses.push_back(std::move(row));
+    }
+    g->left = asks.size();
+    if (g->left == 0) return g->rp.deliver(g->reply), void();
+    for (const auto& [index, deliverer] : asks) {
+      auto i = index;
+      auto done = [g] {
+        if (--g->left == 0) g->rp.deliver(g->reply);
+      };
+      self->request(deliverer, ask_timeout, status_atom::value)
+          .then(
+              [g, i, done](const subscription_status& s) {
+                auto& row = g->reply.statuses[i];
+                row.live = s;
+                row.running = true;
+                done();
+              },
+              [g, i, done, self](caf::error& err) {
+                g->reply.statuses[i].note = "deliverer not responding: " + self->system().render(err);
+                done();
+              });
+    }
+  });
+}
+
+void answer_replay(self_ptr self, const admin_request& req, promise rp) {
+  std::vector<delivery> replayed;
+  auto reply = handle_replay(*self->state.db, req, {self->state.cfg.evidence_dir, self->state.cfg.evidence_max_bytes_per_spec},
+                             replayed);
+  if (replayed.empty()) return rp.deliver(reply), void();
+  logging::info("admin", "replayed " + std::to_string(replayed.size()) + " dead letter(s) (same webhook-ids)");
+  with_wiring(self, rp, [self, reply, replayed](const wiring& w, promise rp) mutable {
+    std::map<std::string, delivery_batch> by_sub;
+    for (auto& d : replayed) by_sub[d.subscription].items.push_back(std::move(d));
+    for (auto& [sub, batch] : by_sub) {
+      auto it = w.deliverers.find(sub);
+      if (it != w.deliverers.end()) {
+        self->send(it->second, std::move(batch));
+        continue;
+      }
+      for (auto& r : reply.replayed)
+        if (r.ok && r.subscription == sub) r.result += " (queued; subscription not running, sent once it is enabled)";
+    }
+    rp.deliver(reply);
+  });
+}
+
+std::string known_names(const config::settings& cfg) {
+  std::string names;
+  for (const auto& s : cfg.subscriptions) names += (names.empty() ? "" : ", ") + s.name;
+  return names.empty() ? "none configured" : "known: " + names;
+}
+
+void answer_pause_resume(self_ptr self, const admin_request& req, promise rp) {
+  bool pause = req.command == "pause";
+  auto name = req.subscription;
+  with_wiring(self, rp, [self, pause, name](const wiring& w, promise rp) {
+    auto it = w.deliverers.find(name);
+    if (it == w.deliverers.end()) {
+      for (const auto& s : self->state.cfg.subscriptions)
+        if (s.name == name) return rp.deliver(failure("subscription " + name + " is disabled in the config")), void();
+      return rp.deliver(failure("no subscription named '" + name + "' (" + known_names(self->state.cfg) + ")")),
+             void();
+    }
+    admin_reply reply;
+    if (pause) {
+      self->send(it->second, pause_atom::value);
+      self->state.paused.insert(name);
+      reply.message = "paused " + name + ": no new attempts until `resume " + name + "` (in-flight ones finish)";
+    } else {
+      self->send(it->second, resume_atom::value);
+      self->state.paused.erase(name);
+      reply.message = "resumed " + name + " (a 410 disable, if any, is cleared)";
+    }
+    logging::info("admin", reply.message);
+    rp.deliver(reply);
+  });
+}
+
+admin_reply answer_reload(const admin_state& st) {
+  auto loaded = config::load_settings_file(st.cfg.config_path, config::process_env());
+  std::string problems;
+  for (const auto& p : loaded.problems) problems += "\n  " + p.to_string();
+  if (!loaded.ok())
+    return failure("reload rejected: " + st.cfg.config_path + " is invalid; the running config stays in effect:" +
+                   problems);
+  if (loaded.value.state_dir != st.cfg.state_dir)
+    return failure("reload rejected: state_dir changed (" + st.cfg.state_dir.string() + " -> " +
+                   loaded.value.state_dir.string() + "); that needs a restart");
+  // serve owns the pipeline's life cycle; SIGHUP is its one reload path, so both triggers behave the same.
+  ::kill(::getpid(), SIGHUP);
+  admin_reply r;
+  r.message = "reload requested: " + st.cfg.config_path + " is valid; the daemon is applying it" + problems;
+  return r;
+}
+
+void on_rewire(self_ptr self, const admin_rewire& m) {
+  auto& st = self->state;
+  st.supervisor = m.supervisor;
+  auto address = st.cfg.admin;
+  st.cfg = *m.cfg;
+  if (st.cfg.admin != address)
+    logging::warn("admin", "admin address change to " + st.cfg.admin + " takes effect at the next restart; still on " +
+                               address);
+  st.cfg.admin = address;
+  if (st.paused.empty()) return;
+  self->request(st.supervisor, ask_timeout, wire_atom::value).then([self](const wiring& w) {
+    for (const auto& name : self->state.paused)
+      if (auto it = w.deliverers.find(name); it != w.deliverers.end()) self->send(it->second, pause_atom::value);
+  });
+}
+
+caf::behavior admin_behavior(self_ptr self, config::settings cfg, store::db_ptr db, caf::actor supervisor,
+                             std::string token) {
+  auto& st = self->state;
+  st.token_file = token_path(cfg.state_dir).string();
+  st.cfg = std::move(cfg);
+  st.db = std::move(db);
+  st.supervisor = std::move(supervisor);
+  st.token = std::move(token);
+  return {
+      [=](const admin_request& req) {
+        auto& st = self->state;
+        auto rp = self->make_response_promise<admin_reply>();
+        if (!token_matches(st.token, req.token)) {
+          logging::warn("admin", "refused a request without a valid token");
+          rp.deliver(failure("refused: bad or missing admin token (read " + st.token_file + ")"));
+        } else if (req.command == "status") answer_status(self, rp);
+        else if (req.command == "list") rp.deliver(handle_list(*st.db, req));
+        else if (req.command == "replay") answer_replay(self, req, rp);
+        else if (req.command == "pause" || req.command == "resume") answer_pause_resume(self, req, rp);
+        else if (req.command == "reload") rp.deliver(answer_reload(st));
+        else rp.deliver(failure("unknown command '" + req.command + "'"));
+        return rp;
+      },
+      [=](const admin_rewire& m) { on_rewire(self, m); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db, caf::actor supervisor) {
+  config::host_port where;
+  std::string error;
+  if (!config::parse_host_port(cfg.admin, where, error)) {
+    logging::error("admin", "admin actor not started: " + error);
+    return {};
+  }
+  if (!config::is_loopback_host(where.host)) {
+    if (!cfg.admin_allow_remote) {
+      logging::error("admin", "admin actor not started: " + cfg.admin +
+                                  " is not a loopback address (set notify.admin_allow_non_loopback = true)");
+      return {};
+    }
+    logging::warn("admin", "admin actor exposed on the non-loopback address " + cfg.admin +
+                               " (admin_allow_non_loopback = true): callers still need the token file");
+  }
+  auto token = write_new_token(token_path(cfg.state_dir), error);
+  if (token.empty()) {
+    logging::error("admin", "admin actor not started: " + error);
+    return {};
+  }
+  auto admin = sys.spawn<caf::detached>(admin_behavior, cfg, std::move(db), std::move(supervisor), std::move(token));
+  auto port = sys.middleman().publish(admin, where.port, where.host.c_str(), true);
+  if (!port) {
+    logging::error("admin", "admin actor not available: cannot listen on " + cfg.admin + ": " + sys.render(port.error()) +
+                                " (--list/--replay/admin need it while the daemon runs)");
+    caf::anon_send_exit(admin, caf::exit_reason::user_shutdown);
+    return {};
+  }
+  logging::info("admin", "admin actor listening on " + cfg.admin + " (token in " + token_path(cfg.state_dir).string() + ")");
+  return admin;
+}
+
+void rewire_admin(const caf::actor& admin, caf::actor supervisor, config::settings cfg) {
+  if (!admin) return;
+  caf::anon_send(admin, admin_rewire{std::move(supervisor), std::make_shared<const config::settings>(std::move(cfg))});
+}
+
+void stop_admin(caf::actor_system& sys, const caf::actor& admin, const config::settings& cfg) {
+  if (!admin) return;
+  sys.middleman().unpublish(admin);
+  std::error_code ec;
+  std::filesystem::remove(token_path(cfg.state_dir), ec);
+  caf::anon_send_exit(admin, caf::exit_reason::user_shutdown);
+}
+
+}  // namespace spec_notify::admin

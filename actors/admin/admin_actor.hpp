@@ -1,0 +1,35 @@
+#pragma once
+// admin actor: the daemon's operator interface, published with CAF's middleman on settings.admin (loopback
+// unless settings.admin_allow_remote; the address is fixed for the life of the process). Callers are
+// `spec-notify admin`, `--list` and `--replay` in another process; they send one admin_request and get one
+// admin_reply (messages/admin_protocol.hpp).
+// Access: at start it writes a random token to <state_dir>/admin.token (0600); a request without that token
+// (compared in constant time) gets "refused: bad or missing admin token (read <path>)". Binding loopback plus
+// a file only the daemon's user can read is what "local operators only" means here.
+// Requests: status (every configured subscription: live deliverer counters + stored dead letters), list and
+// replay (actors/admin/requests.hpp on the daemon's store; replayed records go straight to the running
+// deliverer, found through the supervisor's (wire_atom) reply), pause/resume NAME (forwarded to the
+// deliverer; pauses are re-applied after a reload), reload (validates the config file; if valid, raises
+// SIGHUP so serve's reload path applies it, else replies with every problem and changes nothing).
+// Persists: nothing of its own besides the token file; replays write dlv/ and evidence (requests.hpp).
+// Runs detached: it touches LevelDB (synced writes) and evidence files.
+#include <caf/fwd.hpp>
+
+#include "actors/store/store.hpp"
+#include "config/settings.hpp"
+
+namespace spec_notify::admin {
+
+// Spawns and publishes the admin actor. Returns an invalid handle (after logging why) when it cannot serve:
+// non-loopback address without admin_allow_remote, token file not writable, port not bindable. The daemon
+// keeps delivering without it.
+caf::actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db, caf::actor supervisor);
+
+// After a reload: the new pipeline's supervisor and the settings now in effect (the admin address keeps
+// its old value until a restart). No-op on an invalid handle.
+void rewire_admin(const caf::actor& admin, caf::actor supervisor, config::settings cfg);
+
+// Unpublishes, removes the token file and stops the actor. No-op on an invalid handle.
+void stop_admin(caf::actor_system& sys, const caf::actor& admin, const config::settings& cfg);
+
+}  // namespace spec_notify::admin

@@ -1,0 +1,53 @@
+#pragma once
+// The operator's view of the spool: list pending deliveries (dlv/) and dead letters (dead/), and replay dead
+// letters. Plain functions on a store::db, used by the admin actor while the daemon runs and by the CLI
+// directly (`--list`, `--replay`) when no daemon holds the store. No actor, no I/O besides the store.
+//
+// Replay contract: dead/<id> -> dlv/<id> in ONE synced batch, under the SAME id (the receiver's idempotency
+// key, so a receiver that did process an earlier attempt can drop the duplicate), attempts reset to 0,
+// next_at_ms 0 (due at once), replay = true, history kept (the list still shows why it died). A daemon
+// picks a replayed record up at its next start (deliverers load dlv/), or at once when the admin actor hands
+// it to the running deliverer.
+// Thread-safety: as the store (any thread; concurrent replays of the same id: the second finds no dead/).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "actors/store/store.hpp"
+#include "messages/admin_protocol.hpp"
+#include "messages/delivery.hpp"
+
+namespace spec_notify::admin {
+
+struct list_filter {
+  bool failed_only = false;  // dead letters only
+  std::string subscription;  // "" = every subscription
+};
+
+// Pending rows first (by next attempt), then dead letters (most recent death last). Records that do not
+// decode are skipped.
+std::vector<list_row> list_deliveries(const store::db& db, const list_filter& filter);
+
+// The row for one record; `dead` selects the meaning of next_at_ms.
+list_row to_row(const delivery& d, bool dead);
+
+struct replay_selection {
+  std::vector<std::string> ids;  // explicit ids; when non-empty the filters below are ignored
+  // Without ids: every dead letter that died at or after since_ms (0 = any) of `subscription` ("" = any).
+  int64_t since_ms = 0;
+  std::string subscription;
+};
+
+struct replay_outcome {
+  std::vector<replay_result> results;  // one per requested id (duplicates folded), or per matched letter
+  std::vector<delivery> replayed;      // the records now in dlv/, as written
+  std::string error;                   // store write failure ("" on success); every result is then failed
+};
+
+// Moves the selected dead letters back to the spool (contract above). Never throws.
+replay_outcome replay(store::db& db, const replay_selection& sel);
+
+// Dead letters per subscription name (for status).
+std::vector<std::pair<std::string, int32_t>> count_dead_letters(const store::db& db);
+
+}  // namespace spec_notify::admin

@@ -1,0 +1,147 @@
+#include "app/commands/admin_client.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "actors/admin/requests.hpp"
+#include "actors/admin/token.hpp"
+#include "actors/store/store.hpp"
+#include "app/commands/admin_ops.hpp"
+#include "messages/type_ids.hpp"
+
+namespace spec_notify::app {
+namespace {
+
+// A replay may move thousands of records with a synced write; a list may carry a large spool.
+constexpr auto call_timeout = std::chrono::seconds(60);
+
+admin_reply failure(std::string message) {
+  admin_reply r;
+  r.ok = false;
+  r.message = std::move(message);
+  return r;
+}
+
+class remote_session : public admin_session {
+ public:
+  explicit remote_session(const config::settings& cfg) : address_(cfg.admin) {
+    sys_cfg_.load<caf::io::middleman>();
+    register_message_types(sys_cfg_);
+    sys_ = std::make_unique<caf::actor_system>(sys_cfg_);
+    if (!admin::read_token(admin::token_path(cfg.state_dir), token_, token_error_)) token_.clear();
+  }
+  ~remote_session() override {
+    admin_ = nullptr;
+    sys_.reset();
+  }
+
+  bool connect(std::string& error) {
+    config::host_port where;
+    if (!config::parse_host_port(address_, where, error)) return false;
+    auto handle = sys_->middleman().remote_actor(where.host, where.port);
+    if (!handle) {
+      error = sys_->render(handle.error());
+      return false;
+    }
+    admin_ = *handle;
+    return true;
+  }
+
+  admin_reply call(admin_request req) override {
+    req.token = token_;
+    admin_reply out = failure("no reply from the daemon at " + address_);
+    caf::scoped_actor self{*sys_};
+    self->request(admin_, call_timeout, std::move(req))
+        .receive([&](admin_reply& reply) { out = std::move(reply); },
+                 [&](caf::error& err) {
+                   out = failure("the daemon at " + address_ + " did not answer: " + sys_->render(err));
+                 });
+    if (!out.ok && !token_error_.empty() && out.message.rfind("refused:", 0) == 0)
+      out.message += "\n" + token_error_;
+    return out;
+  }
+  std::string where() const override { return "daemon at " + address_; }
+  bool remote() const override { return true; }
+
+ private:
+  std::string address_, token_, token_error_;
+  caf::actor_system_config sys_cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  caf::actor admin_;
+};
+
+class local_session : public admin_session {
+ public:
+  local_session(const config::settings& cfg, store::db_ptr db) : cfg_(cfg), db_(std::move(db)) {}
+
+  admin_reply call(admin_request req) override {
+    if (req.command == "list") {
+      if (!db_) return {};  // no state directory yet: nothing pending, nothing dead
+      return admin::handle_list(*db_, req);
+    }
+    if (req.command == "replay") {
+      if (!db_) {
+        admin_reply r;
+        for (const auto& id : req.ids) r.replayed.push_back({id, "not found", "", false});
+        return r;
+      }
+      std::vector<delivery> replayed;  // picked up by the deliverers at the daemon's next start
+      return admin::handle_replay(*db_, req, {cfg_.evidence_dir, cfg_.evidence_max_bytes_per_spec}, replayed);
+    }
+    return failure("'" + req.command + "' needs a running daemon (nothing listens on " + cfg_.admin + ")");
+  }
+  std::string where() const override { return "store " + cfg_.state_dir.string() + " (no daemon running)"; }
+  bool remote() const override { return false; }
+
+ private:
+  config::settings cfg_;
+  store::db_ptr db_;
+};
+
+}  // namespace
+
+int load_ops_config(const parsed_args& args, const std::string& command, config::settings& out) {
+  auto real = config::process_env();
+  // A syntactically valid stand-in for unset secret variables: never used to sign anything here.
+  auto env = [real](const std::string& name) -> std::optional<std::string> {
+    if (auto v = real(name)) return v;
+    return "whsec_" + std::string(43, 'A') + "=";
+  };
+  auto loaded = config::load_settings_file(config_path_from(args), env);
+  if (!loaded.ok()) {
+    for (const auto& p : loaded.problems) std::cerr << p.to_string() << "\n";
+    std::cerr << "spec-notify " << command << ": configuration invalid (run check-config for details)\n";
+    return 2;
+  }
+  out = std::move(loaded.value);
+  return 0;
+}
+
+std::unique_ptr<admin_session> admin_session::open(const config::settings& cfg, bool allow_offline,
+                                                   std::string& error) {
+  auto remote = std::make_unique<remote_session>(cfg);
+  std::string why;
+  if (remote->connect(why)) return remote;
+  remote.reset();
+  if (!allow_offline) {
+    error = "no daemon answers on the admin address " + cfg.admin + " (" + why +
+            "); start it with `spec-notify serve` (see its log for admin errors)";
+    return nullptr;
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(cfg.state_dir, ec)) return std::make_unique<local_session>(cfg, nullptr);
+  std::string open_error;
+  std::shared_ptr<store::db> db = store::db::open(cfg.state_dir.string(), open_error);
+  if (!db) {
+    error = "cannot reach the daemon's admin actor at " + cfg.admin + " (" + why +
+            ") and cannot open the store directly: " + open_error +
+            "\nIf a daemon holds the store, its admin actor is not reachable at that address (check `admin` in "
+            "the config and the daemon's log).";
+    return nullptr;
+  }
+  return std::make_unique<local_session>(cfg, std::move(db));
+}
+
+}  // namespace spec_notify::app

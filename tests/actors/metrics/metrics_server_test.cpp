@@ -1,0 +1,110 @@
+#define BOOST_TEST_MODULE metrics_server
+#include "actors/metrics/metrics_server.hpp"
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+
+#include <boost/test/unit_test.hpp>
+#include <caf/all.hpp>
+#include <sstream>
+
+#include "actors/metrics/metrics_collector.hpp"
+#include "messages/type_ids.hpp"
+#include "messages/wiring.hpp"
+
+using namespace spec_notify;
+using namespace spec_notify::metrics;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct fixture {
+  fixture() : sys{(register_message_types(cfg), cfg)} {}
+  // The system's destructor waits for every actor: stop the stand-ins first.
+  ~fixture() {
+    for (auto& a : spawned) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  }
+  caf::actor_system_config cfg;
+  caf::actor_system sys;
+  std::vector<caf::actor> spawned;
+
+  template <class F>
+  caf::actor spawn(F fun) {
+    spawned.push_back(sys.spawn(fun));
+    return spawned.back();
+  }
+
+  // A pipeline stand-in: a supervisor answering wire_atom with a differ and two deliverers; "stuck" never
+  // answers its status request.
+  caf::actor fake_pipeline() {
+    wiring w;
+    w.differ = spawn([]() -> caf::behavior { return {[](status_atom) { return int64_t{42}; }}; });
+    w.deliverers["chatops"] = spawn([]() -> caf::behavior {
+      return {[](status_atom) {
+        subscription_status s;
+        s.name = "chatops";
+        s.delivered = 3;
+        s.latency_buckets.assign(latency_bucket_count, 0);
+        s.latency_buckets[0] = 3;
+        return s;
+      }};
+    });
+    w.deliverers["stuck"] = spawn([](caf::event_based_actor* self) -> caf::behavior {
+      return {[=](status_atom) { return self->make_response_promise<subscription_status>(); }};
+    });
+    return spawn([w]() -> caf::behavior { return {[w](wire_atom) { return w; }}; });
+  }
+};
+
+std::pair<int, std::string> http_get(uint16_t port, const std::string& path) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", port);
+  Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  session.sendRequest(req);
+  Poco::Net::HTTPResponse resp;
+  std::ostringstream body;
+  Poco::StreamCopier::copyStream(session.receiveResponse(resp), body);
+  return {resp.getStatus(), body.str()};
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(collect_metrics_asks_every_stage_and_skips_one_that_does_not_answer, fixture) {
+  auto snap = collect_metrics(sys, fake_pipeline(), 200ms);
+  BOOST_TEST(snap.pipeline_up);
+  BOOST_TEST(snap.events_detected.value_or(-1) == 42);
+  BOOST_REQUIRE(snap.subscriptions.size() == 1u);
+  BOOST_TEST(snap.subscriptions[0].name == "chatops");
+  BOOST_TEST(snap.subscriptions[0].delivered == 3);
+}
+
+BOOST_FIXTURE_TEST_CASE(collect_metrics_without_a_pipeline_reports_it_down, fixture) {
+  auto snap = collect_metrics(sys, caf::actor{}, 200ms);
+  BOOST_TEST(!snap.pipeline_up);
+  BOOST_TEST(snap.subscriptions.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(metrics_server_serves_prometheus_text_on_get_metrics_only, fixture) {
+  std::string error;
+  auto server = metrics_server::start(sys, "127.0.0.1:0", error);
+  BOOST_REQUIRE_MESSAGE(server, error);
+  auto [down_status, down_body] = http_get(server->port(), "/metrics");
+  BOOST_TEST(down_status == 200);
+  BOOST_TEST(down_body.find("spec_notify_up 0\n") != std::string::npos);
+
+  server->set_supervisor(fake_pipeline());
+  auto [status, body] = http_get(server->port(), "/metrics");
+  BOOST_TEST(status == 200);
+  BOOST_TEST(body.find("spec_notify_up 1\n") != std::string::npos);
+  BOOST_TEST(body.find("spec_notify_events_detected_total 42\n") != std::string::npos);
+  BOOST_TEST(body.find("spec_notify_deliveries_succeeded_total{subscription=\"chatops\"} 3\n") != std::string::npos);
+  BOOST_TEST(http_get(server->port(), "/other").first == 404);
+  server.reset();  // joins its threads before the actor system goes away
+}
+
+BOOST_FIXTURE_TEST_CASE(metrics_server_start_reports_a_malformed_address, fixture) {
+  std::string error;
+  BOOST_TEST(!metrics_server::start(sys, "not an address", error));
+  BOOST_TEST(error.find("not an address") != std::string::npos);
+}
