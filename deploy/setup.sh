@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Installs everything spec-notify needs on Debian 12 (idempotent), then configures and builds.
-# Usage: deploy/setup.sh [--tests]   (--tests also installs the npm verifiers and test tools)
+# Usage: deploy/setup.sh [--tests] [--fuzz]   (--tests also installs the npm verifiers and test tools;
+#        --fuzz also installs clang + compiler-rt for .ci/fuzz.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-want_tests=0
-[ "${1:-}" = "--tests" ] && want_tests=1
+want_tests=0 want_fuzz=0
+for arg in "$@"; do
+  case "$arg" in
+    --tests) want_tests=1 ;;
+    --fuzz) want_fuzz=1 ;;
+  esac
+done
 
 sudo_cmd=""
 [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 
 pkgs=(build-essential cmake pkg-config libcaf-dev libpoco-dev libtomlplusplus-dev libleveldb-dev libsnappy-dev
       libboost-test-dev libssl-dev libedit-dev nodejs npm python3 python3-jsonschema curl openssl)
+[ "$want_fuzz" = 1 ] && pkgs+=(clang libclang-rt-14-dev)  # libFuzzer + sanitizer runtimes (docs/testing.md)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

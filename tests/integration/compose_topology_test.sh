@@ -21,6 +21,8 @@ printf '# test secrets\nSPEC_NOTIFY_CHATOPS_SECRET=%s\nSPEC_NOTIFY_AUDIT_SECRET=
 unset SPEC_NOTIFY_CHATOPS_SECRET SPEC_NOTIFY_AUDIT_SECRET
 bash "$DEPLOY/topology.sh" sample-repo "$WORK/repo" >/dev/null
 export SPEC_NOTIFY_REPO="$WORK/repo"   # the same variable docker-compose interpolates
+# at_least FILE N: FILE has N or more non-empty lines (0 when it does not exist yet).
+at_least() { [ "$(grep -cs . "$1" || true)" -ge "$2" ] 2>/dev/null; }
 TASKS="$WORK/repo/docs/SPEC-KIT-900-compose-demo/tasks.md"
 T="$WORK/topo"
 
@@ -76,15 +78,15 @@ wait_until 20 file_has "$T/spec-notify.log" "baseline recorded" || fail "no base
 
 echo "== T1 -> Done: chatops once (verified, both signatures); audit after 2 injected 500s, same webhook-id"
 status T1 Done
-wait_until 20 has_lines "$T/receiver-ok.jsonl" 1 || fail "healthy receiver got nothing"
-wait_until 30 has_lines "$T/receiver-faulty.jsonl" 3 || fail "faulty receiver did not get 3 attempts"
+wait_until 20 at_least "$T/receiver-ok.jsonl" 1 || fail "healthy receiver got nothing"
+wait_until 30 at_least "$T/receiver-faulty.jsonl" 3 || fail "faulty receiver did not get 3 attempts"
 
 echo "== T2 -> In Progress (audit only: chatops filters Done), then T3 -> Done (both)"
 status T2 "In Progress"
-wait_until 20 has_lines "$T/receiver-faulty.jsonl" 4 || fail "audit did not get the In Progress transition"
+wait_until 20 at_least "$T/receiver-faulty.jsonl" 4 || fail "audit did not get the In Progress transition"
 status T3 "**DONE**"
-wait_until 20 has_lines "$T/receiver-ok.jsonl" 2 || fail "chatops did not get T3"
-wait_until 20 has_lines "$T/receiver-faulty.jsonl" 5 || fail "audit did not get T3"
+wait_until 20 at_least "$T/receiver-ok.jsonl" 2 || fail "chatops did not get T3"
+wait_until 20 at_least "$T/receiver-faulty.jsonl" 5 || fail "audit did not get T3"
 
 python3 - "$T/receiver-ok.jsonl" "$T/receiver-faulty.jsonl" <<'PY' || fail "deliveries"
 import json, sys
@@ -121,11 +123,11 @@ down
 [ -f "$T/volumes/state/CURRENT" ] || fail "the named volume 'state' holds no LevelDB"
 status T4 Done
 up
-wait_until 20 has_lines "$T/receiver-ok.jsonl" 3 || fail "the change made while down was not delivered"
-wait_until 20 has_lines "$T/receiver-faulty.jsonl" 6 || fail "audit: change made while down not delivered"
+wait_until 20 at_least "$T/receiver-ok.jsonl" 3 || fail "the change made while down was not delivered"
+wait_until 20 at_least "$T/receiver-faulty.jsonl" 6 || fail "audit: change made while down not delivered"
 # Sentinel: one more transition proves nothing else was queued before it.
 status T2 Done
-wait_until 20 has_lines "$T/receiver-ok.jsonl" 4 || fail "sentinel missing"
+wait_until 20 at_least "$T/receiver-ok.jsonl" 4 || fail "sentinel missing"
 ids=$(python3 -c 'import json,sys; print(" ".join(json.loads(l)["body"]["task"]["id"] for l in open(sys.argv[1]) if l.strip()))' \
   "$T/receiver-ok.jsonl")
 [ "$ids" = "T1 T3 T4 T2" ] || fail "chatops deliveries across down/up: '$ids', want 'T1 T3 T4 T2'"
