@@ -18,7 +18,8 @@ source "$ROOT/tests/integration/lib.sh"
 N=${1:-2000}
 MAX_IN_FLIGHT=${MAX_IN_FLIGHT:-4}
 DELAY=${RECEIVER_DELAY_MS:-0}
-export BENCH_SECRET=$("$BIN" secret new)
+BENCH_SECRET=$("$BIN" secret new) || fail "secret new failed"
+export BENCH_SECRET
 spec_dir="$WORK/repo/docs/SPEC-KIT-900-bench"
 mkdir -p "$spec_dir"
 task_table "$N" 0 | save_atomically "$spec_dir/tasks.md"

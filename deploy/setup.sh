@@ -16,7 +16,7 @@ sudo_cmd=""
 [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 
 pkgs=(build-essential cmake pkg-config libcaf-dev libpoco-dev libtomlplusplus-dev libleveldb-dev libsnappy-dev
-      libboost-test-dev libssl-dev libedit-dev nodejs npm python3 python3-jsonschema curl openssl)
+      libboost-test-dev libssl-dev libedit-dev nodejs npm python3 python3-jsonschema curl openssl docker-compose python3-yaml systemd)
 [ "$want_fuzz" = 1 ] && pkgs+=(clang libclang-rt-14-dev)  # libFuzzer + sanitizer runtimes (docs/testing.md)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -65,10 +65,16 @@ void with_wiring(self_ptr self, promise rp, F then) {
             });
 }
 
+std::string absolute_path(const std::string& path) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
+}
+
 std::string daemon_summary(const admin_state& st) {
   auto up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - st.started);
   return "daemon pid " + std::to_string(::getpid()) + ", up " + std::to_string(up.count()) + "s, config " +
-         st.cfg.config_path + ", repo " + st.cfg.repo.string();
+         absolute_path(st.cfg.config_path) + ", repo " + st.cfg.repo.string();
 }
 
 void answer_status(self_ptr self, promise rp) {

@@ -27,6 +27,7 @@ struct deliverer_state {
   std::unique_ptr<schedule> book;
   std::deque<caf::actor> idle;  // workers free to take a request
   std::set<caf::actor_addr> workers;
+  std::vector<std::shared_ptr<http_sender>> senders;  // one per worker, to cancel requests at shutdown
   caf::actor evidence, dead_letter;
   int64_t timer_at = 0;         // when the pending tick fires; 0 = none armed
   bool paused = false;
@@ -72,6 +73,14 @@ void report(self_ptr self, const delivery_outcome& o) {
   if (st.dead_letter && kind == outcome_kind::dead_lettered) self->send(st.dead_letter, o);
 }
 
+caf::actor add_worker(self_ptr self) {
+  auto sender = std::make_shared<http_sender>();
+  auto worker = spawn_http_worker(self, self->state.book->settings(), sender);
+  self->state.senders.push_back(std::move(sender));
+  self->state.workers.insert(worker.address());
+  return worker;
+}
+
 void dispatch(self_ptr self, caf::actor worker, delivery d) {
   int32_t n = d.attempts + 1;
   auto id = d.id;
@@ -88,8 +97,7 @@ void dispatch(self_ptr self, caf::actor worker, delivery d) {
             r.delivery_id = id;
             r.attempt = {n, now_ms(), 0, "internal error: http worker failed: " + self->system().render(err), 0};
             self->state.workers.erase(worker.address());
-            auto fresh = spawn_http_worker(self, self->state.book->settings());
-            self->state.workers.insert(fresh.address());
+            auto fresh = add_worker(self);
             self->state.idle.push_back(fresh);
             report(self, self->state.book->complete(r, now_ms()));
             pump(self);
@@ -127,10 +135,6 @@ void pump(self_ptr self) {
 caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscription_settings sub) {
   auto& st = self->state;
   st.tag = "deliverer/" + sub.name;
-  for (int i = 0; i < sub.max_in_flight; ++i) {
-    st.idle.push_back(spawn_http_worker(self, sub));
-    st.workers.insert(st.idle.back().address());
-  }
   // Workers are linked so they stop with us; a worker's own failure is handled per request instead.
   self->set_exit_handler([=](caf::exit_msg& em) {
     if (self->state.workers.count(em.source)) return;
@@ -143,7 +147,9 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
     }
     self->quit(em.reason);
   });
+  auto max_in_flight = sub.max_in_flight;
   st.book = std::make_unique<schedule>(std::move(db), std::move(sub));
+  for (int i = 0; i < max_in_flight; ++i) st.idle.push_back(add_worker(self));
   auto loaded = st.book->load();
   if (loaded) logging::info(st.tag, "resuming " + std::to_string(loaded) + " pending delivery(ies) from the spool");
   if (st.book->disabled())
@@ -180,7 +186,13 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
         s.next_attempt_ms = next == INT64_MAX ? 0 : next;
         return s;
       },
-      [=](drain_atom) { self->quit(caf::exit_reason::user_shutdown); },
+      [=](drain_atom) {
+        // Deadline passed: abort what is still on the wire; those deliveries stay in the spool.
+        logging::warn(self->state.tag, "stop deadline reached; aborting " +
+                                           std::to_string(self->state.book->in_flight()) + " request(s) in flight");
+        for (auto& s : self->state.senders) s->cancel();
+        self->quit(caf::exit_reason::user_shutdown);
+      },
       [=](pause_atom) { self->state.paused = true; },
       [=](resume_atom) {
         self->state.paused = false;

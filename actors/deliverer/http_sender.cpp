@@ -51,9 +51,17 @@ class watchdog {
   void arm(int fd, clock::time_point deadline) {
     std::lock_guard<std::mutex> lock(mutex_);
     fd_ = ::dup(fd);
-    deadline_ = deadline;
+    deadline_ = cancelled_ ? clock::time_point{} : deadline;
     fired_ = false;
     armed_ = fd_ >= 0;
+    cv_.notify_one();
+  }
+
+  // From any thread: this and every later request end now, as if their deadline had passed (shutdown).
+  void cancel() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    cancelled_ = true;
+    deadline_ = clock::time_point{};
     cv_.notify_one();
   }
 
@@ -84,7 +92,7 @@ class watchdog {
 
   std::mutex mutex_;
   std::condition_variable cv_;
-  bool stop_ = false, armed_ = false, fired_ = false;
+  bool stop_ = false, armed_ = false, fired_ = false, cancelled_ = false;
   int fd_ = -1;
   clock::time_point deadline_;
   std::thread thread_;  // last: starts after the members it uses exist
@@ -321,5 +329,11 @@ http_response http_sender::post(const http_request& request) {
 uint64_t http_sender::connections_opened() const {
   return impl_->opened;
 }
+
+}  // namespace spec_notify::deliverer
+
+namespace spec_notify::deliverer {
+
+void http_sender::cancel() { impl_->dog.cancel(); }
 
 }  // namespace spec_notify::deliverer

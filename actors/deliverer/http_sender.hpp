@@ -56,6 +56,10 @@ class http_sender {
   // Never throws for network, TLS or HTTP problems: they come back in `error`.
   http_response post(const http_request& request);
 
+  // Thread-safe (the one member that is): ends the request in progress and every later one at once, as if
+  // their timeout had passed. Used at shutdown so a blackholed endpoint cannot hold the process.
+  void cancel();
+
   // Connections opened so far (tests use it to observe keep-alive reuse).
   uint64_t connections_opened() const;
 

@@ -14,7 +14,7 @@ namespace {
 
 struct worker_state {
   worker_state() {}
-  std::unique_ptr<http_sender> sender;
+  std::shared_ptr<http_sender> sender;
 };
 
 attempt_result attempt(worker_state& st, const config::subscription_settings& sub, const delivery& d,
@@ -36,8 +36,9 @@ attempt_result attempt(worker_state& st, const config::subscription_settings& su
   return r;
 }
 
-caf::behavior worker_behavior(caf::stateful_actor<worker_state>* self, config::subscription_settings sub) {
-  self->state.sender = std::make_unique<http_sender>();
+caf::behavior worker_behavior(caf::stateful_actor<worker_state>* self, config::subscription_settings sub,
+                              std::shared_ptr<http_sender> sender) {
+  self->state.sender = std::move(sender);
   return {
       [=](send_atom, const delivery& d, int32_t n) { return attempt(self->state, sub, d, n); },
   };
@@ -45,8 +46,9 @@ caf::behavior worker_behavior(caf::stateful_actor<worker_state>* self, config::s
 
 }  // namespace
 
-caf::actor spawn_http_worker(caf::local_actor* parent, config::subscription_settings sub) {
-  return parent->spawn<caf::detached + caf::linked>(worker_behavior, std::move(sub));
+caf::actor spawn_http_worker(caf::local_actor* parent, config::subscription_settings sub,
+                             std::shared_ptr<http_sender> sender) {
+  return parent->spawn<caf::detached + caf::linked>(worker_behavior, std::move(sub), std::move(sender));
 }
 
 }  // namespace spec_notify::deliverer

@@ -149,6 +149,8 @@ bool parse_retry_after(std::string_view value, std::chrono::system_clock::time_p
   const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   int64_t at = 0;
   if (!parse_http_date(std::string(value), year_of(now_s), at)) return false;
+  // system_clock counts nanoseconds: from_time_t overflows (UB) for dates after 2262. Saturate first.
+  if (at - now_s > kMaxDelaySeconds) at = now_s + kMaxDelaySeconds + 1;
   const auto delay = std::chrono::system_clock::from_time_t(static_cast<std::time_t>(at)) - now;
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(delay);
   out = std::clamp(ms, std::chrono::milliseconds(0), std::chrono::milliseconds(kMaxDelaySeconds * 1000));

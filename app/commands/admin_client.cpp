@@ -42,7 +42,9 @@ class remote_session : public admin_session {
     if (!config::parse_host_port(address_, where, error)) return false;
     auto handle = sys_->middleman().remote_actor(where.host, where.port);
     if (!handle) {
-      error = sys_->render(handle.error());
+      // CAF renders this as system_error(cannot_connect_to_node, ...): say it plainly.
+      error = handle.error() == caf::sec::cannot_connect_to_node ? "nothing accepts connections there"
+                                                                 : sys_->render(handle.error());
       return false;
     }
     admin_ = *handle;

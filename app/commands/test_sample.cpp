@@ -4,11 +4,10 @@
 #include <fstream>
 #include <iterator>
 #include <set>
-#include <sstream>
 #include <system_error>
-#include <tuple>
 
 #include "actors/deliverer/signature.hpp"
+#include "actors/differ/spec_context.hpp"
 #include "actors/differ/spec_key.hpp"
 #include "actors/differ/status.hpp"
 #include "actors/differ/telemetry.hpp"
@@ -64,70 +63,20 @@ std::string display_path(const fs::path& repo, const fs::path& p) {
   return rel.empty() || rel.rfind("..", 0) == 0 ? p.generic_string() : rel;
 }
 
-// The evidence folders a SPEC's guardrail records may live in: the full slug and its short key.
-std::vector<fs::path> spec_folders(const fs::path& base, const std::string& spec_id) {
-  std::vector<fs::path> out{base / spec_id};
-  auto key = differ::spec_key(spec_id);
-  if (key != spec_id) out.push_back(base / key);
-  return out;
-}
-
-std::vector<fs::path> files_in(const std::vector<fs::path>& folders) {
+// Every file of the evidence folders (<base>/<folder>/<file>) whose folder names the same SPEC as `spec_id`
+// (full slug or short key: guardrails use either), sorted by path.
+std::vector<fs::path> evidence_files(const fs::path& base, const std::string& spec_id) {
   std::vector<fs::path> out;
-  for (const auto& dir : folders) {
-    std::error_code ec;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-      if (it->is_regular_file(ec)) out.push_back(it->path());
+  const auto key = differ::spec_key(spec_id);
+  std::error_code ec;
+  for (fs::directory_iterator dir(base, ec), end; !ec && dir != end; dir.increment(ec)) {
+    std::error_code fec;
+    if (!dir->is_directory(fec) || differ::spec_key(dir->path().filename().string()) != key) continue;
+    for (fs::directory_iterator it(dir->path(), fec), fend; !fec && it != fend; it.increment(fec))
+      if (it->is_regular_file(fec)) out.push_back(it->path());
   }
   std::sort(out.begin(), out.end());
   return out;
-}
-
-// Latest telemetry v1 record: greatest timestamp (ISO text sorts in time order), then path.
-std::string latest_telemetry(const fs::path& repo, const fs::path& evidence_dir, const std::string& spec_id,
-                             std::string& path_out) {
-  differ::telemetry_summary best;
-  bool found = false;
-  for (const auto& file : files_in(spec_folders(evidence_dir / "commands", spec_id))) {
-    auto rel = display_path(repo, file);
-    std::string text, why;
-    if (!differ::is_telemetry_path(rel) || !read_text(file, text, why)) continue;
-    auto r = differ::read_telemetry(text, rel);
-    if (r.status != differ::read_status::ok) continue;
-    if (!found || std::tie(r.value.timestamp, r.value.path) > std::tie(best.timestamp, best.path)) best = r.value;
-    found = true;
-  }
-  if (!found) return "null";
-  path_out = best.path;
-  return "{\"command\":" + router::json_string(best.command) + ",\"session_id\":" + router::json_string(best.session_id) +
-         ",\"timestamp\":" + router::json_string(best.timestamp) + ",\"status\":" + router::json_string(best.status) +
-         ",\"path\":" + router::json_string(best.path) + "}";
-}
-
-// Latest consensus record: newest file modification time, then path.
-std::string latest_consensus(const fs::path& repo, const fs::path& evidence_dir, const std::string& spec_id,
-                             std::string& path_out) {
-  differ::consensus_summary best;
-  fs::file_time_type best_time{};
-  bool found = false;
-  for (const auto& file : files_in(spec_folders(evidence_dir / "consensus", spec_id))) {
-    auto rel = display_path(repo, file);
-    std::string text, why;
-    std::error_code ec;
-    auto when = fs::last_write_time(file, ec);
-    if (ec || !differ::is_consensus_path(rel) || !read_text(file, text, why)) continue;
-    auto r = differ::read_consensus(text, rel);
-    if (r.status != differ::read_status::ok) continue;
-    if (!found || std::tie(when, r.value.path) >= std::tie(best_time, best.path)) {
-      best = r.value;
-      best_time = when;
-    }
-    found = true;
-  }
-  if (!found) return "null";
-  path_out = best.path;
-  return "{\"status\":" + router::json_string(best.status) + ",\"agreements\":" + std::to_string(best.agreements) +
-         ",\"conflicts\":" + std::to_string(best.conflicts) + ",\"path\":" + router::json_string(best.path) + "}";
 }
 
 }  // namespace
@@ -172,17 +121,23 @@ const spec_task* pick_task(const spec_catalog& catalog, const std::string& spec_
 }
 
 std::string read_spec_context(const fs::path& repo, const fs::path& evidence_dir, const std::string& spec_id) {
-  std::string telemetry_path, consensus_path;
-  auto telemetry = latest_telemetry(repo, evidence_dir, spec_id, telemetry_path);
-  auto consensus = latest_consensus(repo, evidence_dir, spec_id, consensus_path);
-  std::string evidence = "[";
-  for (const auto* p : {&telemetry_path, &consensus_path}) {
-    if (p->empty()) continue;
-    if (evidence.size() > 1) evidence += ',';
-    evidence += router::json_string(*p);
+  // The differ's own context builder, fed from the files: the sample carries what a real event would.
+  differ::spec_context context;
+  for (const auto& file : evidence_files(evidence_dir / "commands", spec_id)) {
+    auto rel = display_path(repo, file);
+    std::string text, why;
+    if (!differ::is_telemetry_path(rel) || !read_text(file, text, why)) continue;
+    auto r = differ::read_telemetry(text, rel);
+    if (r.status == differ::read_status::ok) context.add_telemetry(r.value);
   }
-  evidence += ']';
-  return "{\"telemetry\":" + telemetry + ",\"consensus\":" + consensus + ",\"evidence\":" + evidence + "}";
+  for (const auto& file : evidence_files(evidence_dir / "consensus", spec_id)) {
+    auto rel = display_path(repo, file);
+    std::string text, why;
+    if (!differ::is_consensus_path(rel) || !read_text(file, text, why)) continue;
+    auto r = differ::read_consensus(text, rel);
+    if (r.status == differ::read_status::ok) context.add_consensus(file.parent_path().filename().string(), r.value);
+  }
+  return context.json_for(spec_id);
 }
 
 event make_test_event(const std::string& spec_id, const spec_task* task, std::string context_json,

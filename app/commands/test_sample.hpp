@@ -4,8 +4,8 @@
 //
 // A SPEC is known when a task file names it: `docs/<SPEC-ID>/tasks.md` (the folder), or a SPEC.md row whose
 // PRD/Evidence/Notes cells point into `docs/SPEC-.../` (differ::parse_task_file's spec_id). Only the files
-// the differ watches are read. Context (telemetry / consensus) is the latest record found with the differ's
-// readers under <evidence_dir>/{commands,consensus}/<SPEC-ID or its short key>/.
+// the differ watches are read. Context (telemetry / consensus / evidence) is built by the differ's own
+// readers and differ::spec_context from <evidence_dir>/{commands,consensus}/<SPEC-ID or its short key>/.
 // Pure file reads; nothing is written. Thread-safe (no shared state).
 #include <cstdint>
 #include <filesystem>
@@ -39,8 +39,8 @@ std::vector<std::string> match_spec(const spec_catalog& catalog, const std::stri
 // the SPEC has no task rows.
 const spec_task* pick_task(const spec_catalog& catalog, const std::string& spec_id);
 
-// {"telemetry":{...}|null,"consensus":{...}|null,"evidence":[paths]} for `spec_id`; paths are relative to
-// the repo when the evidence dir lies inside it.
+// differ::spec_context::json_for(spec_id) after feeding it every telemetry and consensus file of the SPEC;
+// paths are relative to the repo when the evidence dir lies inside it.
 std::string read_spec_context(const std::filesystem::path& repo, const std::filesystem::path& evidence_dir,
                               const std::string& spec_id);
 

@@ -8,7 +8,8 @@ source "$(dirname "$0")/lib.sh"
 
 N=300
 KILL_AFTER=40
-export BURST_SECRET=$("$BIN" secret new)
+BURST_SECRET=$("$BIN" secret new) || fail "secret new failed"
+export BURST_SECRET
 spec_dir="$WORK/repo/docs/SPEC-KIT-204-burst"
 mkdir -p "$spec_dir"
 task_table $N 0 | save_atomically "$spec_dir/tasks.md"

@@ -6,7 +6,8 @@
 # arrives there).
 source "$(dirname "$0")/lib.sh"
 
-export DL_SECRET=$("$BIN" secret new)
+DL_SECRET=$("$BIN" secret new) || fail "secret new failed"
+export DL_SECRET
 spec_dir="$WORK/repo/docs/SPEC-KIT-202-dead"
 mkdir -p "$spec_dir"
 task_table 3 0 | save_atomically "$spec_dir/tasks.md"

@@ -6,7 +6,8 @@
 # none of them until an operator resumes it).
 source "$(dirname "$0")/lib.sh"
 
-export GONE_SECRET=$("$BIN" secret new)
+GONE_SECRET=$("$BIN" secret new) || fail "secret new failed"
+export GONE_SECRET
 spec_dir="$WORK/repo/docs/SPEC-KIT-203-gone"
 mkdir -p "$spec_dir"
 task_table 3 0 | save_atomically "$spec_dir/tasks.md"

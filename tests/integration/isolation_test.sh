@@ -8,7 +8,8 @@
 source "$(dirname "$0")/lib.sh"
 
 N=100
-export ISO_SECRET=$("$BIN" secret new)
+ISO_SECRET=$("$BIN" secret new) || fail "secret new failed"
+export ISO_SECRET
 spec_dir="$WORK/repo/docs/SPEC-KIT-205-isolation"
 mkdir -p "$spec_dir"
 task_table $N 0 | save_atomically "$spec_dir/tasks.md"

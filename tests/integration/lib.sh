@@ -28,7 +28,7 @@ wait_until() {
   done
 }
 
-line_count() { [ -f "$1" ] && grep -c . "$1" || echo 0; }
+line_count() { local n; n=$(grep -c . "$1" 2>/dev/null) || true; echo "${n:-0}"; }
 has_lines() { [ "$(line_count "$1")" -ge "$2" ]; }
 file_has() { [ -f "$1" ] && grep -q -- "$2" "$1"; }
 

@@ -5,7 +5,8 @@
 # header was ignored), and it must not be sent again once delivered. The evidence trail holds the 4 attempts.
 source "$(dirname "$0")/lib.sh"
 
-export RETRY_SECRET=$("$BIN" secret new)
+RETRY_SECRET=$("$BIN" secret new) || fail "secret new failed"
+export RETRY_SECRET
 spec_dir="$WORK/repo/docs/SPEC-KIT-201-retry"
 mkdir -p "$spec_dir"
 task_table 3 0 | save_atomically "$spec_dir/tasks.md"
