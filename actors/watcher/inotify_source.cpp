@@ -95,11 +95,21 @@ void inotify_source::on_new_dir(const std::string& rel, std::set<std::string>& o
                                               starts_with(rel, evidence_rel_ + "/consensus")));
   if (!relevant) return;
   refresh_watches();
-  // Files may have been written before the watch existed: report what is there now.
+  // Files (and folders: mkdir -p) may have been created before the watches existed: report what is there
+  // now, a few levels down (the deepest tracked file is <evidence>/commands/<SPEC>/file).
+  collect(rel, 3, out);
+}
+
+void inotify_source::collect(const std::string& rel, int levels, std::set<std::string>& out) const {
   DIR* d = ::opendir((repo_ / rel).c_str());
   if (!d) return;
   while (auto* e = ::readdir(d)) {
-    std::string child = rel + "/" + e->d_name;
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    std::string child = rel + "/" + name;
+    if (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) {
+      if (levels > 1) collect(child, levels - 1, out);
+    }
     if (tracked(child)) out.insert(child);
   }
   ::closedir(d);
