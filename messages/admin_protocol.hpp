@@ -27,8 +27,9 @@ struct list_row {
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, list_row& x) {
-  return f(caf::meta::type_name("list_row"), x.id, x.state, x.subscription, x.event_type, x.spec_id, x.task_id,
-           x.attempts, x.last_status, x.last_error, x.last_attempt_ms, x.next_at_ms, x.created_at_ms, x.replay);
+  return f(caf::meta::type_name("list_row"), x.id, x.state, x.subscription, x.event_type, x.spec_id,
+           x.task_id, x.attempts, x.last_status, x.last_error, x.last_attempt_ms, x.next_at_ms,
+           x.created_at_ms, x.replay);
 }
 
 // What happened to one id of a replay request.
@@ -60,14 +61,15 @@ typename Inspector::result_type inspect(Inspector& f, status_row& x) {
 struct admin_request {
   std::string token;  // contents of <state_dir>/admin.token
   std::string command;
-  bool failed = false;        // list: dead letters only; replay: every dead letter matching the filters
-  std::string subscription;   // list/replay filter; pause/resume: the subscription name
-  int64_t since_ms = 0;       // replay --failed: only letters that died at or after this unix ms (0 = any)
+  bool failed = false;           // list: dead letters only; replay: every dead letter matching the filters
+  std::string subscription;      // list/replay filter; pause/resume: the subscription name
+  int64_t since_ms = 0;          // replay --failed: only letters that died at or after this unix ms (0 = any)
   std::vector<std::string> ids;  // replay: explicit delivery ids
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, admin_request& x) {
-  return f(caf::meta::type_name("admin_request"), x.token, x.command, x.failed, x.subscription, x.since_ms, x.ids);
+  return f(caf::meta::type_name("admin_request"), x.token, x.command, x.failed, x.subscription, x.since_ms,
+           x.ids);
 }
 
 struct admin_reply {

@@ -1,12 +1,13 @@
 #include "actors/admin/admin_actor.hpp"
 
+#include <unistd.h>
+
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <csignal>
 #include <map>
 #include <memory>
 #include <set>
-#include <unistd.h>
 
 #include "actors/admin/operations.hpp"
 #include "actors/admin/requests.hpp"
@@ -77,6 +78,27 @@ std::string daemon_summary(const admin_state& st) {
          absolute_path(st.cfg.config_path) + ", repo " + st.cfg.repo.string();
 }
 
+// One row per configured subscription (in config order); `asks` gets the row index and deliverer of every
+// subscription that has a running deliverer, whose live counters still have to be asked for.
+std::vector<status_row> status_rows(const admin_state& st, const wiring& w,
+                                    std::vector<std::pair<size_t, caf::actor>>& asks) {
+  std::map<std::string, int32_t> dead;
+  for (const auto& [name, n] : count_dead_letters(*st.db)) dead[name] = n;
+  std::vector<status_row> rows;
+  for (const auto& sub : st.cfg.subscriptions) {
+    status_row row;
+    row.live.name = sub.name;
+    row.live.max_in_flight = sub.max_in_flight;
+    row.dead_letters = dead[sub.name];
+    if (auto it = w.deliverers.find(sub.name); it != w.deliverers.end())
+      asks.emplace_back(rows.size(), it->second);
+    else
+      row.note = sub.disabled_reason.empty() ? "disabled in the config" : "disabled: " + sub.disabled_reason;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 void answer_status(self_ptr self, promise rp) {
   with_wiring(self, rp, [self](const wiring& w, promise rp) {
     struct gather {
@@ -87,32 +109,23 @@ void answer_status(self_ptr self, promise rp) {
     auto g = std::make_shared<gather>();
     g->rp = rp;
     g->reply.message = daemon_summary(self->state);
-    std::map<std::string, int32_t> dead;
-    for (const auto& [name, n] : count_dead_letters(*self->state.db)) dead[name] = n;
     std::vector<std::pair<size_t, caf::actor>> asks;
-    for (const auto& sub : self->state.cfg.subscriptions) {
-      status_row row;
-      row.live.name = sub.name;
-      row.live.max_in_flight = sub.max_in_flight;
-      row.dead_letters = dead[sub.name];
-      auto it = w.deliverers.find(sub.name);
-      if (it != w.deliverers.end()) asks.emplace_back(g->reply.statuses.size(), it->second);
-      else row.note = sub.disabled_reason.empty() ? "disabled in the config" : "disabled: " + sub.disabled_reason;
-      g->reply.statuses.push_back(std::move(row));
-    }
+    g->reply.statuses = status_rows(self->state, w, asks);
     g->left = asks.size();
-    if (g->left == 0) return g->rp.deliver(g->reply), void();
+    if (asks.empty()) {
+      g->rp.deliver(g->reply);
+      return;
+    }
+    auto done = [g] {
+      if (--g->left == 0) g->rp.deliver(g->reply);
+    };
     for (const auto& [index, deliverer] : asks) {
       auto i = index;
-      auto done = [g] {
-        if (--g->left == 0) g->rp.deliver(g->reply);
-      };
       self->request(deliverer, ask_timeout, status_atom::value)
           .then(
               [g, i, done](const subscription_status& s) {
-                auto& row = g->reply.statuses[i];
-                row.live = s;
-                row.running = true;
+                g->reply.statuses[i].live = s;
+                g->reply.statuses[i].running = true;
                 done();
               },
               [g, i, done, self](caf::error& err) {
@@ -125,10 +138,15 @@ void answer_status(self_ptr self, promise rp) {
 
 void answer_replay(self_ptr self, const admin_request& req, promise rp) {
   std::vector<delivery> replayed;
-  auto reply = handle_replay(*self->state.db, req, {self->state.cfg.evidence_dir, self->state.cfg.evidence_max_bytes_per_spec},
-                             replayed);
-  if (replayed.empty()) return rp.deliver(reply), void();
-  logging::info("admin", "replayed " + std::to_string(replayed.size()) + " dead letter(s) (same webhook-ids)");
+  auto reply =
+      handle_replay(*self->state.db, req,
+                    {self->state.cfg.evidence_dir, self->state.cfg.evidence_max_bytes_per_spec}, replayed);
+  if (replayed.empty()) {
+    rp.deliver(reply);
+    return;
+  }
+  logging::info("admin",
+                "replayed " + std::to_string(replayed.size()) + " dead letter(s) (same webhook-ids)");
   with_wiring(self, rp, [self, reply, replayed](const wiring& w, promise rp) mutable {
     std::map<std::string, delivery_batch> by_sub;
     for (auto& d : replayed) by_sub[d.subscription].items.push_back(std::move(d));
@@ -139,7 +157,8 @@ void answer_replay(self_ptr self, const admin_request& req, promise rp) {
         continue;
       }
       for (auto& r : reply.replayed)
-        if (r.ok && r.subscription == sub) r.result += " (queued; subscription not running, sent once it is enabled)";
+        if (r.ok && r.subscription == sub)
+          r.result += " (queued; subscription not running, sent once it is enabled)";
     }
     rp.deliver(reply);
   });
@@ -151,22 +170,27 @@ std::string known_names(const config::settings& cfg) {
   return names.empty() ? "none configured" : "known: " + names;
 }
 
+std::string not_running_reason(const config::settings& cfg, const std::string& name) {
+  for (const auto& s : cfg.subscriptions)
+    if (s.name == name) return "subscription " + name + " is disabled in the config";
+  return "no subscription named '" + name + "' (" + known_names(cfg) + ")";
+}
+
 void answer_pause_resume(self_ptr self, const admin_request& req, promise rp) {
   bool pause = req.command == "pause";
   auto name = req.subscription;
   with_wiring(self, rp, [self, pause, name](const wiring& w, promise rp) {
     auto it = w.deliverers.find(name);
     if (it == w.deliverers.end()) {
-      for (const auto& s : self->state.cfg.subscriptions)
-        if (s.name == name) return rp.deliver(failure("subscription " + name + " is disabled in the config")), void();
-      return rp.deliver(failure("no subscription named '" + name + "' (" + known_names(self->state.cfg) + ")")),
-             void();
+      rp.deliver(failure(not_running_reason(self->state.cfg, name)));
+      return;
     }
     admin_reply reply;
     if (pause) {
       self->send(it->second, pause_atom::value);
       self->state.paused.insert(name);
-      reply.message = "paused " + name + ": no new attempts until `resume " + name + "` (in-flight ones finish)";
+      reply.message =
+          "paused " + name + ": no new attempts until `resume " + name + "` (in-flight ones finish)";
     } else {
       self->send(it->second, resume_atom::value);
       self->state.paused.erase(name);
@@ -182,8 +206,8 @@ admin_reply answer_reload(const admin_state& st) {
   std::string problems;
   for (const auto& p : loaded.problems) problems += "\n  " + p.to_string();
   if (!loaded.ok())
-    return failure("reload rejected: " + st.cfg.config_path + " is invalid; the running config stays in effect:" +
-                   problems);
+    return failure("reload rejected: " + st.cfg.config_path +
+                   " is invalid; the running config stays in effect:" + problems);
   if (loaded.value.state_dir != st.cfg.state_dir)
     return failure("reload rejected: state_dir changed (" + st.cfg.state_dir.string() + " -> " +
                    loaded.value.state_dir.string() + "); that needs a restart");
@@ -200,13 +224,14 @@ void on_rewire(self_ptr self, const admin_rewire& m) {
   auto address = st.cfg.admin;
   st.cfg = *m.cfg;
   if (st.cfg.admin != address)
-    logging::warn("admin", "admin address change to " + st.cfg.admin + " takes effect at the next restart; still on " +
-                               address);
+    logging::warn("admin", "admin address change to " + st.cfg.admin +
+                               " takes effect at the next restart; still on " + address);
   st.cfg.admin = address;
   if (st.paused.empty()) return;
   self->request(st.supervisor, ask_timeout, wire_atom::value).then([self](const wiring& w) {
     for (const auto& name : self->state.paused)
-      if (auto it = w.deliverers.find(name); it != w.deliverers.end()) self->send(it->second, pause_atom::value);
+      if (auto it = w.deliverers.find(name); it != w.deliverers.end())
+        self->send(it->second, pause_atom::value);
   });
 }
 
@@ -225,12 +250,18 @@ caf::behavior admin_behavior(self_ptr self, config::settings cfg, store::db_ptr 
         if (!token_matches(st.token, req.token)) {
           logging::warn("admin", "refused a request without a valid token");
           rp.deliver(failure("refused: bad or missing admin token (read " + st.token_file + ")"));
-        } else if (req.command == "status") answer_status(self, rp);
-        else if (req.command == "list") rp.deliver(handle_list(*st.db, req));
-        else if (req.command == "replay") answer_replay(self, req, rp);
-        else if (req.command == "pause" || req.command == "resume") answer_pause_resume(self, req, rp);
-        else if (req.command == "reload") rp.deliver(answer_reload(st));
-        else rp.deliver(failure("unknown command '" + req.command + "'"));
+        } else if (req.command == "status")
+          answer_status(self, rp);
+        else if (req.command == "list")
+          rp.deliver(handle_list(*st.db, req));
+        else if (req.command == "replay")
+          answer_replay(self, req, rp);
+        else if (req.command == "pause" || req.command == "resume")
+          answer_pause_resume(self, req, rp);
+        else if (req.command == "reload")
+          rp.deliver(answer_reload(st));
+        else
+          rp.deliver(failure("unknown command '" + req.command + "'"));
         return rp;
       },
       [=](const admin_rewire& m) { on_rewire(self, m); },
@@ -239,7 +270,8 @@ caf::behavior admin_behavior(self_ptr self, config::settings cfg, store::db_ptr 
 
 }  // namespace
 
-caf::actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db, caf::actor supervisor) {
+caf::actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db,
+                       caf::actor supervisor) {
   config::host_port where;
   std::string error;
   if (!config::parse_host_port(cfg.admin, where, error)) {
@@ -260,21 +292,25 @@ caf::actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_p
     logging::error("admin", "admin actor not started: " + error);
     return {};
   }
-  auto admin = sys.spawn<caf::detached>(admin_behavior, cfg, std::move(db), std::move(supervisor), std::move(token));
+  auto admin =
+      sys.spawn<caf::detached>(admin_behavior, cfg, std::move(db), std::move(supervisor), std::move(token));
   auto port = sys.middleman().publish(admin, where.port, where.host.c_str(), true);
   if (!port) {
-    logging::error("admin", "admin actor not available: cannot listen on " + cfg.admin + ": " + sys.render(port.error()) +
+    logging::error("admin", "admin actor not available: cannot listen on " + cfg.admin + ": " +
+                                sys.render(port.error()) +
                                 " (--list/--replay/admin need it while the daemon runs)");
     caf::anon_send_exit(admin, caf::exit_reason::user_shutdown);
     return {};
   }
-  logging::info("admin", "admin actor listening on " + cfg.admin + " (token in " + token_path(cfg.state_dir).string() + ")");
+  logging::info("admin", "admin actor listening on " + cfg.admin + " (token in " +
+                             token_path(cfg.state_dir).string() + ")");
   return admin;
 }
 
 void rewire_admin(const caf::actor& admin, caf::actor supervisor, config::settings cfg) {
   if (!admin) return;
-  caf::anon_send(admin, admin_rewire{std::move(supervisor), std::make_shared<const config::settings>(std::move(cfg))});
+  caf::anon_send(
+      admin, admin_rewire{std::move(supervisor), std::make_shared<const config::settings>(std::move(cfg))});
 }
 
 void stop_admin(caf::actor_system& sys, const caf::actor& admin, const config::settings& cfg) {

@@ -106,8 +106,10 @@ std::vector<list_row> list_deliveries(const store::db& db, const list_filter& fi
 
 replay_outcome replay(store::db& db, const replay_selection& sel) {
   replay_outcome out;
-  if (!sel.ids.empty()) select_ids(db, sel.ids, out);
-  else select_failed(db, sel, out);
+  if (!sel.ids.empty())
+    select_ids(db, sel.ids, out);
+  else
+    select_failed(db, sel, out);
   if (out.replayed.empty()) return out;
   store::batch b;
   for (const auto& d : out.replayed) {

@@ -13,7 +13,9 @@
 
 namespace spec_notify::admin {
 
-std::filesystem::path token_path(const std::filesystem::path& state_dir) { return state_dir / "admin.token"; }
+std::filesystem::path token_path(const std::filesystem::path& state_dir) {
+  return state_dir / "admin.token";
+}
 
 std::string write_new_token(const std::filesystem::path& path, std::string& error) {
   unsigned char raw[32];
@@ -36,8 +38,8 @@ std::string write_new_token(const std::filesystem::path& path, std::string& erro
     return "";
   }
   std::string line = token + "\n";
-  bool ok = ::fchmod(fd, 0600) == 0 && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
-            ::fsync(fd) == 0;
+  bool ok = ::fchmod(fd, 0600) == 0 &&
+            ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
   int err = errno;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {

@@ -14,7 +14,8 @@ std::filesystem::path token_path(const std::filesystem::path& state_dir);
 // never sees a partial token or a moment of looser permissions. Returns "" on failure and sets `error`.
 std::string write_new_token(const std::filesystem::path& path, std::string& error);
 
-// Reads the token (trailing white space dropped). Returns false and sets `error` (naming the path) on failure.
+// Reads the token (trailing white space dropped). Returns false and sets `error` (naming the path) on
+// failure.
 bool read_token(const std::filesystem::path& path, std::string& token, std::string& error);
 
 // Constant-time comparison (time depends on the expected length only); an empty `presented` never matches.

@@ -57,8 +57,9 @@ void report(self_ptr self, const delivery_outcome& o) {
   if (o.attempt.status_code) line += " (HTTP " + std::to_string(o.attempt.status_code) + ")";
   if (!o.attempt.error.empty() && kind != outcome_kind::delivered) line += " " + o.attempt.error;
   switch (kind) {
+    // Successes are the bulk (thousands per second in a burst): debug only; evidence records each one.
     case outcome_kind::delivered:
-    case outcome_kind::dry_run: logging::info(st.tag, line); break;
+    case outcome_kind::dry_run: logging::debug(st.tag, line); break;
     case outcome_kind::retrying: logging::warn(st.tag, line); break;
     case outcome_kind::dead_lettered:
       logging::error(st.tag, line + "; moved to dead letters (replay with: spec-notify --replay " +

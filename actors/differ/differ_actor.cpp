@@ -30,12 +30,17 @@ void on_files(caf::stateful_actor<differ_state>* self, const files_changed& msg)
     logging::info("differ", "baseline recorded from " + std::to_string(msg.paths.size()) + " task file(s)");
   if (result.events.empty()) return;
   st.events_detected += static_cast<int64_t>(result.events.size());
+  // One line per event reads well for a few; a save flipping thousands gets a summary (details at debug).
+  auto level = result.events.size() > 20 ? logging::level::debug : logging::level::info;
+  if (level == logging::level::debug)
+    logging::info("differ", std::to_string(result.events.size()) + " events from " +
+                                std::to_string(msg.paths.size()) + " changed file(s)");
   for (const auto& e : result.events) {
     if (e.type == event_type::task_transitioned)
-      logging::info("differ", e.source + ":" + std::to_string(e.line) + ": " + e.task_id + " " +
-                                  (e.from.empty() ? "(new)" : e.from) + " -> " + e.to);
+      logging::write(level, "differ", e.source + ":" + std::to_string(e.line) + ": " + e.task_id + " " +
+                                          (e.from.empty() ? "(new)" : e.from) + " -> " + e.to);
     else
-      logging::info("differ", e.source + ": " + e.type + " " + e.stage + " " + e.status);
+      logging::write(level, "differ", e.source + ": " + e.type + " " + e.stage + " " + e.status);
   }
   // The events are already durable (evt/); if the router is down, it re-reads them when it starts.
   if (st.router) self->send(st.router, event_batch{std::move(result.events)});

@@ -137,10 +137,11 @@ std::unique_ptr<admin_session> admin_session::open(const config::settings& cfg, 
   std::string open_error;
   std::shared_ptr<store::db> db = store::db::open(cfg.state_dir.string(), open_error);
   if (!db) {
-    error = "cannot reach the daemon's admin actor at " + cfg.admin + " (" + why +
-            ") and cannot open the store directly: " + open_error +
-            "\nIf a daemon holds the store, its admin actor is not reachable at that address (check `admin` in "
-            "the config and the daemon's log).";
+    error =
+        "cannot reach the daemon's admin actor at " + cfg.admin + " (" + why +
+        ") and cannot open the store directly: " + open_error +
+        "\nIf a daemon holds the store, its admin actor is not reachable at that address (check `admin` in "
+        "the config and the daemon's log).";
     return nullptr;
   }
   return std::make_unique<local_session>(cfg, std::move(db));

@@ -17,7 +17,8 @@ class admin_session {
   // Connects to the admin actor at cfg.admin; when nothing answers there and `allow_offline`, opens the store
   // instead. On failure returns nullptr and sets `error` to a readable explanation (callers exit 1), e.g.
   // the store is held by a process whose admin actor cannot be reached.
-  static std::unique_ptr<admin_session> open(const config::settings& cfg, bool allow_offline, std::string& error);
+  static std::unique_ptr<admin_session> open(const config::settings& cfg, bool allow_offline,
+                                             std::string& error);
 
   // Sends one request (the token is filled in) and returns the reply; transport failures become
   // reply.ok == false with a message. Offline sessions answer "list" and "replay" only.

@@ -31,8 +31,12 @@ void print_table(std::ostream& os, const table& rows) {
   }
 }
 
-std::string clip(const std::string& s, size_t n) { return s.size() <= n ? s : s.substr(0, n - 3) + "..."; }
-std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
+std::string clip(const std::string& s, size_t n) {
+  return s.size() <= n ? s : s.substr(0, n - 3) + "...";
+}
+std::string or_dash(const std::string& s) {
+  return s.empty() ? "-" : s;
+}
 
 std::string last_error(const list_row& r) {
   if (r.last_status == 0) return r.last_error;
@@ -45,8 +49,12 @@ std::string when(int64_t ms, int64_t now) {
   return format_time(ms) + " (" + relative_time(ms, now) + ")";
 }
 
-Poco::Dynamic::Var time_or_null(int64_t ms) { return ms ? Poco::Dynamic::Var(format_time(ms)) : Poco::Dynamic::Var(); }
-Poco::Dynamic::Var text_or_null(const std::string& s) { return s.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(s); }
+Poco::Dynamic::Var time_or_null(int64_t ms) {
+  return ms ? Poco::Dynamic::Var(format_time(ms)) : Poco::Dynamic::Var();
+}
+Poco::Dynamic::Var text_or_null(const std::string& s) {
+  return s.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(s);
+}
 
 Poco::JSON::Object::Ptr row_json(const list_row& r) {
   Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -61,7 +69,8 @@ Poco::JSON::Object::Ptr row_json(const list_row& r) {
   o->set("last_status", r.last_status ? Poco::Dynamic::Var(r.last_status) : Poco::Dynamic::Var());
   o->set("last_error", text_or_null(last_error(r)));
   o->set("last_attempt_at", time_or_null(r.last_attempt_ms));
-  o->set("next_attempt_at", dead ? Poco::Dynamic::Var() : Poco::Dynamic::Var(format_time(std::max<int64_t>(r.next_at_ms, 0))));
+  o->set("next_attempt_at",
+         dead ? Poco::Dynamic::Var() : Poco::Dynamic::Var(format_time(std::max<int64_t>(r.next_at_ms, 0))));
   o->set("dead_at", dead ? time_or_null(r.next_at_ms) : Poco::Dynamic::Var());
   o->set("created_at", time_or_null(r.created_at_ms));
   o->set("replay", r.replay);
@@ -89,8 +98,8 @@ std::string relative_time(int64_t unix_ms, int64_t now_ms) {
   int64_t d = (unix_ms - now_ms) / 1000;
   if (d == 0) return "now";
   int64_t a = d < 0 ? -d : d;
-  std::string amount = a < 120 ? std::to_string(a) + "s"
-                       : a < 7200 ? std::to_string(a / 60) + "m"
+  std::string amount = a < 120      ? std::to_string(a) + "s"
+                       : a < 7200   ? std::to_string(a / 60) + "m"
                        : a < 172800 ? std::to_string(a / 3600) + "h"
                                     : std::to_string(a / 86400) + "d";
   return d > 0 ? "in " + amount : amount + " ago";
@@ -102,10 +111,11 @@ void print_rows(std::ostream& os, const std::vector<list_row>& rows, bool failed
   for (const auto& r : rows) {
     bool is_dead = r.state == "dead";
     auto attempts = std::to_string(r.attempts) + (r.replay ? " (replay)" : "");
-    auto time = is_dead ? when(r.next_at_ms, now_ms) : (r.next_at_ms <= now_ms ? "now" : when(r.next_at_ms, now_ms));
+    auto time =
+        is_dead ? when(r.next_at_ms, now_ms) : (r.next_at_ms <= now_ms ? "now" : when(r.next_at_ms, now_ms));
     (is_dead ? dead : pending)
-        .push_back({r.id, r.subscription, r.event_type, or_dash(clip(r.spec_id, 40)), or_dash(r.task_id), attempts,
-                    time, or_dash(clip(last_error(r), 70))});
+        .push_back({r.id, r.subscription, r.event_type, or_dash(clip(r.spec_id, 40)), or_dash(r.task_id),
+                    attempts, time, or_dash(clip(last_error(r), 70))});
   }
   if (!failed_only) {
     os << "Pending deliveries: " << pending.size() - 1 << "\n";
@@ -148,19 +158,25 @@ bool print_replay(std::ostream& os, const admin_reply& reply) {
 
 void print_status(std::ostream& os, const admin_reply& reply, int64_t now_ms) {
   os << reply.message << "\n";
-  table t{{"SUBSCRIPTION", "STATE", "PENDING", "IN FLIGHT", "DELIVERED", "FAILED", "DEAD LETTERS", "NEXT ATTEMPT",
-           "NOTE"}};
+  table t{{"SUBSCRIPTION", "STATE", "PENDING", "IN FLIGHT", "DELIVERED", "FAILED", "DEAD LETTERS",
+           "NEXT ATTEMPT", "NOTE"}};
   for (const auto& row : reply.statuses) {
     const auto& s = row.live;
-    std::string state = !row.running ? "stopped" : !s.disabled.empty() ? "disabled" : s.paused ? "paused" : "active";
+    std::string state = !row.running          ? "stopped"
+                        : !s.disabled.empty() ? "disabled"
+                        : s.paused            ? "paused"
+                                              : "active";
     std::string note = row.running ? s.disabled : row.note;
     t.push_back({s.name, state, std::to_string(s.pending),
-                 std::to_string(s.in_flight) + "/" + std::to_string(s.max_in_flight), std::to_string(s.delivered),
-                 std::to_string(s.failed_attempts), std::to_string(row.dead_letters),
+                 std::to_string(s.in_flight) + "/" + std::to_string(s.max_in_flight),
+                 std::to_string(s.delivered), std::to_string(s.failed_attempts),
+                 std::to_string(row.dead_letters),
                  s.next_attempt_ms ? relative_time(s.next_attempt_ms, now_ms) : "-", or_dash(note)});
   }
-  if (reply.statuses.empty()) os << "no subscriptions configured\n";
-  else print_table(os, t);
+  if (reply.statuses.empty())
+    os << "no subscriptions configured\n";
+  else
+    print_table(os, t);
 }
 
 }  // namespace spec_notify::app

@@ -29,8 +29,10 @@ const char* shell_help =
     "  status                                   every subscription: state, queue, counters, dead letters\n"
     "  list [--failed] [--subscription N] [--json]   pending deliveries and dead letters\n"
     "  replay ID... | replay --failed [--since 24h] [--subscription N]   re-enqueue dead letters (same id)\n"
-    "  pause NAME / resume NAME                 stop / restart new attempts (resume also clears a 410 disable)\n"
-    "  reload                                   validate the config file and apply it (invalid: nothing changes)\n"
+    "  pause NAME / resume NAME                 stop / restart new attempts (resume also clears a 410 "
+    "disable)\n"
+    "  reload                                   validate the config file and apply it (invalid: nothing "
+    "changes)\n"
     "  help, quit\n";
 
 enum class step { ok, failed, quit };
@@ -79,11 +81,16 @@ step run_line(admin_session& session, const std::vector<std::string>& w) {
     return all && reply.ok ? step::ok : step::failed;
   }
   if (!reply.ok) return report_failure(reply.message);
-  if (cmd == "status") print_status(std::cout, reply, unix_now_ms());
-  else if (cmd == "list" && json) std::cout << rows_json(reply.rows) << "\n";
-  else if (cmd == "list") print_rows(std::cout, reply.rows, req.failed, unix_now_ms());
-  else if (cmd == "replay") print_replay(std::cout, reply);
-  else std::cout << reply.message << "\n";
+  if (cmd == "status")
+    print_status(std::cout, reply, unix_now_ms());
+  else if (cmd == "list" && json)
+    std::cout << rows_json(reply.rows) << "\n";
+  else if (cmd == "list")
+    print_rows(std::cout, reply.rows, req.failed, unix_now_ms());
+  else if (cmd == "replay")
+    print_replay(std::cout, reply);
+  else
+    std::cout << reply.message << "\n";
   return step::ok;
 }
 
@@ -118,10 +125,12 @@ int run_admin(const arg_list& args) {
     return 2;
   }
   if (parsed.has("help")) {
-    print_help(std::cout, "spec-notify admin [--config F]",
-               "Interactive shell to the running daemon (its admin actor, authenticated with the token file in\n"
-               "state_dir).\n\n" + std::string(shell_help),
-               admin_options);
+    print_help(
+        std::cout, "spec-notify admin [--config F]",
+        "Interactive shell to the running daemon (its admin actor, authenticated with the token file in\n"
+        "state_dir).\n\n" +
+            std::string(shell_help),
+        admin_options);
     return 0;
   }
   if (!parsed.positional.empty()) {

@@ -36,11 +36,12 @@ int run_list(const arg_list& args) {
     return 2;
   }
   if (parsed.has("help")) {
-    print_help(std::cout, "spec-notify --list [--failed] [--subscription N] [--json] [--config F]",
-               "Shows pending deliveries and dead letters: id, subscription, event, spec, task, attempts, next\n"
-               "attempt (or when it died) and the last error. Asks the running daemon (admin actor); reads the\n"
-               "store directly when no daemon runs. Secret env vars are not needed.",
-               list_options);
+    print_help(
+        std::cout, "spec-notify --list [--failed] [--subscription N] [--json] [--config F]",
+        "Shows pending deliveries and dead letters: id, subscription, event, spec, task, attempts, next\n"
+        "attempt (or when it died) and the last error. Asks the running daemon (admin actor); reads the\n"
+        "store directly when no daemon runs. Secret env vars are not needed.",
+        list_options);
     return 0;
   }
   admin_request req;
@@ -61,8 +62,10 @@ int run_list(const arg_list& args) {
     std::cerr << "spec-notify --list: " << reply.message << "\n";
     return 1;
   }
-  if (json) std::cout << rows_json(reply.rows) << "\n";
-  else print_rows(std::cout, reply.rows, req.failed, unix_now_ms());
+  if (json)
+    std::cout << rows_json(reply.rows) << "\n";
+  else
+    print_rows(std::cout, reply.rows, req.failed, unix_now_ms());
   return 0;
 }
 

@@ -23,7 +23,8 @@ bool build_replay_request(const parsed_args& args, admin_request& req, std::stri
   req.failed = args.has("failed");
   req.ids = args.positional;
   if (req.failed == !req.ids.empty()) {
-    error = req.failed ? "give delivery ids or --failed, not both" : "give delivery ids (msg_...) or --failed";
+    error =
+        req.failed ? "give delivery ids or --failed, not both" : "give delivery ids (msg_...) or --failed";
     return false;
   }
   if (!req.failed && (args.has("since") || args.has("subscription"))) {
@@ -47,12 +48,13 @@ int run_replay(const arg_list& args) {
     return 2;
   }
   if (parsed.has("help")) {
-    print_help(std::cout,
-               "spec-notify --replay ID... [--config F] | --replay --failed [--since 24h] [--subscription N]",
-               "Re-enqueues dead letters under the SAME webhook-id (the receiver's idempotency key), attempts\n"
-               "counted from 1 again, and records the replay in the evidence. With a running daemon it is sent\n"
-               "at once; without one it is sent at the next start. Exit 1 when an id could not be replayed.",
-               replay_options);
+    print_help(
+        std::cout,
+        "spec-notify --replay ID... [--config F] | --replay --failed [--since 24h] [--subscription N]",
+        "Re-enqueues dead letters under the SAME webhook-id (the receiver's idempotency key), attempts\n"
+        "counted from 1 again, and records the replay in the evidence. With a running daemon it is sent\n"
+        "at once; without one it is sent at the next start. Exit 1 when an id could not be replayed.",
+        replay_options);
     return 0;
   }
   admin_request req;

@@ -1,9 +1,10 @@
 #define BOOST_TEST_MODULE admin_operations
+#include "actors/admin/operations.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <sstream>
 
-#include "actors/admin/operations.hpp"
 #include "actors/admin/requests.hpp"
 #include "actors/store/records.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -81,7 +82,8 @@ BOOST_FIXTURE_TEST_CASE(list_filters_by_dead_letters_only_and_by_subscription, f
   for (const auto& r : chatops) BOOST_TEST(r.subscription == "chatops");
 }
 
-BOOST_FIXTURE_TEST_CASE(replay_by_id_moves_the_dead_letter_back_under_the_same_id_with_attempts_reset, fixture) {
+BOOST_FIXTURE_TEST_CASE(replay_by_id_moves_the_dead_letter_back_under_the_same_id_with_attempts_reset,
+                        fixture) {
   put_dead(make("msg_a", "chatops", 5000));
   auto out = admin::replay(*db, {{"msg_a"}, 0, ""});
   BOOST_TEST(out.error.empty());

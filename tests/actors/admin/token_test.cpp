@@ -1,8 +1,10 @@
 #define BOOST_TEST_MODULE admin_token
-#include <boost/test/unit_test.hpp>
+#include "actors/admin/token.hpp"
+
 #include <sys/stat.h>
 
-#include "actors/admin/token.hpp"
+#include <boost/test/unit_test.hpp>
+
 #include "tests/support/temp_dir.hpp"
 
 using namespace spec_notify;
