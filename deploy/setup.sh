@@ -18,6 +18,7 @@ sudo_cmd=""
 pkgs=(build-essential cmake pkg-config libcaf-dev libpoco-dev libtomlplusplus-dev libleveldb-dev libsnappy-dev
       libboost-test-dev libssl-dev libedit-dev nodejs npm python3 python3-jsonschema curl openssl docker-compose python3-yaml systemd)
 [ "$want_fuzz" = 1 ] && pkgs+=(clang libclang-rt-14-dev)  # libFuzzer + sanitizer runtimes (docs/testing.md)
+[ "$want_tests" = 1 ] && pkgs+=(golang-go)  # compiles docs/snippets/verify_webhook.go (receiver_snippets_test)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

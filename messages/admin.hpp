@@ -21,13 +21,13 @@ inline size_t latency_bucket_index(int64_t ms) {
 
 struct subscription_status {
   std::string name;
-  int32_t pending = 0;        // deliveries in the spool for this subscription (incl. in flight)
-  int32_t in_flight = 0;      // requests on the wire now (never above max_in_flight)
+  int32_t pending = 0;    // deliveries in the spool for this subscription (incl. in flight)
+  int32_t in_flight = 0;  // requests on the wire now (never above max_in_flight)
   int32_t max_in_flight = 0;
-  bool paused = false;        // paused by an operator (admin pause)
-  std::string disabled;       // reason when disabled by a 410; "" otherwise
+  bool paused = false;   // paused by an operator (admin pause)
+  std::string disabled;  // reason when disabled by a 410; "" otherwise
   int64_t delivered = 0, failed_attempts = 0, dead_lettered = 0;  // since the daemon started
-  int64_t next_attempt_ms = 0;  // earliest scheduled attempt, 0 when none
+  int64_t next_attempt_ms = 0;                                    // earliest scheduled attempt, 0 when none
   // Latencies of the HTTP attempts since the daemon started (dry runs excluded): per-bucket counts (NOT
   // cumulative), latency_bucket_count entries; and their sum.
   std::vector<int64_t> latency_buckets;
@@ -36,8 +36,9 @@ struct subscription_status {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subscription_status& x) {
-  return f(caf::meta::type_name("subscription_status"), x.name, x.pending, x.in_flight, x.max_in_flight, x.paused,
-           x.disabled, x.delivered, x.failed_attempts, x.dead_lettered, x.next_attempt_ms, x.latency_buckets, x.latency_sum_ms);
+  return f(caf::meta::type_name("subscription_status"), x.name, x.pending, x.in_flight, x.max_in_flight,
+           x.paused, x.disabled, x.delivered, x.failed_attempts, x.dead_lettered, x.next_attempt_ms,
+           x.latency_buckets, x.latency_sum_ms);
 }
 
 }  // namespace spec_notify

@@ -206,8 +206,11 @@ struct http_sender::impl {
     init_ssl_once();
     Poco::Net::Context::Params params;
     params.caLocation = ca_file;
-    params.verificationMode =
-        Poco::Net::Context::VERIFY_RELAXED;  // for a client: verify the server, fail if bad
+    // For a client, STRICT verifies the chain exactly like RELAXED (OpenSSL ignores FAIL_IF_NO_PEER_CERT on
+    // the client side), but it also makes Poco check the host name when the peer is on loopback: under RELAXED,
+    // Poco skips the name check for any host resolving to 127.0.0.0/8 or ::1, so a certificate issued for
+    // another name was accepted from a local endpoint (found by tests/faults/tls_certificate_test.sh).
+    params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
     params.loadDefaultCAs = ca_file.empty();
     Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
     ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);

@@ -76,8 +76,9 @@ std::unique_ptr<metrics_server> metrics_server::start(caf::actor_system& sys, co
   try {
     Poco::Net::SocketAddress address(host_port);
     if (!address.host().isLoopback())
-      logging::warn("metrics", "metrics endpoint " + host_port +
-                                   " is not a loopback address: anyone who can reach it can read the counters");
+      logging::warn("metrics",
+                    "metrics endpoint " + host_port +
+                        " is not a loopback address: anyone who can reach it can read the counters");
     Poco::Net::ServerSocket socket(address, 64);
     auto params = new Poco::Net::HTTPServerParams;  // owned by the server (ref-counted)
     params->setKeepAlive(false);
@@ -89,8 +90,9 @@ std::unique_ptr<metrics_server> metrics_server::start(caf::actor_system& sys, co
     return nullptr;
   }
   auto server = std::unique_ptr<metrics_server>(new metrics_server(std::move(p)));
-  logging::info("metrics", "serving Prometheus metrics on http://" + host_port.substr(0, host_port.rfind(':')) +
-                               ":" + std::to_string(server->port()) + "/metrics");
+  logging::info("metrics", "serving Prometheus metrics on http://" +
+                               host_port.substr(0, host_port.rfind(':')) + ":" +
+                               std::to_string(server->port()) + "/metrics");
   return server;
 }
 
@@ -108,6 +110,8 @@ void metrics_server::set_supervisor(caf::actor supervisor) {
   impl_->supervisor = std::move(supervisor);
 }
 
-uint16_t metrics_server::port() const { return impl_->server->socket().address().port(); }
+uint16_t metrics_server::port() const {
+  return impl_->server->socket().address().port();
+}
 
 }  // namespace spec_notify::metrics

@@ -9,7 +9,9 @@ void header(std::string& out, const char* name, const char* type, const char* he
   out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
 }
 
-std::string label(const subscription_status& s) { return "subscription=\"" + escape_label(s.name) + "\""; }
+std::string label(const subscription_status& s) {
+  return "subscription=\"" + escape_label(s.name) + "\"";
+}
 
 // One series per subscription: `name{subscription="x"} value`.
 template <class Get>
@@ -34,7 +36,8 @@ void histogram(std::string& out, const metrics_snapshot& snap) {
     for (size_t i = 0; i < latency_bucket_count; ++i) {
       cumulative += i < s.latency_buckets.size() ? s.latency_buckets[i] : 0;
       std::string le = i + 1 < latency_bucket_count ? seconds(latency_bounds_ms[i]) : "+Inf";
-      out += std::string(name) + "_bucket{" + label(s) + ",le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
+      out += std::string(name) + "_bucket{" + label(s) + ",le=\"" + le + "\"} " + std::to_string(cumulative) +
+             "\n";
     }
     out += std::string(name) + "_sum{" + label(s) + "} " + seconds(s.latency_sum_ms) + "\n";
     out += std::string(name) + "_count{" + label(s) + "} " + std::to_string(cumulative) + "\n";
@@ -46,10 +49,14 @@ void histogram(std::string& out, const metrics_snapshot& snap) {
 std::string escape_label(const std::string& value) {
   std::string out;
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -59,24 +66,29 @@ std::string render_prometheus(const metrics_snapshot& snap) {
   header(out, "spec_notify_up", "gauge", "1 when the pipeline answered this scrape.");
   out += std::string("spec_notify_up ") + (snap.pipeline_up ? "1" : "0") + "\n";
   if (snap.events_detected) {
-    header(out, "spec_notify_events_detected_total", "counter", "Task transitions detected by the differ.");
+    header(out, "spec_notify_events_detected_total", "counter",
+           "Events detected by the differ (task transitions, stage and pipeline completions).");
     out += "spec_notify_events_detected_total " + std::to_string(*snap.events_detected) + "\n";
   }
   per_subscription(out, snap, "spec_notify_deliveries_attempted_total", "counter", "HTTP delivery attempts.",
                    [](const subscription_status& s) { return s.delivered + s.failed_attempts; });
-  per_subscription(out, snap, "spec_notify_deliveries_succeeded_total", "counter", "Attempts answered with 2xx.",
-                   [](const subscription_status& s) { return s.delivered; });
+  per_subscription(out, snap, "spec_notify_deliveries_succeeded_total", "counter",
+                   "Attempts answered with 2xx.", [](const subscription_status& s) { return s.delivered; });
   per_subscription(out, snap, "spec_notify_deliveries_failed_total", "counter",
-                   "Failed attempts (every retry counts).", [](const subscription_status& s) { return s.failed_attempts; });
+                   "Failed attempts (every retry counts).",
+                   [](const subscription_status& s) { return s.failed_attempts; });
   per_subscription(out, snap, "spec_notify_deliveries_dead_lettered_total", "counter",
-                   "Deliveries moved to the dead letters.", [](const subscription_status& s) { return s.dead_lettered; });
-  per_subscription(out, snap, "spec_notify_queue_depth", "gauge", "Deliveries in the spool (including in flight).",
+                   "Deliveries moved to the dead letters.",
+                   [](const subscription_status& s) { return s.dead_lettered; });
+  per_subscription(out, snap, "spec_notify_queue_depth", "gauge",
+                   "Deliveries in the spool (including in flight).",
                    [](const subscription_status& s) { return static_cast<int64_t>(s.pending); });
   per_subscription(out, snap, "spec_notify_in_flight", "gauge", "Requests on the wire now.",
                    [](const subscription_status& s) { return static_cast<int64_t>(s.in_flight); });
   per_subscription(out, snap, "spec_notify_subscription_paused", "gauge", "1 when paused by an operator.",
                    [](const subscription_status& s) { return s.paused ? int64_t{1} : int64_t{0}; });
-  per_subscription(out, snap, "spec_notify_subscription_disabled", "gauge", "1 when disabled by a 410 answer.",
+  per_subscription(out, snap, "spec_notify_subscription_disabled", "gauge",
+                   "1 when disabled by a 410 answer.",
                    [](const subscription_status& s) { return s.disabled.empty() ? int64_t{0} : int64_t{1}; });
   histogram(out, snap);
   return out;

@@ -5,7 +5,7 @@
 //
 // Series (subscription label on every per-subscription one):
 //   spec_notify_up                                   1 when the pipeline answered the scrape, else 0
-//   spec_notify_events_detected_total                task transitions detected by the differ (absent if it
+//   spec_notify_events_detected_total                events detected by the differ (absent if it
 //                                                    did not answer in time)
 //   spec_notify_deliveries_attempted_total{..}       HTTP attempts (succeeded + failed)
 //   spec_notify_deliveries_succeeded_total{..}       2xx answers

@@ -2,10 +2,49 @@
 
 #include <leveldb/db.h>
 #include <leveldb/write_batch.h>
+#include <sys/statvfs.h>
 
+#include <algorithm>
 #include <filesystem>
 
+#include "actors/log.hpp"
+
 namespace spec_notify::store {
+namespace {
+
+// The number of the newest LevelDB write-ahead log (<number>.log) in dir; 0 when none.
+uint64_t newest_log(const std::string& dir) {
+  uint64_t newest = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() <= 4 || name.compare(name.size() - 4, 4, ".log") != 0) continue;
+    const std::string digits = name.substr(0, name.size() - 4);
+    if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
+    newest = std::max<uint64_t>(newest, std::stoull(digits));
+  }
+  return newest;
+}
+
+uint64_t free_bytes(const std::string& dir) {
+  struct statvfs st {};
+  if (::statvfs(dir.c_str(), &st) != 0) return 0;
+  return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+// What LevelDB's log reader reports for a damaged log record (no file name, unlike table corruption).
+bool is_log_record_corruption(const leveldb::Status& s) {
+  if (!s.IsCorruption()) return false;
+  static const char* const reasons[] = {"checksum mismatch", "bad record length", "partial record without end",
+                                        "missing start of fragmented record", "unknown record type",
+                                        "error in middle of record", "truncated record at end of file"};
+  const std::string text = s.ToString();
+  for (const char* r : reasons)
+    if (text == std::string("Corruption: ") + r) return true;
+  return false;
+}
+
+}  // namespace
 
 std::unique_ptr<db> db::open(const std::string& dir, std::string& error) {
   std::error_code ec;
@@ -19,6 +58,20 @@ std::unique_ptr<db> db::open(const std::string& dir, std::string& error) {
   options.paranoid_checks = true;
   leveldb::DB* raw = nullptr;
   auto status = leveldb::DB::Open(options, dir, &raw);
+  if (!status.ok() && is_log_record_corruption(status)) {
+    // A write that failed (disk full) left a torn record at the end of a write-ahead log; write() never appends
+    // after one, so it is the last record of that log and was never acknowledged. Recover without it, then
+    // reopen normally (the recovery moved everything else into a table and started a fresh log).
+    leveldb::Options lenient = options;
+    lenient.paranoid_checks = false;
+    leveldb::DB* salvaged = nullptr;
+    if (leveldb::DB::Open(lenient, dir, &salvaged).ok()) {
+      delete salvaged;
+      logging::warn("store", dir + ": dropped a torn record at the end of the write-ahead log (" +
+                                 status.ToString() + "), left by a write that failed earlier");
+      status = leveldb::DB::Open(options, dir, &raw);
+    }
+  }
   if (!status.ok()) {
     error = "cannot open state store " + dir + ": " + status.ToString();
     if (status.ToString().find("lock") != std::string::npos)
@@ -43,7 +96,33 @@ std::unique_ptr<db> db::open(const std::string& dir, std::string& error) {
 
 db::~db() { delete raw_; }
 
+std::string db::roll_log() {
+  std::string usage;
+  raw_->GetProperty("leveldb.approximate-memory-usage", &usage);
+  const uint64_t need = (uint64_t(1) << 20) + (usage.empty() ? 0 : std::stoull(usage));
+  if (free_bytes(dir_) < need)
+    return "not writing until space returns (" + std::to_string(need / 1024) + " kB needed) after: " + torn_error_;
+  // Flushing the memtable (every acknowledged write) into a table makes LevelDB switch to a new log and delete
+  // the old one, torn record and all. A key range past every key keeps the compaction itself to the memtable.
+  const uint64_t before = newest_log(dir_);
+  const std::string past_all = "\xff\xff";
+  const leveldb::Slice k(past_all);
+  raw_->CompactRange(&k, &k);
+  if (newest_log(dir_) <= before) return "cannot start a fresh write-ahead log after: " + torn_error_;
+  leveldb::WriteBatch empty;
+  if (auto s = raw_->Write(leveldb::WriteOptions(), &empty); !s.ok())
+    return s.ToString() + " (the store needs a restart of spec-notify once space is available)";
+  logging::info("store", dir_ + ": writable again; started a fresh write-ahead log");
+  torn_ = false;
+  return {};
+}
+
 std::string db::write(const batch& b, durability d) {
+  if (torn_) {
+    std::lock_guard<std::mutex> lock(roll_mutex_);
+    if (torn_)
+      if (auto err = roll_log(); !err.empty()) return err;
+  }
   leveldb::WriteBatch wb;
   for (const auto& op : b.ops_) {
     if (op.erase)
@@ -54,7 +133,13 @@ std::string db::write(const batch& b, durability d) {
   leveldb::WriteOptions options;
   options.sync = d == durability::synced;
   auto status = raw_->Write(options, &wb);
-  return status.ok() ? std::string{} : status.ToString();
+  if (status.ok()) return {};
+  if (status.IsIOError()) {
+    std::lock_guard<std::mutex> lock(roll_mutex_);
+    torn_error_ = status.ToString();
+    torn_ = true;
+  }
+  return status.ToString();
 }
 
 bool db::get(const std::string& key, std::string& value) const {

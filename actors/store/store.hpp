@@ -11,9 +11,11 @@
 // outbox), which is what keeps "nothing lost, nothing emitted twice" true across kill -9.
 // Thread-safety: LevelDB serialises writers itself and commits concurrent synced writes as one group, so one
 // store may be shared by every actor of the process. Only one process may open the directory (LOCK file).
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -49,7 +51,9 @@ class db {
   static std::unique_ptr<db> open(const std::string& dir, std::string& error);
   ~db();
 
-  // Returns "" on success, else the LevelDB error text.
+  // Returns "" on success, else the LevelDB error text. After a failed write (e.g. disk full) LevelDB's
+  // write-ahead log may end in a torn record; appending after it would make everything written later unreadable
+  // at the next open. So further writes are refused until the store could start a fresh log (once space returns).
   std::string write(const batch& b, durability d = durability::synced);
   bool get(const std::string& key, std::string& value) const;
   // Visits every key starting with `prefix` in key order until `visit` returns false.
@@ -59,8 +63,12 @@ class db {
 
  private:
   db(leveldb::DB* raw, std::string dir) : raw_(raw), dir_(std::move(dir)) {}
+  std::string roll_log();  // with roll_mutex_ held
   leveldb::DB* raw_;
   std::string dir_;
+  std::atomic<bool> torn_{false};  // a write failed: the current log may end in a partial record
+  std::mutex roll_mutex_;
+  std::string torn_error_;         // why (with roll_mutex_ held)
 };
 
 using db_ptr = std::shared_ptr<db>;

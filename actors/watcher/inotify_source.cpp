@@ -88,28 +88,34 @@ void inotify_source::refresh_watches() {
 
 bool inotify_source::tracked(const std::string& rel) const { return is_tracked_path(rel, evidence_rel_); }
 
-void inotify_source::on_new_dir(const std::string& rel, std::set<std::string>& out) {
-  bool relevant = (starts_with(rel, "docs/") && depth(rel) == 1) || rel == "docs" ||
-                  (!evidence_rel_.empty() && (starts_with(evidence_rel_, rel + "/") || rel == evidence_rel_ ||
-                                              starts_with(rel, evidence_rel_ + "/commands") ||
-                                              starts_with(rel, evidence_rel_ + "/consensus")));
-  if (!relevant) return;
-  refresh_watches();
-  // Files (and folders: mkdir -p) may have been created before the watches existed: report what is there
-  // now, a few levels down (the deepest tracked file is <evidence>/commands/<SPEC>/file).
-  collect(rel, 3, out);
+// Folders that can contain tracked files, or lead to them: docs, docs/<X>, the evidence path and its
+// ancestors, and <evidence>/{commands,consensus}[/<SPEC>].
+bool inotify_source::relevant_dir(const std::string& rel) const {
+  if (rel == "docs" || (starts_with(rel, "docs/") && depth(rel) == 1)) return true;
+  if (evidence_rel_.empty()) return false;
+  if (rel == evidence_rel_ || starts_with(evidence_rel_, rel + "/")) return true;
+  for (const char* sub : {"/commands", "/consensus"}) {
+    std::string base = evidence_rel_ + sub;
+    if (rel == base || (starts_with(rel, base + "/") && depth(rel) == depth(base) + 1)) return true;
+  }
+  return false;
 }
 
-void inotify_source::collect(const std::string& rel, int levels, std::set<std::string>& out) const {
+void inotify_source::on_new_dir(const std::string& rel, std::set<std::string>& out) {
+  if (!relevant_dir(rel)) return;
+  refresh_watches();
+  // Files (and folders: mkdir -p) may have been created before the watches existed: report what is there.
+  collect(rel, out);
+}
+
+void inotify_source::collect(const std::string& rel, std::set<std::string>& out) const {
   DIR* d = ::opendir((repo_ / rel).c_str());
   if (!d) return;
   while (auto* e = ::readdir(d)) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
     std::string child = rel + "/" + name;
-    if (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) {
-      if (levels > 1) collect(child, levels - 1, out);
-    }
+    if ((e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) && relevant_dir(child)) collect(child, out);
     if (tracked(child)) out.insert(child);
   }
   ::closedir(d);

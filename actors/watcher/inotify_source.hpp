@@ -29,7 +29,8 @@ class inotify_source {
  private:
   void watch(const std::string& rel);
   void on_new_dir(const std::string& rel, std::set<std::string>& out);
-  void collect(const std::string& rel, int levels, std::set<std::string>& out) const;
+  void collect(const std::string& rel, std::set<std::string>& out) const;
+  bool relevant_dir(const std::string& rel) const;
   bool tracked(const std::string& rel) const;
   std::filesystem::path repo_;
   std::string evidence_rel_;

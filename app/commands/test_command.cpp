@@ -75,8 +75,8 @@ std::string resolve_spec(const spec_catalog& catalog, const std::string& query) 
   auto matches = match_spec(catalog, query);
   if (matches.size() == 1) return matches.front();
   if (matches.empty())
-    std::cerr << "spec-notify --test: unknown SPEC '" << query << "'; known SPEC ids: " << join(catalog.spec_ids)
-              << "\n";
+    std::cerr << "spec-notify --test: unknown SPEC '" << query
+              << "'; known SPEC ids: " << join(catalog.spec_ids) << "\n";
   else
     std::cerr << "spec-notify --test: '" << query << "' matches several SPECs: " << join(matches)
               << "; give the full id\n";
@@ -174,7 +174,8 @@ int run_test(const arg_list& args) {
     return 2;
   }
   if (parsed.has("help")) {
-    print_help(std::cout, "spec-notify --test SPEC-ID --subscription NAME [--config F]", summary, test_options);
+    print_help(std::cout, "spec-notify --test SPEC-ID --subscription NAME [--config F]", summary,
+               test_options);
     return 0;
   }
   if (parsed.positional.size() != 1 || !parsed.has("subscription")) {
@@ -203,7 +204,8 @@ int run_test(const arg_list& args) {
   d.created_at_ms = d.next_at_ms = e.occurred_at_ms;
   std::cout << e.type << " for " << spec_id;
   if (task) std::cout << " task " << e.task_id << " (" << e.to << ", " << e.source << ":" << e.line << ")";
-  std::cout << " -> subscription " << sub->name << " (" << origin_of(*sub) << "), webhook-id " << d.id << "\n";
+  std::cout << " -> subscription " << sub->name << " (" << origin_of(*sub) << "), webhook-id " << d.id
+            << "\n";
   return send_or_record(cfg, *sub, d);
 }
 

@@ -54,7 +54,8 @@ void add_file(spec_catalog& cat, const fs::path& repo, const std::string& rel, s
 }
 
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -120,7 +121,8 @@ const spec_task* pick_task(const spec_catalog& catalog, const std::string& spec_
   return last_done ? last_done : first;
 }
 
-std::string read_spec_context(const fs::path& repo, const fs::path& evidence_dir, const std::string& spec_id) {
+std::string read_spec_context(const fs::path& repo, const fs::path& evidence_dir,
+                              const std::string& spec_id) {
   // The differ's own context builder, fed from the files: the sample carries what a real event would.
   differ::spec_context context;
   for (const auto& file : evidence_files(evidence_dir / "commands", spec_id)) {
@@ -135,7 +137,8 @@ std::string read_spec_context(const fs::path& repo, const fs::path& evidence_dir
     std::string text, why;
     if (!differ::is_consensus_path(rel) || !read_text(file, text, why)) continue;
     auto r = differ::read_consensus(text, rel);
-    if (r.status == differ::read_status::ok) context.add_consensus(file.parent_path().filename().string(), r.value);
+    if (r.status == differ::read_status::ok)
+      context.add_consensus(file.parent_path().filename().string(), r.value);
   }
   return context.json_for(spec_id);
 }

@@ -166,3 +166,7 @@ has_distinct_tasks() { [ "$(distinct_tasks "$1")" -ge "$2" ]; }
 # existing empty file, since grep -c exits 1 there).
 lines_in() { if [ -s "$1" ]; then grep -c . "$1" || true; else echo 0; fi; }
 at_least_lines() { [ "$(lines_in "$1")" -ge "$2" ]; }
+
+# free_port: a loopback TCP port that was free a moment ago (for config keys that need a fixed port, such as
+# metrics and admin, so parallel tests never share the defaults).
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

@@ -11,12 +11,13 @@ mkdir -p "$WORK/repo/docs/SPEC-KIT-075-webhooks"
 task_table 3 1 | save_atomically "$WORK/repo/docs/SPEC-KIT-075-webhooks/tasks.md"
 start_receiver "$WORK/ok.jsonl" "$WORK/ok.port" "$WORK/receiver.log" --secret-env M_SECRET
 start_receiver "$WORK/flaky.jsonl" "$WORK/flaky.port" "$WORK/receiver.log" --secret-env M_SECRET --fail 1
-mport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mport=$(free_port)
 cat >"$WORK/config.toml" <<TOML
 [notify]
 repo = "repo"
 state_dir = "state"
 metrics = "127.0.0.1:$mport"
+admin = "127.0.0.1:$(free_port)"
 
 [[notify.subscriptions]]
 name = "ok"

@@ -61,11 +61,12 @@ TOML
 h() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$WORK/cap/headers.json" "$1"; }
 id=$(h webhook-id) ts=$(h webhook-timestamp) sig=$(h webhook-signature)
 [ "$(wc -w <<<"$sig")" = 2 ] || fail "expected two signature entries"
-printf '%s' "$(cat "$WORK/cap/body.bin")" | sed 's/"schema_version":1/"schema_version":2/' >"$WORK/cap/tampered.bin"
+python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(b.replace(b"\"schema_version\":1", b"\"schema_version\":2", 1))' \
+  "$WORK/cap/body.bin" "$WORK/cap/tampered.bin"
 cmp -s "$WORK/cap/body.bin" "$WORK/cap/tampered.bin" && fail "tampering did not change the body"
 
 mkdir -p "$WORK/go"
-export GOCACHE="$WORK/go/cache" GOPATH="$WORK/go/path" GOFLAGS=-mod=mod GO111MODULE=off
+export GOCACHE="$WORK/go/cache" GOPATH="$WORK/go/path" GO111MODULE=off
 go build -o "$WORK/go/verify_webhook" "$SNIPPETS/verify_webhook.go" || fail "go build of the Go snippet"
 declare -A runner=(
   [python]="python3 $SNIPPETS/verify_webhook.py"

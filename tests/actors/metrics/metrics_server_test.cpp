@@ -98,7 +98,8 @@ BOOST_FIXTURE_TEST_CASE(metrics_server_serves_prometheus_text_on_get_metrics_onl
   BOOST_TEST(status == 200);
   BOOST_TEST(body.find("spec_notify_up 1\n") != std::string::npos);
   BOOST_TEST(body.find("spec_notify_events_detected_total 42\n") != std::string::npos);
-  BOOST_TEST(body.find("spec_notify_deliveries_succeeded_total{subscription=\"chatops\"} 3\n") != std::string::npos);
+  BOOST_TEST(body.find("spec_notify_deliveries_succeeded_total{subscription=\"chatops\"} 3\n") !=
+             std::string::npos);
   BOOST_TEST(http_get(server->port(), "/other").first == 404);
   server.reset();  // joins its threads before the actor system goes away
 }

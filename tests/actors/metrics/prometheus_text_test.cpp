@@ -24,7 +24,9 @@ subscription_status chatops() {
   return s;
 }
 
-bool contains(const std::string& text, const std::string& line) { return text.find(line + "\n") != std::string::npos; }
+bool contains(const std::string& text, const std::string& line) {
+  return text.find(line + "\n") != std::string::npos;
+}
 
 }  // namespace
 

@@ -19,13 +19,16 @@ struct repo_fixture {
   fs::path repo;
   repo_fixture() {
     std::random_device rd;
-    repo = fs::temp_directory_path() / ("test_sample_test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    repo = fs::temp_directory_path() /
+           ("test_sample_test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
     write("docs/SPEC-KIT-075-webhooks/tasks.md",
-          "# Tasks\n\n| Task ID | Title | Status |\n|---|---|---|\n| T1 | First | Done |\n| T2 | Second | **DONE** |\n"
+          "# Tasks\n\n| Task ID | Title | Status |\n|---|---|---|\n| T1 | First | Done |\n| T2 | Second | "
+          "**DONE** |\n"
           "| T3 | Third | In Progress |\n");
     write("docs/SPEC-KIT-080-empty/tasks.md", "# No table yet\n");
     write("SPEC.md",
-          "| Order | Task ID | Title | Status | Owners | PRD | Branch | PR | Last Validation | Evidence | Notes |\n"
+          "| Order | Task ID | Title | Status | Owners | PRD | Branch | PR | Last Validation | Evidence | "
+          "Notes |\n"
           "|---|---|---|---|---|---|---|---|---|---|---|\n"
           "| 1 | T9 | Other spec | Backlog | Code | docs/SPEC-OPS-004-hooks/PRD.md |  |  |  |  |  |\n");
   }
@@ -71,19 +74,24 @@ BOOST_FIXTURE_TEST_CASE(pick_task_prefers_the_last_done_row_then_the_first_row, 
 BOOST_FIXTURE_TEST_CASE(read_spec_context_picks_the_latest_telemetry_and_consensus, repo_fixture) {
   const std::string ev = "docs/SPEC-OPS-004-integrated-coder-hooks/evidence";
   auto telemetry = [](const std::string& ts, const std::string& status) {
-    return "{\"schemaVersion\":1,\"command\":\"spec-ops-tasks\",\"specId\":\"SPEC-KIT-075\",\"sessionId\":\"s-" + ts +
-           "\",\"timestamp\":\"" + ts + "\",\"tool\":{\"status\":\"" + status + "\"},\"artifacts\":[]}";
+    return "{\"schemaVersion\":1,\"command\":\"spec-ops-tasks\",\"specId\":\"SPEC-KIT-075\",\"sessionId\":"
+           "\"s-" +
+           ts + "\",\"timestamp\":\"" + ts + "\",\"tool\":{\"status\":\"" + status + "\"},\"artifacts\":[]}";
   };
   write(ev + "/commands/SPEC-KIT-075/spec-tasks_a.json", telemetry("2025-10-04T14:00:00Z", "failed"));
   write(ev + "/commands/SPEC-KIT-075/spec-tasks_b.json", telemetry("2025-10-05T09:00:00Z", "passed"));
   write(ev + "/commands/SPEC-KIT-075/notes.log", "not telemetry");
   write(ev + "/consensus/SPEC-KIT-075-webhooks/spec-tasks_2025_synthesis.json",
-        "{\"stage\":\"spec-tasks\",\"status\":\"ok\",\"consensus\":{\"agreements\":[\"a\",\"b\"],\"conflicts\":[]}}");
+        "{\"stage\":\"spec-tasks\",\"status\":\"ok\",\"consensus\":{\"agreements\":[\"a\",\"b\"],"
+        "\"conflicts\":[]}}");
   auto ctx = read_spec_context(repo, repo / ev, "SPEC-KIT-075-webhooks");
   BOOST_TEST(ctx.find("\"timestamp\":\"2025-10-05T09:00:00Z\"") != std::string::npos, ctx);
   BOOST_TEST(ctx.find("\"status\":\"passed\"") != std::string::npos, ctx);
-  BOOST_TEST(ctx.find("\"path\":\"" + ev + "/commands/SPEC-KIT-075/spec-tasks_b.json\"") != std::string::npos, ctx);
-  BOOST_TEST(ctx.find("\"consensus\":{\"status\":\"ok\",\"agreements\":2,\"conflicts\":0") != std::string::npos, ctx);
+  BOOST_TEST(ctx.find("\"path\":\"" + ev + "/commands/SPEC-KIT-075/spec-tasks_b.json\"") != std::string::npos,
+             ctx);
+  BOOST_TEST(
+      ctx.find("\"consensus\":{\"status\":\"ok\",\"agreements\":2,\"conflicts\":0") != std::string::npos,
+      ctx);
   BOOST_TEST(read_spec_context(repo, repo / ev, "SPEC-KIT-080-empty") ==
              "{\"telemetry\":null,\"consensus\":null,\"evidence\":[]}");
 }
@@ -94,11 +102,13 @@ BOOST_FIXTURE_TEST_CASE(make_test_event_renders_a_task_shaped_test_payload, repo
                            "{\"telemetry\":null,\"consensus\":null,\"evidence\":[]}", 1795568523456);
   auto body = router::render_payload(e, "msg_x");
   BOOST_TEST(body.find("\"type\":\"spec-notify.test\"") != std::string::npos, body);
-  BOOST_TEST(body.find("\"spec\":{\"id\":\"SPEC-KIT-075-webhooks\",\"key\":\"SPEC-KIT-075\"}") != std::string::npos);
-  BOOST_TEST(body.find("\"task\":{\"id\":\"T2\",\"title\":\"Second\",\"from\":null,\"to\":\"Done\",\"raw_status\":"
-                       "\"**DONE**\",\"source\":\"docs/SPEC-KIT-075-webhooks/tasks.md\",\"line\":6}") !=
-                 std::string::npos,
-             body);
+  BOOST_TEST(body.find("\"spec\":{\"id\":\"SPEC-KIT-075-webhooks\",\"key\":\"SPEC-KIT-075\"}") !=
+             std::string::npos);
+  BOOST_TEST(
+      body.find("\"task\":{\"id\":\"T2\",\"title\":\"Second\",\"from\":null,\"to\":\"Done\",\"raw_status\":"
+                "\"**DONE**\",\"source\":\"docs/SPEC-KIT-075-webhooks/tasks.md\",\"line\":6}") !=
+          std::string::npos,
+      body);
   auto stage = router::render_payload(make_test_event("SPEC-KIT-080-empty", nullptr, "", 0), "msg_y");
   BOOST_TEST(stage.find("\"stage\":\"test\",\"status\":\"ok\"") != std::string::npos, stage);
 }

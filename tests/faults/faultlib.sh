@@ -1,0 +1,109 @@
+# Shared helpers for the fault tests (sourced after nothing else): the integration helpers plus a misbehaving
+# endpoint (fault_server.py) and a few readers of the daemon log / the endpoint's JSON lines.
+source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
+FAULTS_DIR="$TEST_DIR/faults"
+# The system interpreter starts in ~50 ms; a pyenv shim first on PATH can take seconds on a busy machine.
+if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=$(command -v python3) || fail "python3 is required"; fi
+free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# start_fault_server OUT PORT_FILE LOG SCRIPT [--cert PEM --key PEM]: see fault_server.py for SCRIPT. Sets
+# FAULT_PID (also in PIDS for the cleanup).
+start_fault_server() {
+  local out=$1 port_file=$2 log=$3 script=$4; shift 4
+  "$PY" "$FAULTS_DIR/fault_server.py" --out "$out" --ready-file "$port_file" --script "$script" "$@" \
+    >>"$log" 2>&1 &
+  FAULT_PID=$!
+  PIDS+=($FAULT_PID)
+  wait_until 10 test -s "$port_file" || fail "fault server did not start (see $log)"
+}
+
+# new_secret VAR: exports VAR as a fresh whsec_ secret.
+new_secret() { local s; s=$("$BIN" secret new) || fail "secret new failed"; export "$1=$s"; }
+
+# sub_block NAME URL SECRET_ENV TIMEOUT MAX_ATTEMPTS INITIAL MAX [EXTRA_TOML_LINE]: one [[notify.subscriptions]]
+sub_block() {
+  cat <<TOML
+
+[[notify.subscriptions]]
+name = "$1"
+url = "$2"
+secret_env = "$3"
+max_in_flight = 1
+timeout = "$4"
+${8:-}
+[notify.subscriptions.retry]
+max_attempts = $5
+initial_backoff = "$6"
+max_backoff = "$7"
+multiplier = 2.0
+TOML
+}
+
+# notify_header [STATE_DIR]: the [notify] table (repo = $WORK/repo, free admin port, no metrics).
+notify_header() {
+  cat <<TOML
+[notify]
+repo = "$WORK/repo"
+state_dir = "${1:-$WORK/state}"
+admin = "127.0.0.1:$(free_port)"
+TOML
+}
+
+# requests_in OUT [FILTER_JS]: number of "request" events in a fault server's JSON lines.
+requests_in() {
+  [ -s "$1" ] || { echo 0; return; }
+  grep -c '"ev": "request"' "$1" || true
+}
+has_requests() { [ "$(requests_in "$1")" -ge "$2" ]; }
+count_in_log() { local n; n=$(grep -c -- "$2" "$1" 2>/dev/null) || true; echo "${n:-0}"; }
+log_has_at_least() { [ "$(count_in_log "$1" "$2")" -ge "$3" ]; }
+
+# attempt_lines LOG SUB: the deliverer's per-attempt log lines of one subscription (retrying / dead letters).
+attempt_lines() { grep -E "deliverer/$2: msg_[A-Za-z0-9_-]+ attempt [0-9]+:" "$1" || true; }
+
+# evidence_lines SPEC: every evidence record (JSON lines) of a SPEC folder.
+evidence_lines() { cat "$WORK"/repo/docs/SPEC-OPS-004-integrated-coder-hooks/evidence/commands/"$1"/webhooks/*.jsonl 2>/dev/null || true; }
+
+# vm_kb PID FIELD: a /proc/PID/status field in kB (VmHWM, VmRSS).
+vm_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+
+# stop_daemon: SIGTERM, must exit 0.
+stop_daemon() {
+  kill -TERM "$DAEMON_PID"
+  local rc=0
+  wait "$DAEMON_PID" || rc=$?
+  [ "$rc" -eq 0 ] || fail "serve exited with $rc on SIGTERM (want 0)"
+}
+
+# baseline_ready LOG: waits for the first "baseline recorded" line.
+baseline_ready() { wait_until 15 file_has "$1" "baseline recorded" || fail "daemon did not record a baseline (see $1)"; }
+
+# ---- small file systems for the state-dir tests ----
+MOUNTS=()
+fault_cleanup() {
+  local code=$?
+  set +e   # (exit CODE) below hands the status to cleanup; errexit must not end the trap there
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done   # nothing may hold the mounts
+  wait 2>/dev/null || true
+  for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
+  (exit "$code")
+  cleanup
+}
+trap fault_cleanup EXIT
+
+# mount_tmpfs DIR SIZE: a private tmpfs of SIZE (e.g. 4m) at DIR; false when mounting is not permitted.
+mount_tmpfs() {
+  mkdir -p "$1"
+  [ "$(id -u)" -eq 0 ] || return 1
+  mount -t tmpfs -o "size=$2,mode=0755" tmpfs "$1" 2>>"$WORK/mount.log" || return 1
+  MOUNTS+=("$1")
+}
+
+# fill_fs DIR: writes DIR/filler until the file system is full (dd ends with "No space left on device").
+fill_fs() {
+  dd if=/dev/zero of="$1/filler" bs=64k >>"$WORK/fill.log" 2>&1 && fail "dd did not hit ENOSPC on $1"
+  grep -q "No space left" "$WORK/fill.log" || fail "filling $1 failed for another reason (see $WORK/fill.log)"
+  # tmpfs keeps partial pages of open files writable: top up with single bytes in new files until even that fails.
+  local i=0
+  while [ $i -lt 64 ] && printf x > "$1/f$i" 2>/dev/null; do i=$((i + 1)); done
+}
