@@ -283,7 +283,7 @@ class Bench:
             d2r.append(r["recv_ms"] - occ)
             if (r["spec"], r["task"]) in saves:
                 s2r.append(r["recv_ms"] - saves[(r["spec"], r["task"])])
-        res = {"transitions": want, "received": len(recs), "first_attempts": len(first),
+        res = {"specs": a.specs, "tasks": a.tasks, "transitions": want, "received": len(recs), "first_attempts": len(first),
                "distinct": len({(r["spec"], r["task"]) for r in recs}),
                "unverified": sum(1 for r in recs if r["verified"] != "1"), "complete": done,
                "detect_to_first_attempt_ms": summary(d2a), "detect_to_received_ms": summary(d2r),
@@ -578,16 +578,16 @@ def table_rows(res):
     if "prd" in res:
         p = res["prd"]
         d = p["detect_to_first_attempt_ms"]
-        add("PRD 10x50", "detection -> first attempt p50 / p95 / p99 (ms)",
+        add("PRD %dx%d" % (p["specs"], p["tasks"]), "detection -> first attempt p50 / p95 / p99 (ms)",
             "%s / %s / %s" % (fmt(d.get("p50")), fmt(d.get("p95")), fmt(d.get("p99"))), "p99 < 100 ms (PRD: p95 < 5 s)",
             d.get("p99") is not None and d["p99"] < 100 and p["first_attempts"] == p["transitions"])
         r = p["detect_to_received_ms"]
-        add("PRD 10x50", "detection -> received p50 / p95 / p99 (ms)",
+        add("PRD %dx%d" % (p["specs"], p["tasks"]), "detection -> received p50 / p95 / p99 (ms)",
             "%s / %s / %s" % (fmt(r.get("p50")), fmt(r.get("p95")), fmt(r.get("p99"))))
         s = p["save_to_received_ms"]
-        add("PRD 10x50", "file save -> received p50 / p95 / p99 (ms)",
+        add("PRD %dx%d" % (p["specs"], p["tasks"]), "file save -> received p50 / p95 / p99 (ms)",
             "%s / %s / %s" % (fmt(s.get("p50")), fmt(s.get("p95")), fmt(s.get("p99"))))
-        add("PRD 10x50", "deliveries received / verified-bad", "%d / %d" % (p["received"], p["unverified"]),
+        add("PRD %dx%d" % (p["specs"], p["tasks"]), "deliveries received / verified-bad", "%d / %d" % (p["received"], p["unverified"]),
             "%d / 0" % p["transitions"], p["distinct"] == p["transitions"] and p["unverified"] == 0)
     if "burst" in res:
         b = res["burst"]

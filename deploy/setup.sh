@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs everything spec-notify needs on Debian 12 (idempotent), then configures and builds.
-# Usage: deploy/setup.sh [--tests] [--fuzz]   (--tests also installs the npm verifiers and test tools;
-#        --fuzz also installs clang + compiler-rt for .ci/fuzz.sh)
+# Usage: deploy/setup.sh [--tests] [--fuzz] [--bench]   (--tests also installs the npm verifiers and test tools;
+#        --fuzz also installs clang + compiler-rt for .ci/fuzz.sh; --bench also installs wrk, gnuplot-nox and
+#        valgrind for bench/run.sh and profiling)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-want_tests=0 want_fuzz=0
+want_tests=0 want_fuzz=0 want_bench=0
 for arg in "$@"; do
   case "$arg" in
     --tests) want_tests=1 ;;
     --fuzz) want_fuzz=1 ;;
+    --bench) want_bench=1 ;;
   esac
 done
 
@@ -18,6 +20,7 @@ sudo_cmd=""
 pkgs=(build-essential cmake pkg-config libcaf-dev libpoco-dev libtomlplusplus-dev libleveldb-dev libsnappy-dev
       libboost-test-dev libssl-dev libedit-dev nodejs npm python3 python3-jsonschema curl openssl docker-compose python3-yaml systemd)
 [ "$want_fuzz" = 1 ] && pkgs+=(clang libclang-rt-14-dev)  # libFuzzer + sanitizer runtimes (docs/testing.md)
+[ "$want_bench" = 1 ] && pkgs+=(wrk gnuplot-nox valgrind)  # bench/run.sh (docs/benchmarks.md)
 [ "$want_tests" = 1 ] && pkgs+=(golang-go)  # compiles docs/snippets/verify_webhook.go (receiver_snippets_test)
 missing=()
 for p in "${pkgs[@]}"; do

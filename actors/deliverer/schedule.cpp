@@ -15,9 +15,15 @@ schedule::schedule(store::db_ptr db, config::subscription_settings sub)
 
 size_t schedule::load() {
   db_->get(store::disabled_key(sub_.name), disabled_reason_);
+  // Only id and next attempt time stay in memory (take_due reads the record again), so the start reads just
+  // those fields instead of decoding every body: a 100k backlog loads in a fraction of the full-decode time.
   db_->scan("dlv/", [&](const std::string&, const std::string& value) {
     delivery d;
-    if (store::decode(value, d) && d.subscription == sub_.name) add(std::move(d));
+    if (store::peek_schedule_fields(value, d.id, d.subscription, d.next_at_ms)) {
+      if (d.subscription == sub_.name) add(std::move(d));
+    } else if (store::decode(value, d) && d.subscription == sub_.name) {
+      add(std::move(d));
+    }
     return true;
   });
   return items_.size();

@@ -1,6 +1,7 @@
 #pragma once
 // JSON encodings of the records the store keeps (events, deliveries, dead letters). JSON keeps the state
 // directory inspectable and lets later versions add fields without a migration.
+#include <cstdint>
 #include <string>
 
 #include "messages/delivery.hpp"
@@ -13,6 +14,11 @@ std::string encode(const delivery& d);
 // Return false (leaving `out` unspecified) when `text` is not a record of that kind.
 bool decode(const std::string& text, event& out);
 bool decode(const std::string& text, delivery& out);
+// Reads only id, subscription and next_at_ms of an encoded delivery (what the deliverer's schedule keeps in
+// memory), skipping the body without decoding it. False when the text is not shaped as expected (callers then
+// fall back to decode()).
+bool peek_schedule_fields(const std::string& text, std::string& id, std::string& subscription,
+                          int64_t& next_at_ms);
 
 // Key builders for the schema in store.hpp.
 std::string task_key(const std::string& file, const std::string& task_id);

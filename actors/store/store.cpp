@@ -32,18 +32,6 @@ uint64_t free_bytes(const std::string& dir) {
   return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
 }
 
-// What LevelDB's log reader reports for a damaged log record (no file name, unlike table corruption).
-bool is_log_record_corruption(const leveldb::Status& s) {
-  if (!s.IsCorruption()) return false;
-  static const char* const reasons[] = {"checksum mismatch", "bad record length", "partial record without end",
-                                        "missing start of fragmented record", "unknown record type",
-                                        "error in middle of record", "truncated record at end of file"};
-  const std::string text = s.ToString();
-  for (const char* r : reasons)
-    if (text == std::string("Corruption: ") + r) return true;
-  return false;
-}
-
 }  // namespace
 
 std::unique_ptr<db> db::open(const std::string& dir, std::string& error) {
@@ -58,20 +46,6 @@ std::unique_ptr<db> db::open(const std::string& dir, std::string& error) {
   options.paranoid_checks = true;
   leveldb::DB* raw = nullptr;
   auto status = leveldb::DB::Open(options, dir, &raw);
-  if (!status.ok() && is_log_record_corruption(status)) {
-    // A write that failed (disk full) left a torn record at the end of a write-ahead log; write() never appends
-    // after one, so it is the last record of that log and was never acknowledged. Recover without it, then
-    // reopen normally (the recovery moved everything else into a table and started a fresh log).
-    leveldb::Options lenient = options;
-    lenient.paranoid_checks = false;
-    leveldb::DB* salvaged = nullptr;
-    if (leveldb::DB::Open(lenient, dir, &salvaged).ok()) {
-      delete salvaged;
-      logging::warn("store", dir + ": dropped a torn record at the end of the write-ahead log (" +
-                                 status.ToString() + "), left by a write that failed earlier");
-      status = leveldb::DB::Open(options, dir, &raw);
-    }
-  }
   if (!status.ok()) {
     error = "cannot open state store " + dir + ": " + status.ToString();
     if (status.ToString().find("lock") != std::string::npos)

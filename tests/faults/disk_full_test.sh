@@ -6,13 +6,15 @@
 # file: since the differ did not advance its baseline when the write failed, T2..T21 must now be detected along
 # with T22, and all 21 delivered exactly once each (one webhook-id per task, Backlog -> Done). Finally the store
 # must survive the episode: SIGTERM exits 0, a restart opens the store without complaint, nothing is re-sent, and
-# T23 is delivered.
+# T23 is delivered. Then once more with a kill -9 while the disk is still full (T24..T30 detected but not storable,
+# the write-ahead log possibly ending in a torn record): after space returns, the restarted daemon must open the
+# store and deliver T24..T30 exactly once each.
 source "$(dirname "$0")/faultlib.sh"
 
 new_secret DF_SECRET
 spec_dir="$WORK/repo/docs/SPEC-KIT-310-diskfull"
 mkdir -p "$spec_dir"
-N=23
+N=30
 task_table $N 0 | save_atomically "$spec_dir/tasks.md"
 MNT=$WORK/mnt
 mount_tmpfs "$MNT" 4m ||
@@ -58,8 +60,25 @@ if daemon_exited "$DAEMON_PID"; then
   rc=0; wait "$DAEMON_PID" || rc=$?
   fail "the daemon could not restart after the disk-full episode (exit $rc): $(tail -n 1 "$WORK/daemon.log")"
 fi
-stop_daemon
 if grep -qi "corrupt" "$WORK/daemon.log"; then fail "the store reported corruption after the disk-full episode"; fi
+
+# Second episode: SIGKILL while the disk is full.
+fill_fs "$MNT"
+errors_before=$(count_in_log "$WORK/daemon.log" "cannot persist")
+task_table $N 30 | save_atomically "$spec_dir/tasks.md"                # T24..T30 -> Done, disk full
+wait_until 10 more_errors || fail "no 'cannot persist' error for the second disk-full save"
+kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true
+[ "$(distinct_tasks "$WORK/received.jsonl")" -eq 23 ] || fail "a transition detected while the disk was full was delivered"
+rm -f "$MNT"/filler "$MNT"/f[0-9]*
+echo "--- restart after SIGKILL during a full disk" >>"$WORK/daemon.log"
+start_daemon "$WORK/config.toml" "$WORK/daemon.log"
+all_or_exit() { has_distinct_tasks "$WORK/received.jsonl" 30 || daemon_exited "$DAEMON_PID"; }
+wait_until 20 all_or_exit || fail "after SIGKILL on a full disk and a restart: $(distinct_tasks "$WORK/received.jsonl") of 30 tasks delivered"
+if daemon_exited "$DAEMON_PID"; then
+  rc=0; wait "$DAEMON_PID" || rc=$?
+  fail "the daemon could not restart after a SIGKILL on a full disk (exit $rc): $(tail -n 1 "$WORK/daemon.log")"
+fi
+stop_daemon
 
 node - "$WORK/received.jsonl" $N <<'JS' || fail "disk-full deliveries"
 const lines = require("fs").readFileSync(process.argv[2], "utf8").trim().split("\n").map(JSON.parse);
@@ -81,4 +100,5 @@ for (let i = 1; i <= n; i++) {
 if (byTask.size !== n) fail(`${byTask.size} tasks, want ${n}`);
 console.log(`all ${n} transitions delivered, ${lines.length} requests, one webhook-id per task`);
 JS
+grep " store: " "$WORK/daemon.log" || true
 echo "disk full: OK"

@@ -16,6 +16,7 @@ one repeats. An answer is a mode with ';'-separated options:
 One JSON line per event is appended to --out:
   {"ev":"request","n":..,"conn":..,"webhook_id":..,"attempt":..,"task":..,"received_ms":..,"answer":..}
   {"ev":"closed","conn":..,"n":..,"ms":..,"sent":BYTES}   the client closed/reset a connection we were answering
+  {"ev":"connect","conn":..,"ms":..}                       a client connected (before any TLS handshake)
   {"ev":"tls_error","conn":..,"ms":..,"error":..}          a TLS handshake failed (the client refused us)
 """
 import argparse, email.utils, json, math, os, select, socket, ssl, struct, sys, threading, time
@@ -209,6 +210,7 @@ def serve_conn(sock, args, conn_id):
 
 
 def handle(sock, args, conn_id, tls):
+    record(args.out, {"ev": "connect", "conn": conn_id, "ms": now_ms()})
     try:
         if tls is not None:
             try:

@@ -80,6 +80,38 @@ BOOST_AUTO_TEST_CASE(delivery_records_round_trip_with_history) {
   BOOST_TEST(back.history[0].status_code == 503);
 }
 
+BOOST_AUTO_TEST_CASE(delivery_schedule_fields_are_peeked_without_decoding_the_body) {
+  delivery d;
+  d.id = "msg_2";
+  d.subscription = "chatops";
+  // A body that mentions the same keys, with escapes and nested structure: only top-level members count.
+  d.body = "{\"id\":\"msg_evil\",\"subscription\":\"other\",\"next_at_ms\":1,\"x\":[{\"a\":\"\\\\\"}]}";
+  d.next_at_ms = 1234567890123;
+  d.history = {{1, 10, 503, "HTTP \"503\"", 12}};
+  const std::string text = store::encode(d);
+  std::string id, sub;
+  int64_t next = 0;
+  BOOST_REQUIRE(store::peek_schedule_fields(text, id, sub, next));
+  BOOST_TEST(id == "msg_2");
+  BOOST_TEST(sub == "chatops");
+  BOOST_TEST(next == 1234567890123);
+  delivery back;  // the hand-written encoder stays readable by the full decoder
+  BOOST_REQUIRE(store::decode(text, back));
+  BOOST_TEST(back.body == d.body);
+  BOOST_TEST(back.history.at(0).error == d.history[0].error);
+  // Records written by the earlier Poco encoder (alphabetical keys, escaped slashes) still peek.
+  BOOST_REQUIRE(store::peek_schedule_fields(
+      "{\"attempts\":0,\"body\":\"{\\\"a\\\":\\\"b\\/c\\\"}\",\"history\":[],\"id\":\"msg_3\","
+      "\"next_at_ms\":7,\"replay\":false,\"subscription\":\"s\"}",
+      id, sub, next));
+  BOOST_TEST(id == "msg_3");
+  BOOST_TEST(sub == "s");
+  BOOST_TEST(next == 7);
+  BOOST_TEST(!store::peek_schedule_fields("not json", id, sub, next));
+  BOOST_TEST(!store::peek_schedule_fields("{\"id\":\"msg_4\"}", id, sub, next));
+  BOOST_TEST(!store::peek_schedule_fields("{\"id\":\"msg_4\",\"subscription\":\"s", id, sub, next));
+}
+
 BOOST_AUTO_TEST_CASE(event_records_round_trip_and_garbage_is_rejected) {
   event e;
   e.id = "evt_1";
