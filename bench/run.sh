@@ -41,7 +41,7 @@ set grid
 set key bottom right
 set yrange [0:1.02]
 set arrow from 100, graph 0 to 100, graph 1 nohead dt 2 lc rgb 'red'
-set label 'target p99 < 100 ms' at 105, graph 0.1 tc rgb 'red'
+set label 'target p99 < 100 ms' at 105, graph 0.55 tc rgb 'red'
 plot $series
 GP
 fi

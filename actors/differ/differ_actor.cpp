@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 #include <memory>
+#include <set>
 
 #include "actors/differ/engine.hpp"
 #include "actors/log.hpp"
@@ -18,12 +19,19 @@ struct differ_state {
   std::unique_ptr<engine> core;
   caf::actor router;
   int64_t events_detected = 0;  // since this instance started (metrics)
+  std::set<std::string> retry;  // paths whose batch could not be stored (disk full...): offered again
 };
 
 void on_files(caf::stateful_actor<differ_state>* self, const files_changed& msg) {
   auto& st = self->state;
   bool was_baseline = !st.core->baseline_done();
   auto result = st.core->on_files_changed(msg.paths);
+  if (result.store_failed) {
+    // The old states stay, so reading the same files again later detects the same transitions. Without this
+    // retry they would wait for the next edit of those files or a restart.
+    if (st.retry.empty()) self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
+    st.retry.insert(msg.paths.begin(), msg.paths.end());
+  }
   for (const auto& p : result.problems) logging::warn("differ", p);
   for (const auto& p : result.skipped) logging::debug("differ", "skipped " + p);
   if (was_baseline && st.core->baseline_done())
@@ -52,6 +60,11 @@ caf::behavior differ_behavior(caf::stateful_actor<differ_state>* self, store::db
   return {
       [=](wire_atom, const wiring& w) { self->state.router = w.router; },
       [=](const files_changed& msg) { on_files(self, msg); },
+      [=](tick_atom) {
+        files_changed again{{self->state.retry.begin(), self->state.retry.end()}};
+        self->state.retry.clear();
+        on_files(self, again);
+      },
       [=](status_atom) { return self->state.events_detected; },
   };
 }

@@ -98,6 +98,7 @@ engine_result engine::on_files_changed(const std::vector<std::string>& paths) {
     // Nothing was stored: drop the events so they are detected again on the next change or rescan.
     out.problems.push_back(db_->dir() + ": cannot persist task states: " + err);
     out.events.clear();
+    out.store_failed = true;
     return out;
   }
   for (auto& [file, updates] : pending_)

@@ -20,6 +20,7 @@ struct engine_result {
   std::vector<event> events;          // persisted under evt/ before being returned
   std::vector<std::string> problems;  // "path:line: message" for unreadable / odd input; never fatal
   std::vector<std::string> skipped;   // files deliberately ignored (unknown schema, per-agent files): debug only
+  bool store_failed = false;          // nothing was persisted: the caller should offer these paths again later
 };
 
 class engine {
