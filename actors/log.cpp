@@ -26,10 +26,14 @@ level threshold() {
 
 const char* name(level l) {
   switch (l) {
-    case level::debug: return "debug";
-    case level::info: return "info ";
-    case level::warn: return "warn ";
-    case level::error: return "error";
+    case level::debug:
+      return "debug";
+    case level::info:
+      return "info ";
+    case level::warn:
+      return "warn ";
+    case level::error:
+      return "error";
   }
   return "?";
 }
@@ -41,7 +45,9 @@ std::mutex& output_mutex() {
 
 }  // namespace
 
-bool enabled(level l) { return l >= threshold(); }
+bool enabled(level l) {
+  return l >= threshold();
+}
 
 void write(level l, std::string_view component, std::string_view message) {
   if (!enabled(l)) return;

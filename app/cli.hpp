@@ -9,10 +9,10 @@
 namespace spec_notify::app {
 
 struct option_spec {
-  std::string name;   // long name without dashes, e.g. "config"
-  bool takes_value;   // --name VALUE / --name=VALUE
-  bool repeatable;    // may be given several times
-  std::string help;   // one line for --help
+  std::string name;  // long name without dashes, e.g. "config"
+  bool takes_value;  // --name VALUE / --name=VALUE
+  bool repeatable;   // may be given several times
+  std::string help;  // one line for --help
 };
 
 struct parsed_args {

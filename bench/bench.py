@@ -105,7 +105,7 @@ def proc_status(pid):
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
-                if line.startswith(("VmRSS:", "VmHWM:")):
+                if line.startswith(("VmRSS:", "VmHWM:", "RssAnon:", "RssFile:")):
                     out[line.split(":")[0]] = int(line.split()[1])  # kB
     except OSError:
         pass
@@ -517,6 +517,9 @@ class Bench:
                "filling_daemon_vmhwm_kb": filling.get("VmHWM"),
                "restart_to_first_delivery_ms": round(times[0] - t_start, 1) if times else None,
                "rss_at_first_delivery_kb": (first_seen[0] or {}).get("VmRSS"),
+               "rss_anon_at_first_delivery_kb": (first_seen[0] or {}).get("RssAnon"),
+               "rss_file_at_first_delivery_kb": (first_seen[0] or {}).get("RssFile"),
+               "rss_anon_end_of_drain_kb": final.get("RssAnon"),
                "vmhwm_at_first_delivery_kb": (first_seen[0] or {}).get("VmHWM"),
                "vmhwm_during_drain_kb": final.get("VmHWM"),
                "max_sampled_rss_kb": max((s[1] for s in samples), default=None),
@@ -612,6 +615,10 @@ def table_rows(res):
             k["restart_to_first_delivery_ms"] is not None and k["restart_to_first_delivery_ms"] < 1000)
         add("backlog", "RSS at first delivery (MB)", fmt((k["rss_at_first_delivery_kb"] or 0) / 1024.0), "< 64",
             k["rss_at_first_delivery_kb"] is not None and k["rss_at_first_delivery_kb"] < 64 * 1024)
+        add("backlog", "  of which anonymous (heap, stacks) / file-backed (LevelDB's mmapped tables) (MB)",
+            "%s / %s" % (fmt((k.get("rss_anon_at_first_delivery_kb") or 0) / 1024.0),
+                         fmt((k.get("rss_file_at_first_delivery_kb") or 0) / 1024.0)), "anonymous < 64",
+            k.get("rss_anon_at_first_delivery_kb") is not None and k["rss_anon_at_first_delivery_kb"] < 64 * 1024)
         add("backlog", "peak RSS (VmHWM) while draining the backlog (MB)",
             fmt((k["vmhwm_during_drain_kb"] or 0) / 1024.0), "< 64",
             k["vmhwm_during_drain_kb"] is not None and k["vmhwm_during_drain_kb"] < 64 * 1024)

@@ -1,6 +1,6 @@
 #pragma once
-// Batches move many records in one message: a single SPEC.md save can flip thousands of tasks, and one message
-// (and one store batch) per save keeps the pipeline's cost per event small.
+// Batches move many records in one message: a single SPEC.md save can flip thousands of tasks, and one
+// message (and one store batch) per save keeps the pipeline's cost per event small.
 #include <caf/meta/type_name.hpp>
 #include <vector>
 

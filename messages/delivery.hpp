@@ -1,6 +1,6 @@
 #pragma once
-// router -> deliverer: one event for one subscription. Durable (dlv/<id>) before it is sent anywhere; the body
-// is fixed at fan-out so every attempt and replay sends identical bytes under the same webhook-id.
+// router -> deliverer: one event for one subscription. Durable (dlv/<id>) before it is sent anywhere; the
+// body is fixed at fan-out so every attempt and replay sends identical bytes under the same webhook-id.
 #include <caf/meta/type_name.hpp>
 #include <cstdint>
 #include <string>
@@ -25,18 +25,18 @@ struct delivery {
   std::string id;            // msg_<random>: the webhook-id
   std::string subscription;  // subscription name
   std::string event_id, event_type, spec_id, task_id;
-  std::string body;          // payload v1 JSON
-  int32_t attempts = 0;      // attempts made so far
+  std::string body;      // payload v1 JSON
+  int32_t attempts = 0;  // attempts made so far
   int64_t created_at_ms = 0;
-  int64_t next_at_ms = 0;    // earliest time of the next attempt
-  bool replay = false;       // re-enqueued from the dead letters
+  int64_t next_at_ms = 0;  // earliest time of the next attempt
+  bool replay = false;     // re-enqueued from the dead letters
   std::vector<attempt_record> history;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delivery& x) {
-  return f(caf::meta::type_name("delivery"), x.id, x.subscription, x.event_id, x.event_type, x.spec_id, x.task_id,
-           x.body, x.attempts, x.created_at_ms, x.next_at_ms, x.replay, x.history);
+  return f(caf::meta::type_name("delivery"), x.id, x.subscription, x.event_id, x.event_type, x.spec_id,
+           x.task_id, x.body, x.attempts, x.created_at_ms, x.next_at_ms, x.replay, x.history);
 }
 
 }  // namespace spec_notify

@@ -1,6 +1,6 @@
 #pragma once
-// differ -> router: one detected event (task transition, stage or pipeline completion). Persisted by the differ
-// under evt/<id> in the same LevelDB batch as the task states that produced it, before it is sent.
+// differ -> router: one detected event (task transition, stage or pipeline completion). Persisted by the
+// differ under evt/<id> in the same LevelDB batch as the task states that produced it, before it is sent.
 #include <caf/meta/type_name.hpp>
 #include <cstdint>
 #include <string>
@@ -15,20 +15,21 @@ inline constexpr const char* test = "spec-notify.test";
 }  // namespace event_type
 
 struct event {
-  std::string id;                 // evt_<random>
-  std::string type;               // one of event_type::*
-  int64_t occurred_at_ms = 0;     // unix ms when detected
-  std::string spec_id;            // full SPEC slug; "" = null
+  std::string id;              // evt_<random>
+  std::string type;            // one of event_type::*
+  int64_t occurred_at_ms = 0;  // unix ms when detected
+  std::string spec_id;         // full SPEC slug; "" = null
   // Task events.
   std::string task_id, task_title;
-  std::string from;               // canonical status; "" = null (row first seen)
-  std::string to;                 // canonical status
-  std::string raw_status;         // the cell text as written
-  std::string source;             // file relative to the repo root
-  int32_t line = 0;               // 1-based line of the row
+  std::string from;        // canonical status; "" = null (row first seen)
+  std::string to;          // canonical status
+  std::string raw_status;  // the cell text as written
+  std::string source;      // file relative to the repo root
+  int32_t line = 0;        // 1-based line of the row
   // Stage / pipeline events.
   std::string stage, status;
-  // Snapshot of {"telemetry":...,"consensus":...,"evidence":[...]} for the SPEC at detection time (JSON text).
+  // Snapshot of {"telemetry":...,"consensus":...,"evidence":[...]} for the SPEC at detection time (JSON
+  // text).
   std::string context_json;
 };
 

@@ -8,15 +8,21 @@
 
 namespace spec_notify {
 
-enum class outcome_kind : int32_t { delivered = 0, retrying = 1, dead_lettered = 2, disabled = 3, dry_run = 4 };
+enum class outcome_kind : int32_t {
+  delivered = 0,
+  retrying = 1,
+  dead_lettered = 2,
+  disabled = 3,
+  dry_run = 4
+};
 
 const char* to_string(outcome_kind k);
 
 struct delivery_outcome {
   std::string delivery_id, subscription, event_type, spec_id, task_id;
-  int32_t kind = 0;          // outcome_kind
-  attempt_record attempt;    // the attempt this outcome is about
-  int64_t next_at_ms = 0;    // when retrying
+  int32_t kind = 0;        // outcome_kind
+  attempt_record attempt;  // the attempt this outcome is about
+  int64_t next_at_ms = 0;  // when retrying
   bool replay = false;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
-// supervisor -> every stage: the current handles of its downstream stages. Sent after spawn and again whenever
-// the supervisor restarts a crashed child, so upstream stages always talk to the live instance.
+// supervisor -> every stage: the current handles of its downstream stages. Sent after spawn and again
+// whenever the supervisor restarts a crashed child, so upstream stages always talk to the live instance.
 #include <caf/actor.hpp>
 #include <caf/meta/type_name.hpp>
 #include <map>

@@ -51,7 +51,8 @@ size_t prune_dead_letters(store::db& db, int64_t cutoff_ms, std::string& error) 
   return error.empty() ? b.size() : 0;
 }
 
-caf::actor spawn_dead_letter_keeper(caf::local_actor* parent, store::db_ptr db, std::chrono::milliseconds retention) {
+caf::actor spawn_dead_letter_keeper(caf::local_actor* parent, store::db_ptr db,
+                                    std::chrono::milliseconds retention) {
   return parent->spawn<caf::monitored>(keeper_behavior, std::move(db), retention);
 }
 

@@ -9,7 +9,8 @@
 
 namespace spec_notify::dead_letter {
 
-caf::actor spawn_dead_letter_keeper(caf::local_actor* parent, store::db_ptr db, std::chrono::milliseconds retention);
+caf::actor spawn_dead_letter_keeper(caf::local_actor* parent, store::db_ptr db,
+                                    std::chrono::milliseconds retention);
 
 // Deletes dead letters that died before `cutoff_ms`; returns how many (also used by the CLI).
 size_t prune_dead_letters(store::db& db, int64_t cutoff_ms, std::string& error);

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <limits>
 
+#include <malloc.h>
+
 #include "actors/deliverer/retry_policy.hpp"
 #include "actors/log.hpp"
 #include "actors/store/records.hpp"
@@ -26,6 +28,7 @@ size_t schedule::load() {
     }
     return true;
   });
+  ::malloc_trim(0);  // the scan's transient buffers (a large backlog) need not stay resident
   return items_.size();
 }
 

@@ -45,8 +45,9 @@ void on_files(caf::stateful_actor<differ_state>* self, const files_changed& msg)
                                 std::to_string(msg.paths.size()) + " changed file(s)");
   for (const auto& e : result.events) {
     if (e.type == event_type::task_transitioned)
-      logging::write(level, "differ", e.source + ":" + std::to_string(e.line) + ": " + e.task_id + " " +
-                                          (e.from.empty() ? "(new)" : e.from) + " -> " + e.to);
+      logging::write(level, "differ",
+                     e.source + ":" + std::to_string(e.line) + ": " + e.task_id + " " +
+                         (e.from.empty() ? "(new)" : e.from) + " -> " + e.to);
     else
       logging::write(level, "differ", e.source + ": " + e.type + " " + e.stage + " " + e.status);
   }

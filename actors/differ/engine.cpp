@@ -16,7 +16,9 @@ int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-std::string encode_state(const known_state& s) { return std::string(canonical_name(s.status)) + "\n" + s.raw; }
+std::string encode_state(const known_state& s) {
+  return std::string(canonical_name(s.status)) + "\n" + s.raw;
+}
 
 bool decode_state(const std::string& text, known_state& out) {
   auto nl = text.find('\n');
@@ -37,7 +39,8 @@ read_outcome read_file(const std::filesystem::path& p, size_t limit, std::string
     return read_outcome::error;
   }
   if (size > limit) {
-    error = "file is " + std::to_string(size) + " bytes, over the " + std::to_string(limit) + "-byte limit; skipped";
+    error = "file is " + std::to_string(size) + " bytes, over the " + std::to_string(limit) +
+            "-byte limit; skipped";
     return read_outcome::error;
   }
   std::ifstream in(p, std::ios::binary);
@@ -86,8 +89,10 @@ engine_result engine::on_files_changed(const std::vector<std::string>& paths) {
   pending_.clear();
   pending_seen_.clear();
   for (const auto& rel : paths) {
-    if (is_consensus_path(rel)) process_consensus(rel, out);
-    else if (is_telemetry_path(rel)) process_telemetry(rel, b, out);
+    if (is_consensus_path(rel))
+      process_consensus(rel, out);
+    else if (is_telemetry_path(rel))
+      process_telemetry(rel, b, out);
   }
   for (const auto& rel : paths)
     if (is_task_file(rel)) process_task_file(rel, b, out);
@@ -111,9 +116,13 @@ engine_result engine::on_files_changed(const std::vector<std::string>& paths) {
 void engine::process_task_file(const std::string& rel, store::batch& b, engine_result& out) {
   std::string text, error;
   switch (read_file(repo_ / rel, max_file_bytes_, text, error)) {
-    case read_outcome::missing: return;  // removed rows emit nothing; keep their last state
-    case read_outcome::error: out.problems.push_back(rel + ": " + error); return;
-    case read_outcome::ok: break;
+    case read_outcome::missing:
+      return;  // removed rows emit nothing; keep their last state
+    case read_outcome::error:
+      out.problems.push_back(rel + ": " + error);
+      return;
+    case read_outcome::ok:
+      break;
   }
   auto parsed = parse_task_file(text, rel);
   for (auto& w : parsed.warnings) out.problems.push_back(std::move(w));
@@ -124,7 +133,8 @@ void engine::process_task_file(const std::string& rel, store::batch& b, engine_r
   // Keep raw text current even without a category change so stored state mirrors the file.
   for (const auto& row : parsed.rows) {
     auto prev = previous.find(row.id);
-    if (prev != previous.end() && prev->second.status == row.status && prev->second.raw == row.raw_status) continue;
+    if (prev != previous.end() && prev->second.status == row.status && prev->second.raw == row.raw_status)
+      continue;
     known_state s{row.status, row.raw_status};
     b.put(store::task_key(rel, row.id), encode_state(s));
     updates[row.id] = std::move(s);
@@ -161,9 +171,12 @@ void engine::process_consensus(const std::string& rel, engine_result& out) {
     return;
   }
   auto c = read_consensus(text, rel);
-  if (c.status == read_status::ok) context_.add_consensus(evidence_spec_folder(rel), c.value);
-  else if (c.status == read_status::skipped) out.skipped.push_back(c.reason);
-  else out.problems.push_back(c.reason);
+  if (c.status == read_status::ok)
+    context_.add_consensus(evidence_spec_folder(rel), c.value);
+  else if (c.status == read_status::skipped)
+    out.skipped.push_back(c.reason);
+  else
+    out.problems.push_back(c.reason);
 }
 
 void engine::process_telemetry(const std::string& rel, store::batch& b, engine_result& out) {

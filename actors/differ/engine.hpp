@@ -1,8 +1,8 @@
 #pragma once
 // The differ's logic without the actor: reads changed task files, diffs them against the last-seen states,
 // and persists the new states together with the events they imply in ONE synced LevelDB batch, so a crash at
-// any instant neither loses a transition nor emits it twice (the evt/ records are the outbox the router drains).
-// Called by differ_actor only (single-threaded use). Tests drive it directly with a real store.
+// any instant neither loses a transition nor emits it twice (the evt/ records are the outbox the router
+// drains). Called by differ_actor only (single-threaded use). Tests drive it directly with a real store.
 #include <filesystem>
 #include <map>
 #include <set>
@@ -19,8 +19,9 @@ namespace spec_notify::differ {
 struct engine_result {
   std::vector<event> events;          // persisted under evt/ before being returned
   std::vector<std::string> problems;  // "path:line: message" for unreadable / odd input; never fatal
-  std::vector<std::string> skipped;   // files deliberately ignored (unknown schema, per-agent files): debug only
-  bool store_failed = false;          // nothing was persisted: the caller should offer these paths again later
+  std::vector<std::string>
+      skipped;                // files deliberately ignored (unknown schema, per-agent files): debug only
+  bool store_failed = false;  // nothing was persisted: the caller should offer these paths again later
 };
 
 class engine {
@@ -48,9 +49,9 @@ class engine {
   store::db_ptr db_;
   size_t max_file_bytes_;
   bool baseline_done_ = false;
-  std::map<std::string, std::map<std::string, known_state>> states_;  // file -> task id -> last seen
-  std::map<std::string, std::map<std::string, known_state>> pending_; // updates of the batch being built
-  std::set<std::string> seen_telemetry_, pending_seen_;               // telemetry files already announced
+  std::map<std::string, std::map<std::string, known_state>> states_;   // file -> task id -> last seen
+  std::map<std::string, std::map<std::string, known_state>> pending_;  // updates of the batch being built
+  std::set<std::string> seen_telemetry_, pending_seen_;                // telemetry files already announced
   spec_context context_;
 };
 

@@ -22,7 +22,8 @@ std::string evidence_spec_folder(const std::string& rel_path) {
   auto last = rel_path.rfind('/');
   if (last == std::string::npos || last == 0) return "";
   auto prev = rel_path.rfind('/', last - 1);
-  return rel_path.substr(prev == std::string::npos ? 0 : prev + 1, last - (prev == std::string::npos ? 0 : prev + 1));
+  return rel_path.substr(prev == std::string::npos ? 0 : prev + 1,
+                         last - (prev == std::string::npos ? 0 : prev + 1));
 }
 
 void spec_context::add_telemetry(const telemetry_summary& t) {

@@ -2,6 +2,7 @@
 
 #include <leveldb/db.h>
 #include <leveldb/write_batch.h>
+#include <malloc.h>
 #include <sys/statvfs.h>
 
 #include <algorithm>
@@ -52,6 +53,9 @@ std::unique_ptr<db> db::open(const std::string& dir, std::string& error) {
       error += " (is another spec-notify process using this state_dir?)";
     return nullptr;
   }
+  // Opening replays LevelDB's write-ahead log into a memtable; after a large burst (one router batch of 100k
+  // deliveries is ~33 MB) that transient peak stays resident unless handed back to the OS (docs/benchmarks.md).
+  ::malloc_trim(0);
   auto result = std::unique_ptr<db>(new db(raw, dir));
   std::string version;
   if (!result->get("meta/schema_version", version)) {

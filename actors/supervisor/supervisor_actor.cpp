@@ -1,7 +1,7 @@
 #include "actors/supervisor/supervisor_actor.hpp"
 
-#include <caf/all.hpp>
 #include <algorithm>
+#include <caf/all.hpp>
 #include <deque>
 #include <functional>
 
@@ -39,11 +39,16 @@ using self_ptr = caf::stateful_actor<supervisor_state>*;
 wiring current_wiring(const supervisor_state& st) {
   wiring w;
   for (const auto& c : st.children) {
-    if (c.name == "differ") w.differ = c.handle;
-    else if (c.name == "router") w.router = c.handle;
-    else if (c.name == "dead_letter") w.dead_letter = c.handle;
-    else if (c.name == "evidence") w.evidence = c.handle;
-    else if (c.name.rfind("deliverer/", 0) == 0) w.deliverers[c.name.substr(10)] = c.handle;
+    if (c.name == "differ")
+      w.differ = c.handle;
+    else if (c.name == "router")
+      w.router = c.handle;
+    else if (c.name == "dead_letter")
+      w.dead_letter = c.handle;
+    else if (c.name == "evidence")
+      w.evidence = c.handle;
+    else if (c.name.rfind("deliverer/", 0) == 0)
+      w.deliverers[c.name.substr(10)] = c.handle;
   }
   return w;
 }
@@ -74,17 +79,20 @@ void on_down(self_ptr self, caf::down_msg& dm, int max_restarts) {
     // Quit only once every stage has stopped: serve then knows the pipeline is fully down (no stage still
     // draining) before it exits or starts the pipeline again with a reloaded config.
     auto& kids = st.children;
-    kids.erase(std::remove_if(kids.begin(), kids.end(), [&](const child& c) { return c.handle.address() == dm.source; }),
+    kids.erase(std::remove_if(kids.begin(), kids.end(),
+                              [&](const child& c) { return c.handle.address() == dm.source; }),
                kids.end());
     if (kids.empty()) self->quit(caf::exit_reason::user_shutdown);
     return;
   }
   for (auto& c : st.children) {
     if (c.handle.address() != dm.source) continue;
-    logging::error("supervisor", "stage " + c.name + " stopped: " + self->system().render(dm.reason) + "; restarting");
+    logging::error("supervisor",
+                   "stage " + c.name + " stopped: " + self->system().render(dm.reason) + "; restarting");
     auto now = std::chrono::steady_clock::now();
     st.restarts.push_back(now);
-    while (!st.restarts.empty() && now - st.restarts.front() > std::chrono::minutes(1)) st.restarts.pop_front();
+    while (!st.restarts.empty() && now - st.restarts.front() > std::chrono::minutes(1))
+      st.restarts.pop_front();
     if (static_cast<int>(st.restarts.size()) > max_restarts) {
       logging::error("supervisor", "more than " + std::to_string(max_restarts) +
                                        " restarts within a minute; giving up (state is safe in the store)");
@@ -101,31 +109,33 @@ void on_down(self_ptr self, caf::down_msg& dm, int max_restarts) {
 caf::behavior supervisor_behavior(self_ptr self, config::settings cfg, store::db_ptr db, int max_restarts) {
   auto& kids = self->state.children;
   kids.emplace_back(child{"evidence", [cfg](caf::local_actor* p) {
-                    return evidence::spawn_evidence_writer(p, cfg.evidence_dir, cfg.evidence_max_bytes_per_spec);
-                  }});
+                            return evidence::spawn_evidence_writer(p, cfg.evidence_dir,
+                                                                   cfg.evidence_max_bytes_per_spec);
+                          }});
   kids.emplace_back(child{"dead_letter", [cfg, db](caf::local_actor* p) {
-                    return dead_letter::spawn_dead_letter_keeper(p, db, cfg.dead_letter_retention);
-                  }});
+                            return dead_letter::spawn_dead_letter_keeper(p, db, cfg.dead_letter_retention);
+                          }});
   for (const auto& sub : cfg.subscriptions) {
     if (!sub.enabled) {
       logging::warn("supervisor", "subscription " + sub.name + " is disabled" +
                                       (sub.disabled_reason.empty() ? "" : ": " + sub.disabled_reason));
       continue;
     }
-    kids.emplace_back(child{"deliverer/" + sub.name,
-                    [sub, db](caf::local_actor* p) { return deliverer::spawn_deliverer(p, db, sub); }});
+    kids.emplace_back(child{"deliverer/" + sub.name, [sub, db](caf::local_actor* p) {
+                              return deliverer::spawn_deliverer(p, db, sub);
+                            }});
   }
-  kids.emplace_back(child{"router", [cfg, db](caf::local_actor* p) {
-                    return router::spawn_router(p, db, cfg.subscriptions);
-                  }});
-  kids.emplace_back(child{"differ", [cfg, db](caf::local_actor* p) { return differ::spawn_differ(p, db, cfg.repo); }});
+  kids.emplace_back(child{
+      "router", [cfg, db](caf::local_actor* p) { return router::spawn_router(p, db, cfg.subscriptions); }});
+  kids.emplace_back(
+      child{"differ", [cfg, db](caf::local_actor* p) { return differ::spawn_differ(p, db, cfg.repo); }});
   kids.emplace_back(child{"watcher", [cfg](caf::local_actor* p) {
-                    watcher::watcher_options opt;
-                    opt.repo = cfg.repo;
-                    opt.evidence_rel = evidence_relative_to_repo(cfg);
-                    opt.rescan = cfg.poll_interval;
-                    return watcher::spawn_watcher(p, opt);
-                  }});
+                            watcher::watcher_options opt;
+                            opt.repo = cfg.repo;
+                            opt.evidence_rel = evidence_relative_to_repo(cfg);
+                            opt.rescan = cfg.poll_interval;
+                            return watcher::spawn_watcher(p, opt);
+                          }});
   for (auto& c : kids) c.handle = c.spawn(self);
   broadcast_wiring(self);
   self->set_down_handler([=](caf::down_msg& dm) { on_down(self, dm, max_restarts); });
@@ -142,7 +152,8 @@ caf::behavior supervisor_behavior(self_ptr self, config::settings cfg, store::db
 
 }  // namespace
 
-caf::actor spawn_supervisor(caf::actor_system& sys, config::settings cfg, store::db_ptr db, int max_restarts) {
+caf::actor spawn_supervisor(caf::actor_system& sys, config::settings cfg, store::db_ptr db,
+                            int max_restarts) {
   return sys.spawn(supervisor_behavior, std::move(cfg), std::move(db), max_restarts);
 }
 

@@ -12,6 +12,7 @@
 
 namespace spec_notify::supervisor {
 
-caf::actor spawn_supervisor(caf::actor_system& sys, config::settings cfg, store::db_ptr db, int max_restarts = 10);
+caf::actor spawn_supervisor(caf::actor_system& sys, config::settings cfg, store::db_ptr db,
+                            int max_restarts = 10);
 
 }  // namespace spec_notify::supervisor

@@ -10,9 +10,12 @@
 namespace spec_notify::watcher {
 namespace {
 
-constexpr uint32_t dir_mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+constexpr uint32_t dir_mask =
+    IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
 
-bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
+bool starts_with(const std::string& s, const std::string& p) {
+  return s.compare(0, p.size(), p) == 0;
+}
 
 size_t depth(const std::string& rel) {
   size_t n = 0;
@@ -24,7 +27,8 @@ size_t depth(const std::string& rel) {
 
 bool is_tracked_path(const std::string& rel, const std::string& evidence_rel) {
   if (rel == "SPEC.md") return true;
-  if (starts_with(rel, "docs/") && depth(rel) == 2 && rel.size() > 9 && rel.compare(rel.size() - 9, 9, "/tasks.md") == 0)
+  if (starts_with(rel, "docs/") && depth(rel) == 2 && rel.size() > 9 &&
+      rel.compare(rel.size() - 9, 9, "/tasks.md") == 0)
     return true;
   if (evidence_rel.empty()) return false;
   for (const char* sub : {"/commands/", "/consensus/"}) {
@@ -86,7 +90,9 @@ void inotify_source::refresh_watches() {
   }
 }
 
-bool inotify_source::tracked(const std::string& rel) const { return is_tracked_path(rel, evidence_rel_); }
+bool inotify_source::tracked(const std::string& rel) const {
+  return is_tracked_path(rel, evidence_rel_);
+}
 
 // Folders that can contain tracked files, or lead to them: docs, docs/<X>, the evidence path and its
 // ancestors, and <evidence>/{commands,consensus}[/<SPEC>].

@@ -1,8 +1,8 @@
 #pragma once
 // inotify over the few folders that matter: the repo root (SPEC.md), docs/ and each docs/<X>/ (tasks.md), and
-// the evidence commands/ and consensus/ trees (telemetry). Atomic-rename saves arrive as IN_MOVED_TO, in-place
-// saves as IN_CLOSE_WRITE; new folders get a watch (and a scan, since files may land before the watch does).
-// Owns the inotify fd (RAII). Not thread-safe: used by the watcher actor only. Never throws.
+// the evidence commands/ and consensus/ trees (telemetry). Atomic-rename saves arrive as IN_MOVED_TO,
+// in-place saves as IN_CLOSE_WRITE; new folders get a watch (and a scan, since files may land before the
+// watch does). Owns the inotify fd (RAII). Not thread-safe: used by the watcher actor only. Never throws.
 #include <filesystem>
 #include <map>
 #include <set>

@@ -66,11 +66,14 @@ void step(self_ptr self) {
     // A file modified within the last moments may be mid-write (an in-place save between truncate and
     // write): keep its old stamp so it is taken at its close event or the next rescan, never half-written.
     auto wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
     for (auto& p : changed_paths(st.last, fresh)) {
       if (inotify && wall_ns - fresh[p].mtime_ns < 200'000'000) {
-        if (auto old = st.last.find(p); old != st.last.end()) fresh[p] = old->second;
-        else fresh.erase(p);
+        if (auto old = st.last.find(p); old != st.last.end())
+          fresh[p] = old->second;
+        else
+          fresh.erase(p);
         continue;
       }
       st.pending.insert(std::move(p));
@@ -105,7 +108,8 @@ caf::behavior watcher_behavior(self_ptr self, watcher_options opt) {
         if (self->state.source->ok() && self->state.pending.empty())
           self->send(self, tick_atom::value);
         else
-          self->delayed_send(self, std::chrono::milliseconds(self->state.source->ok() ? 5 : 100), tick_atom::value);
+          self->delayed_send(self, std::chrono::milliseconds(self->state.source->ok() ? 5 : 100),
+                             tick_atom::value);
       },
   };
 }

@@ -4,7 +4,8 @@
 // once, and the differ's durable baseline decides what actually changed.
 // Runs detached. inotify (inotify_source.hpp) gives changes within milliseconds; events are coalesced for
 // `coalesce` so one save that touches a file twice is read once, yet saves 250 ms apart are each seen. A stat
-// rescan every `rescan` is the safety net, and the only source where inotify is unavailable (then every 100 ms).
+// rescan every `rescan` is the safety net, and the only source where inotify is unavailable (then every 100
+// ms).
 #include <caf/fwd.hpp>
 #include <chrono>
 #include <filesystem>
@@ -14,9 +15,9 @@ namespace spec_notify::watcher {
 
 struct watcher_options {
   std::filesystem::path repo;
-  std::string evidence_rel;                  // evidence dir relative to the repo, "" when outside it
-  std::chrono::milliseconds rescan{1000};    // full stat rescan period
-  std::chrono::milliseconds coalesce{15};    // wait this long after the first change before reporting
+  std::string evidence_rel;                // evidence dir relative to the repo, "" when outside it
+  std::chrono::milliseconds rescan{1000};  // full stat rescan period
+  std::chrono::milliseconds coalesce{15};  // wait this long after the first change before reporting
 };
 
 caf::actor spawn_watcher(caf::local_actor* parent, watcher_options options);

@@ -1,6 +1,7 @@
 // `spec-notify demo`: a self-contained run of the real thing in a temp dir: a sample Spec Kit repo, this
-// binary's `receive` (verifying signatures) and `serve` as child processes on loopback, three task transitions
-// saved by atomic rename as editors do, and a readable summary. Exit 0 only when every delivery verified.
+// binary's `receive` (verifying signatures) and `serve` as child processes on loopback, three task
+// transitions saved by atomic rename as editors do, and a readable summary. Exit 0 only when every delivery
+// verified.
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <fcntl.h>
@@ -94,7 +95,8 @@ received parse_received(const std::string& line) {
     r.id = o->optValue<std::string>("webhook_id", "");
     r.event = o->optValue<std::string>("event", "");
     r.verified = o->has("verified") && !o->isNull("verified") && o->getValue<bool>("verified");
-    r.github = o->has("github_verified") && !o->isNull("github_verified") && o->getValue<bool>("github_verified");
+    r.github =
+        o->has("github_verified") && !o->isNull("github_verified") && o->getValue<bool>("github_verified");
     auto body = o->getObject("body");
     if (body && body->getObject("task")) {
       auto t = body->getObject("task");
@@ -120,32 +122,38 @@ int demo(bool keep) {
   setenv("SPEC_NOTIFY_DEMO_SECRET", deliverer::new_secret().c_str(), 1);
 
   auto port_file = dir / "receiver.port", out = dir / "received.jsonl";
-  pid_t receiver = start_child({"spec-notify", "receive", "--listen", "127.0.0.1:0", "--secret-env",
-                                "SPEC_NOTIFY_DEMO_SECRET", "--out", out.string(), "--ready-file", port_file.string()},
-                               dir / "receiver.log");
+  pid_t receiver =
+      start_child({"spec-notify", "receive", "--listen", "127.0.0.1:0", "--secret-env",
+                   "SPEC_NOTIFY_DEMO_SECRET", "--out", out.string(), "--ready-file", port_file.string()},
+                  dir / "receiver.log");
   pid_t daemon = -1;
   auto cleanup = [&](int code) {
     stop_child(daemon);
     stop_child(receiver);
-    if (!keep && code == 0) fs::remove_all(dir);
-    else std::cout << "files kept in " << dir.string() << " (daemon.log, receiver.log, received.jsonl)\n";
+    if (!keep && code == 0)
+      fs::remove_all(dir);
+    else
+      std::cout << "files kept in " << dir.string() << " (daemon.log, receiver.log, received.jsonl)\n";
     return code;
   };
   if (!wait_for([&] { return !read_text(port_file).empty(); }, std::chrono::seconds(10))) {
-    std::cerr << "spec-notify demo: the receiver did not start; see " << (dir / "receiver.log").string() << "\n";
+    std::cerr << "spec-notify demo: the receiver did not start; see " << (dir / "receiver.log").string()
+              << "\n";
     return cleanup(1);
   }
   std::string port = read_text(port_file);
   while (!port.empty() && (port.back() == '\n' || port.back() == ' ')) port.pop_back();
   auto config = dir / "config.toml";
   write_demo_config(config, repo, dir / "state", "http://127.0.0.1:" + port + "/hooks/spec");
-  std::cout << "  receiver  http://127.0.0.1:" << port << "/hooks/spec (verifies Standard Webhooks + GitHub signatures)\n";
+  std::cout << "  receiver  http://127.0.0.1:" << port
+            << "/hooks/spec (verifies Standard Webhooks + GitHub signatures)\n";
 
   auto daemon_log = dir / "daemon.log";
   daemon = start_child({"spec-notify", "serve", "--config", config.string()}, daemon_log);
   if (!wait_for([&] { return read_text(daemon_log).find("baseline recorded") != std::string::npos; },
                 std::chrono::seconds(15))) {
-    std::cerr << "spec-notify demo: the daemon did not record its baseline; see " << daemon_log.string() << "\n";
+    std::cerr << "spec-notify demo: the daemon did not record its baseline; see " << daemon_log.string()
+              << "\n";
     return cleanup(1);
   }
   std::cout << "  daemon    watching " << repo.string() << "\n\n";
@@ -160,16 +168,19 @@ int demo(bool keep) {
   }
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started).count();
   auto lines = lines_of(out);
-  std::cout << "\n  deliveries received (" << lines.size() << " of " << expected << ", " << elapsed << " ms):\n";
+  std::cout << "\n  deliveries received (" << lines.size() << " of " << expected << ", " << elapsed
+            << " ms):\n";
   bool all_ok = lines.size() == expected;
   for (const auto& l : lines) {
     auto r = parse_received(l);
     all_ok = all_ok && r.verified && r.github;
-    std::cout << "    " << r.id << "  " << r.event << "  " << r.spec << " " << r.task << ": " << r.from << " -> "
-              << r.to << "  signatures " << (r.verified && r.github ? "verified" : "NOT VERIFIED") << "\n";
+    std::cout << "    " << r.id << "  " << r.event << "  " << r.spec << " " << r.task << ": " << r.from
+              << " -> " << r.to << "  signatures " << (r.verified && r.github ? "verified" : "NOT VERIFIED")
+              << "\n";
   }
-  std::cout << "\n" << (all_ok ? "demo OK: every transition arrived once, signed and verified\n"
-                               : "demo FAILED: see the daemon and receiver logs\n");
+  std::cout << "\n"
+            << (all_ok ? "demo OK: every transition arrived once, signed and verified\n"
+                       : "demo FAILED: see the daemon and receiver logs\n");
   return cleanup(all_ok ? 0 : 1);
 }
 

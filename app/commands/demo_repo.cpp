@@ -8,8 +8,10 @@ namespace {
 std::string spec_md(const char* t2, const char* t3) {
   return std::string(
              "# Demo Spec Tracker\n\n"
-             "| Order | Task ID | Title | Status | Owners | PRD | Branch | PR | Last Validation | Evidence | Notes |\n"
-             "|-------|---------|-------|--------|--------|-----|--------|----|-----------------|----------|-------|\n"
+             "| Order | Task ID | Title | Status | Owners | PRD | Branch | PR | Last Validation | Evidence | "
+             "Notes |\n"
+             "|-------|---------|-------|--------|--------|-----|--------|----|-----------------|----------|-"
+             "------|\n"
              "| 1 | T1 | Scaffold webhook config | **DONE** | Code | docs/SPEC-KIT-900-demo-webhooks/PRD.md "
              "|  |  | 2025-10-15 |  | shipped |\n"
              "| 2 | T2 | Sign payloads | ") +
@@ -64,10 +66,14 @@ void write_demo_config(const std::filesystem::path& config, const std::filesyste
 std::vector<demo_step> demo_steps() {
   return {
       {"SPEC.md: T2 In Progress -> **DONE**",
-       [](const std::filesystem::path& repo) { save_atomically(repo / "SPEC.md", spec_md("**DONE**", "Backlog")); },
+       [](const std::filesystem::path& repo) {
+         save_atomically(repo / "SPEC.md", spec_md("**DONE**", "Backlog"));
+       },
        1},
       {"SPEC.md: T3 Backlog -> In Review",
-       [](const std::filesystem::path& repo) { save_atomically(repo / "SPEC.md", spec_md("**DONE**", "In Review")); },
+       [](const std::filesystem::path& repo) {
+         save_atomically(repo / "SPEC.md", spec_md("**DONE**", "In Review"));
+       },
        1},
       {"docs/SPEC-KIT-900-demo-webhooks/tasks.md: T900-2 In Progress -> Done",
        [](const std::filesystem::path& repo) {

@@ -10,7 +10,7 @@ namespace spec_notify::app {
 struct demo_step {
   std::string description;
   std::function<void(const std::filesystem::path& repo)> apply;  // saves files by atomic rename
-  size_t deliveries;                                              // deliveries this edit should cause
+  size_t deliveries;                                             // deliveries this edit should cause
 };
 
 void write_demo_repo(const std::filesystem::path& repo);

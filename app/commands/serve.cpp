@@ -98,7 +98,8 @@ int run_pipeline(config::settings cfg) {
     timespec wait{0, 100 * 1000 * 1000};
     int sig = sigtimedwait(&signals, nullptr, &wait);
     if (sig == SIGTERM || sig == SIGINT) {
-      logging::info("serve", std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "; stopping");
+      logging::info("serve",
+                    std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "; stopping");
       stop_admin();
       stop(sup);
       break;
@@ -138,7 +139,8 @@ int run_serve(const arg_list& args) {
   if (parsed.has("help")) {
     print_help(std::cout, "spec-notify serve [--config F]",
                "Runs the daemon in the foreground: watches the Spec Kit repo, detects task transitions and\n"
-               "telemetry, delivers signed webhooks. Logs to stderr (level: $SPEC_NOTIFY_LOG=debug|info|warn|error).\n"
+               "telemetry, delivers signed webhooks. Logs to stderr (level: "
+               "$SPEC_NOTIFY_LOG=debug|info|warn|error).\n"
                "SIGTERM/SIGINT stop it cleanly (exit 0).",
                serve_options);
     return 0;

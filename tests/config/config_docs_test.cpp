@@ -2,9 +2,8 @@
 // generated from config/keys.hpp): every accepted key must be documented as a table row, and every documented
 // `notify.*` row must be a key the loader accepts (no stale docs).
 #define BOOST_TEST_MODULE config_docs
-#include <boost/test/unit_test.hpp>
-
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -43,9 +42,9 @@ BOOST_AUTO_TEST_CASE(every_known_key_is_documented) {
   const auto keys = spec_notify::config::known_keys();
   BOOST_REQUIRE_GE(keys.size(), 20u);  // the list is really there
   for (const auto& key : keys)
-    BOOST_CHECK_MESSAGE(rows.count(key) == 1,
-                        "docs/configuration.md has no table row for `" << key << "` (add `| `" << key
-                                                                       << "` | type | default | meaning |`)");
+    BOOST_CHECK_MESSAGE(rows.count(key) == 1, "docs/configuration.md has no table row for `"
+                                                  << key << "` (add `| `" << key
+                                                  << "` | type | default | meaning |`)");
 }
 
 BOOST_AUTO_TEST_CASE(every_documented_key_exists) {

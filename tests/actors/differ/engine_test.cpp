@@ -1,9 +1,8 @@
 #define BOOST_TEST_MODULE differ_engine
 #include "actors/differ/engine.hpp"
 
-#include <fstream>
-
 #include <boost/test/unit_test.hpp>
+#include <fstream>
 
 #include "actors/store/records.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -155,21 +154,24 @@ const char* evidence = "docs/SPEC-OPS-004-integrated-coder-hooks/evidence";
 
 std::string telemetry_json(const std::string& command, const std::string& spec, const std::string& ts,
                            const std::string& stage_fields) {
-  return "{\"schemaVersion\":1,\"command\":\"" + command + "\",\"specId\":\"" + spec + "\",\"sessionId\":\"" + ts +
-         "-1\",\"timestamp\":\"" + ts + "\",\"artifacts\":[]," + stage_fields + "}";
+  return "{\"schemaVersion\":1,\"command\":\"" + command + "\",\"specId\":\"" + spec + "\",\"sessionId\":\"" +
+         ts + "-1\",\"timestamp\":\"" + ts + "\",\"artifacts\":[]," + stage_fields + "}";
 }
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_CASE(a_new_telemetry_file_emits_one_stage_event_and_unlock_also_a_pipeline_event, fixture) {
+BOOST_FIXTURE_TEST_CASE(a_new_telemetry_file_emits_one_stage_event_and_unlock_also_a_pipeline_event,
+                        fixture) {
   dir.save("repo/SPEC.md", tracker({{"T1", "In Progress"}}));
   std::string old_tel = std::string(evidence) + "/commands/SPEC-KIT-1/spec-plan_2025-10-01T00:00:00Z-1.json";
-  dir.save("repo/" + old_tel, telemetry_json("spec-ops-plan", "SPEC-KIT-1", "2025-10-01T00:00:00Z",
-                                             "\"baseline\":{\"mode\":\"no-run\",\"artifact\":\"x\",\"status\":\"passed\"}"));
+  dir.save("repo/" + old_tel,
+           telemetry_json("spec-ops-plan", "SPEC-KIT-1", "2025-10-01T00:00:00Z",
+                          "\"baseline\":{\"mode\":\"no-run\",\"artifact\":\"x\",\"status\":\"passed\"}"));
   std::string tasks_tel, unlock;
   {
     auto e = make();
-    BOOST_TEST(e.on_files_changed({"SPEC.md", old_tel}).events.empty());  // baseline: existing telemetry is old news
+    BOOST_TEST(
+        e.on_files_changed({"SPEC.md", old_tel}).events.empty());  // baseline: existing telemetry is old news
 
     tasks_tel = std::string(evidence) + "/commands/SPEC-KIT-1/spec-tasks_2025-10-02T00:00:00Z-2.json";
     dir.save("repo/" + tasks_tel, telemetry_json("spec-ops-tasks", "SPEC-KIT-1", "2025-10-02T00:00:00Z",
@@ -214,8 +216,9 @@ BOOST_FIXTURE_TEST_CASE(unknown_schemas_and_broken_json_are_skipped_without_even
   BOOST_TEST(r.skipped.size() == 1u);
   BOOST_TEST(r.problems.size() == 1u);
   // The half-written file, once complete, is announced.
-  dir.save("repo/" + half, telemetry_json("spec-ops-plan", "SPEC-KIT-1", "2025-10-06T00:00:00Z",
-                                          "\"baseline\":{\"mode\":\"x\",\"artifact\":\"y\",\"status\":\"passed\"}"));
+  dir.save("repo/" + half,
+           telemetry_json("spec-ops-plan", "SPEC-KIT-1", "2025-10-06T00:00:00Z",
+                          "\"baseline\":{\"mode\":\"x\",\"artifact\":\"y\",\"status\":\"passed\"}"));
   BOOST_TEST(e.on_files_changed({half}).events.size() == 1u);
 }
 
@@ -229,7 +232,8 @@ BOOST_FIXTURE_TEST_CASE(real_fixture_evidence_feeds_context_without_crashing, fi
   std::filesystem::copy(shared, dir / "repo", std::filesystem::copy_options::recursive);
   std::vector<std::string> paths;
   for (auto& f : std::filesystem::recursive_directory_iterator(dir / "repo"))
-    if (f.is_regular_file()) paths.push_back(std::filesystem::relative(f.path(), dir / "repo").generic_string());
+    if (f.is_regular_file())
+      paths.push_back(std::filesystem::relative(f.path(), dir / "repo").generic_string());
   auto e = make();
   auto r = e.on_files_changed(paths);
   BOOST_TEST(r.events.empty());

@@ -1,8 +1,9 @@
 #define BOOST_TEST_MODULE store
+#include "actors/store/store.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include "actors/store/records.hpp"
-#include "actors/store/store.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace spec_notify;
@@ -46,7 +47,8 @@ BOOST_AUTO_TEST_CASE(second_open_of_the_same_directory_fails_with_a_clear_messag
 BOOST_AUTO_TEST_CASE(unwritable_state_directory_is_reported_with_its_path) {
   testing::temp_dir dir;
   std::filesystem::create_directories(dir / "ro");
-  std::filesystem::permissions(dir / "ro", std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+  std::filesystem::permissions(dir / "ro",
+                               std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
   std::string error;
   auto db = store::db::open((dir / "ro/state").string(), error);
   if (::geteuid() == 0) return;  // root ignores permissions; nothing to check

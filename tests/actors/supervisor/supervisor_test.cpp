@@ -83,9 +83,11 @@ BOOST_FIXTURE_TEST_CASE(too_many_crashes_make_the_supervisor_give_up_with_an_err
     }
   }
   bool down = false;
-  self->receive([&](caf::down_msg& dm) {
-    down = true;
-    BOOST_TEST(static_cast<bool>(dm.reason));
-  }, caf::after(std::chrono::seconds(10)) >> [] {});
+  self->receive(
+      [&](caf::down_msg& dm) {
+        down = true;
+        BOOST_TEST(static_cast<bool>(dm.reason));
+      },
+      caf::after(std::chrono::seconds(10)) >> [] {});
   BOOST_TEST(down);
 }

@@ -1,10 +1,11 @@
 #define BOOST_TEST_MODULE inotify_source
+#include "actors/watcher/inotify_source.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <fstream>
 
 #include "actors/watcher/file_scan.hpp"
-#include "actors/watcher/inotify_source.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace spec_notify;
