@@ -3,7 +3,9 @@
 # daemon over loopback, prints the table, writes bench/results/latest.json, the plots docs/bench-latency.png and
 # docs/bench-throughput.png, and refreshes the generated block of docs/benchmarks.md.
 #
-# Usage: bash bench/run.sh [bench.py options]   e.g. --only burst --burst 2000 (see: python3 bench/bench.py -h)
+# Usage: bash bench/run.sh                      the full run (what docs/benchmarks.md records)
+#        bash bench/run.sh [bench.py options]    a partial run, e.g. --only burst --burst 2000, into
+#                                                bench/results/partial/ (see: python3 bench/bench.py -h)
 # Needs: wrk, gnuplot (gnuplot-nox), python3; `bash deploy/setup.sh --bench` installs them.
 # Not part of ctest. Takes about 3-5 minutes on 2 cores (the 100k backlog is the long part).
 set -euo pipefail
@@ -21,9 +23,13 @@ grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$BUILD/CMakeCache.txt" ||
   echo "bench/run.sh: warning: $BUILD is not a Release build" >&2
 cmake --build "$BUILD" -j"$(nproc)" --target spec-notify bench_receiver spool_count >/dev/null
 
+# A run with options (a subset, other sizes, a profiler wrap) is a partial run: its files go to
+# bench/results/partial/ and neither the plots nor docs/benchmarks.md are touched.
+[ "$#" -gt 0 ] && RESULTS=$RESULTS/partial
 mkdir -p "$RESULTS"
 python3 "$ROOT/bench/bench.py" --bin "$BUILD/spec-notify" --receiver "$BUILD/bench/bench_receiver" \
   --spool-count "$BUILD/bench/spool_count" --build-dir "$BUILD" --results-dir "$RESULTS" "$@"
+[ "$#" -gt 0 ] && exit 0
 
 # Plots (only from the data files this run wrote).
 if [ -s "$RESULTS/latency-prd.dat" ]; then

@@ -41,7 +41,7 @@ baseline_ready "$WORK/daemon.log"
 task_table 3 1 | save_atomically "$WORK/repo/docs/$spec/tasks.md"   # T1 -> Done
 wait_until 15 has_requests "$WORK/failing.jsonl" 2 || fail "T1 was not attempted twice against the failing endpoint"
 stop_daemon
-t1_id=$(node -e 'console.log(require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map(JSON.parse).find((l) => l.ev === "request").webhook_id)' "$WORK/failing.jsonl")
+t1_id=$(node -e 'console.log(require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } }).find((l) => l.ev === "request").webhook_id)' "$WORK/failing.jsonl")
 [[ "$t1_id" == msg_* ]] || fail "no webhook-id for T1"
 
 # Phase 2: read-only.
