@@ -17,11 +17,15 @@ done
 sudo_cmd=""
 [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 
+# What building and running needs; the test, fuzz and bench tool sets are added only when asked for.
 pkgs=(build-essential cmake pkg-config libcaf-dev libpoco-dev libtomlplusplus-dev libleveldb-dev libsnappy-dev
-      libboost-test-dev libssl-dev libedit-dev nodejs npm python3 python3-jsonschema curl openssl docker-compose python3-yaml systemd)
+      libboost-test-dev libssl-dev libedit-dev)
+# Integration tests: npm verifiers (node), JSON Schema checks, certificates, compose/systemd file checks, and
+# docs/snippets/verify_webhook.go.
+[ "$want_tests" = 1 ] && pkgs+=(nodejs npm python3 python3-jsonschema python3-yaml openssl curl docker-compose
+                                systemd golang-go)
 [ "$want_fuzz" = 1 ] && pkgs+=(clang libclang-rt-14-dev)  # libFuzzer + sanitizer runtimes (docs/testing.md)
 [ "$want_bench" = 1 ] && pkgs+=(wrk gnuplot-nox valgrind)  # bench/run.sh (docs/benchmarks.md)
-[ "$want_tests" = 1 ] && pkgs+=(golang-go)  # compiles docs/snippets/verify_webhook.go (receiver_snippets_test)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
