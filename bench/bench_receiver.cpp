@@ -1,13 +1,14 @@
 // bench_receiver: a minimal keep-alive HTTP/1.1 webhook receiver for the benchmarks (bench/run.sh), built so
-// that it is not the bottleneck: one epoll thread, no allocation per request beyond the record it keeps, no I/O
-// but the socket until it stops. Not product code and not a test.
+// that it is not the bottleneck: one epoll thread, no allocation per request beyond the record it keeps, no
+// I/O but the socket until it stops. Not product code and not a test.
 //
 // Per POST it verifies the Standard Webhooks signature (HMAC-SHA256 over id.timestamp.body against every
 // whsec_ secret of --secret-env, when given), answers 200 "ok" (401 when verification fails) and records in
 // memory: the receive time (unix microseconds, taken when the whole request is in), webhook-id,
-// x-spec-notify-attempt, verified flag, and occurred_at / task.id / spec.key found in the body by plain string
-// search. On SIGTERM/SIGINT it writes the records to --out as TSV lines and exits 0:
-//   recv_us <TAB> webhook_id <TAB> attempt <TAB> verified(1|0|-) <TAB> occurred_at <TAB> task_id <TAB> spec_key
+// x-spec-notify-attempt, verified flag, and occurred_at / task.id / spec.key found in the body by plain
+// string search. On SIGTERM/SIGINT it writes the records to --out as TSV lines and exits 0:
+//   recv_us <TAB> webhook_id <TAB> attempt <TAB> verified(1|0|-) <TAB> occurred_at <TAB> task_id <TAB>
+//   spec_key
 // GET /stats answers "<posts> <verified> <unverified>\n" (not counted) so a driver can poll progress.
 // --blackhole: accept connections and read requests but never answer (an endpoint that hangs).
 //
@@ -37,7 +38,9 @@
 namespace {
 
 volatile sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
+void on_signal(int) {
+  g_stop = 1;
+}
 
 struct record {
   int64_t recv_us;
@@ -97,8 +100,8 @@ bool verify(std::string_view id, std::string_view ts, std::string_view sigs, std
   for (const auto& key : g_keys) {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    HMAC(EVP_sha256(), key.data(), int(key.size()), reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
-         mac, &len);
+    HMAC(EVP_sha256(), key.data(), int(key.size()), reinterpret_cast<const unsigned char*>(msg.data()),
+         msg.size(), mac, &len);
     unsigned char b64[128];
     int n = EVP_EncodeBlock(b64, mac, int(len));
     std::string want = "v1," + std::string(reinterpret_cast<char*>(b64), size_t(n));
@@ -130,11 +133,16 @@ bool handle(conn& c) {
       auto e = head.find("\r\n", pos);
       if (e == std::string_view::npos) e = head.size();
       auto line = head.substr(pos, e - pos);
-      if (iequals_prefix(line, "content-length")) content_length = std::strtoul(std::string(header_value(line, 14)).c_str(), nullptr, 10);
-      else if (iequals_prefix(line, "webhook-id")) id = header_value(line, 10);
-      else if (iequals_prefix(line, "webhook-timestamp")) ts = header_value(line, 17);
-      else if (iequals_prefix(line, "webhook-signature")) sigs = header_value(line, 17);
-      else if (iequals_prefix(line, "x-spec-notify-attempt")) attempt = header_value(line, 21);
+      if (iequals_prefix(line, "content-length"))
+        content_length = std::strtoul(std::string(header_value(line, 14)).c_str(), nullptr, 10);
+      else if (iequals_prefix(line, "webhook-id"))
+        id = header_value(line, 10);
+      else if (iequals_prefix(line, "webhook-timestamp"))
+        ts = header_value(line, 17);
+      else if (iequals_prefix(line, "webhook-signature"))
+        sigs = header_value(line, 17);
+      else if (iequals_prefix(line, "x-spec-notify-attempt"))
+        attempt = header_value(line, 21);
       else if (iequals_prefix(line, "connection")) {
         auto v = header_value(line, 10);
         close = v.size() == 5 && (v[0] == 'c' || v[0] == 'C');
@@ -149,7 +157,8 @@ bool handle(conn& c) {
     }
     std::string_view body(c.in.data() + end + 4, content_length);
     if (request_line.substr(0, 4) == "GET ") {
-      std::string s = std::to_string(g_posts) + " " + std::to_string(g_ok) + " " + std::to_string(g_bad) + "\n";
+      std::string s =
+          std::to_string(g_posts) + " " + std::to_string(g_ok) + " " + std::to_string(g_bad) + "\n";
       c.out += "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(s.size()) +
                "\r\n\r\n" + s;
     } else {
@@ -163,9 +172,9 @@ bool handle(conn& c) {
       ++g_posts;
       ok ? ++g_ok : ++g_bad;
       if (g_records.size() < g_max_records)
-        g_records.push_back({t, std::string(id), std::string(attempt), json_field(body, "", "\"occurred_at\":\""),
-                             json_field(body, "\"task\":{", "\"id\":\""), json_field(body, "\"spec\":{", "\"key\":\""),
-                             v});
+        g_records.push_back(
+            {t, std::string(id), std::string(attempt), json_field(body, "", "\"occurred_at\":\""),
+             json_field(body, "\"task\":{", "\"id\":\""), json_field(body, "\"spec\":{", "\"key\":\""), v});
       c.out += ok ? "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"
                   : "HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\nbad\n";
     }
@@ -174,7 +183,9 @@ bool handle(conn& c) {
   }
 }
 
-void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void set_nonblock(int fd) {
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
 }  // namespace
 
@@ -184,20 +195,36 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
-      if (i + 1 >= argc) { std::fprintf(stderr, "%s needs a value\n", a.c_str()); std::exit(2); }
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "%s needs a value\n", a.c_str());
+        std::exit(2);
+      }
       return argv[++i];
     };
-    if (a == "--ready-file") ready_file = next();
-    else if (a == "--out") out_file = next();
-    else if (a == "--secret-env") secret_env = next();
-    else if (a == "--listen-port") port = std::atoi(next().c_str());
-    else if (a == "--max-records") g_max_records = std::strtoul(next().c_str(), nullptr, 10);
-    else if (a == "--blackhole") g_blackhole = true;
-    else { std::fprintf(stderr, "unknown option %s (see the comment at the top of bench_receiver.cpp)\n", a.c_str()); return 2; }
+    if (a == "--ready-file")
+      ready_file = next();
+    else if (a == "--out")
+      out_file = next();
+    else if (a == "--secret-env")
+      secret_env = next();
+    else if (a == "--listen-port")
+      port = std::atoi(next().c_str());
+    else if (a == "--max-records")
+      g_max_records = std::strtoul(next().c_str(), nullptr, 10);
+    else if (a == "--blackhole")
+      g_blackhole = true;
+    else {
+      std::fprintf(stderr, "unknown option %s (see the comment at the top of bench_receiver.cpp)\n",
+                   a.c_str());
+      return 2;
+    }
   }
   if (!secret_env.empty()) {
     const char* v = std::getenv(secret_env.c_str());
-    if (!v) { std::fprintf(stderr, "env %s not set\n", secret_env.c_str()); return 2; }
+    if (!v) {
+      std::fprintf(stderr, "env %s not set\n", secret_env.c_str());
+      return 2;
+    }
     std::string all = v;
     size_t pos = 0;
     while (pos < all.size()) {
@@ -207,18 +234,22 @@ int main(int argc, char** argv) {
       if (tok.rfind("whsec_", 0) != 0) continue;
       std::string b64 = tok.substr(6);
       std::vector<unsigned char> buf(b64.size());
-      int n = EVP_DecodeBlock(buf.data(), reinterpret_cast<const unsigned char*>(b64.data()), int(b64.size()));
+      int n =
+          EVP_DecodeBlock(buf.data(), reinterpret_cast<const unsigned char*>(b64.data()), int(b64.size()));
       if (n < 0) continue;
       size_t pad = 0;
       for (auto it = b64.rbegin(); it != b64.rend() && *it == '='; ++it) ++pad;
       g_keys.emplace_back(reinterpret_cast<char*>(buf.data()), size_t(n) - pad);
     }
-    if (g_keys.empty()) { std::fprintf(stderr, "no whsec_ secret in %s\n", secret_env.c_str()); return 2; }
+    if (g_keys.empty()) {
+      std::fprintf(stderr, "no whsec_ secret in %s\n", secret_env.c_str());
+      return 2;
+    }
     g_verify = true;
   }
   g_records.reserve(std::min<size_t>(g_max_records, 200000));
   signal(SIGPIPE, SIG_IGN);
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
@@ -283,17 +314,24 @@ int main(int argc, char** argv) {
       if (events[i].events & EPOLLIN) {
         for (;;) {
           ssize_t r = read(fd, buf, sizeof buf);
-          if (r > 0) { c.in.append(buf, size_t(r)); continue; }
-          if (r == 0) dead = true;
-          else if (errno != EAGAIN && errno != EINTR) dead = true;
+          if (r > 0) {
+            c.in.append(buf, size_t(r));
+            continue;
+          }
+          if (r == 0)
+            dead = true;
+          else if (errno != EAGAIN && errno != EINTR)
+            dead = true;
           break;
         }
         if (!handle(c)) dead = true;
       }
       if (!c.out.empty()) {
         ssize_t w = write(fd, c.out.data(), c.out.size());
-        if (w > 0) c.out.erase(0, size_t(w));
-        else if (w < 0 && errno != EAGAIN && errno != EINTR) dead = true;
+        if (w > 0)
+          c.out.erase(0, size_t(w));
+        else if (w < 0 && errno != EAGAIN && errno != EINTR)
+          dead = true;
         epoll_event cev{};
         cev.events = EPOLLIN | EPOLLRDHUP | (c.out.empty() ? 0u : uint32_t(EPOLLOUT));
         cev.data.fd = fd;
@@ -305,7 +343,10 @@ int main(int argc, char** argv) {
   }
   if (!out_file.empty()) {
     FILE* f = std::fopen(out_file.c_str(), "w");
-    if (!f) { std::perror("open --out"); return 1; }
+    if (!f) {
+      std::perror("open --out");
+      return 1;
+    }
     for (const auto& r : g_records)
       std::fprintf(f, "%lld\t%s\t%s\t%c\t%s\t%s\t%s\n", static_cast<long long>(r.recv_us), r.id.c_str(),
                    r.attempt.c_str(), r.verified, r.occurred_at.c_str(), r.task.c_str(), r.spec.c_str());

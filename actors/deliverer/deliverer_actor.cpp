@@ -29,10 +29,10 @@ struct deliverer_state {
   std::set<caf::actor_addr> workers;
   std::vector<std::shared_ptr<http_sender>> senders;  // one per worker, to cancel requests at shutdown
   caf::actor evidence, dead_letter;
-  int64_t timer_at = 0;         // when the pending tick fires; 0 = none armed
+  int64_t timer_at = 0;  // when the pending tick fires; 0 = none armed
   bool paused = false;
-  bool draining = false;        // stopping: no new attempts, waiting for in-flight ones to finish
-  std::string tag;              // "deliverer/<name>" for logs
+  bool draining = false;  // stopping: no new attempts, waiting for in-flight ones to finish
+  std::string tag;        // "deliverer/<name>" for logs
   int64_t delivered = 0, failed_attempts = 0, dead_lettered = 0;
   std::vector<int64_t> latency_buckets = std::vector<int64_t>(latency_bucket_count);  // metrics histogram
   int64_t latency_sum_ms = 0;
@@ -59,11 +59,15 @@ void report(self_ptr self, const delivery_outcome& o) {
   switch (kind) {
     // Successes are the bulk (thousands per second in a burst): debug only; evidence records each one.
     case outcome_kind::delivered:
-    case outcome_kind::dry_run: logging::debug(st.tag, line); break;
-    case outcome_kind::retrying: logging::warn(st.tag, line); break;
+    case outcome_kind::dry_run:
+      logging::debug(st.tag, line);
+      break;
+    case outcome_kind::retrying:
+      logging::warn(st.tag, line);
+      break;
     case outcome_kind::dead_lettered:
-      logging::error(st.tag, line + "; moved to dead letters (replay with: spec-notify --replay " +
-                                 o.delivery_id + ")");
+      logging::error(
+          st.tag, line + "; moved to dead letters (replay with: spec-notify --replay " + o.delivery_id + ")");
       break;
     case outcome_kind::disabled:
       logging::error(st.tag, "subscription DISABLED: " + st.book->disabled_reason() +
@@ -96,7 +100,8 @@ void dispatch(self_ptr self, caf::actor worker, delivery d) {
             // The worker died mid-request: count it as a failed attempt, replace the worker.
             attempt_result r;
             r.delivery_id = id;
-            r.attempt = {n, now_ms(), 0, "internal error: http worker failed: " + self->system().render(err), 0};
+            r.attempt = {n, now_ms(), 0, "internal error: http worker failed: " + self->system().render(err),
+                         0};
             self->state.workers.erase(worker.address());
             auto fresh = add_worker(self);
             self->state.idle.push_back(fresh);
@@ -140,8 +145,9 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
   self->set_exit_handler([=](caf::exit_msg& em) {
     if (self->state.workers.count(em.source)) return;
     if (em.reason == caf::exit_reason::user_shutdown && self->state.book->in_flight() > 0) {
-      logging::info(self->state.tag, "stopping: waiting for " + std::to_string(self->state.book->in_flight()) +
-                                         " request(s) in flight");
+      logging::info(
+          self->state.tag,
+          "stopping: waiting for " + std::to_string(self->state.book->in_flight()) + " request(s) in flight");
       self->state.draining = true;
       self->delayed_send(self, drain_deadline, drain_atom::value);
       return;
@@ -152,9 +158,11 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
   st.book = std::make_unique<schedule>(std::move(db), std::move(sub));
   for (int i = 0; i < max_in_flight; ++i) st.idle.push_back(add_worker(self));
   auto loaded = st.book->load();
-  if (loaded) logging::info(st.tag, "resuming " + std::to_string(loaded) + " pending delivery(ies) from the spool");
+  if (loaded)
+    logging::info(st.tag, "resuming " + std::to_string(loaded) + " pending delivery(ies) from the spool");
   if (st.book->disabled())
-    logging::warn(st.tag, "subscription is disabled (" + st.book->disabled_reason() + "); deliveries kept queued");
+    logging::warn(st.tag,
+                  "subscription is disabled (" + st.book->disabled_reason() + "); deliveries kept queued");
   return {
       [=](wire_atom, const wiring& w) {
         self->state.evidence = w.evidence;
@@ -190,7 +198,8 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
       [=](drain_atom) {
         // Deadline passed: abort what is still on the wire; those deliveries stay in the spool.
         logging::warn(self->state.tag, "stop deadline reached; aborting " +
-                                           std::to_string(self->state.book->in_flight()) + " request(s) in flight");
+                                           std::to_string(self->state.book->in_flight()) +
+                                           " request(s) in flight");
         for (auto& s : self->state.senders) s->cancel();
         self->quit(caf::exit_reason::user_shutdown);
       },

@@ -207,9 +207,10 @@ struct http_sender::impl {
     Poco::Net::Context::Params params;
     params.caLocation = ca_file;
     // For a client, STRICT verifies the chain exactly like RELAXED (OpenSSL ignores FAIL_IF_NO_PEER_CERT on
-    // the client side), but it also makes Poco check the host name when the peer is on loopback: under RELAXED,
-    // Poco skips the name check for any host resolving to 127.0.0.0/8 or ::1, so a certificate issued for
-    // another name was accepted from a local endpoint (found by tests/faults/tls_certificate_test.sh).
+    // the client side), but it also makes Poco check the host name when the peer is on loopback: under
+    // RELAXED, Poco skips the name check for any host resolving to 127.0.0.0/8 or ::1, so a certificate
+    // issued for another name was accepted from a local endpoint (found by
+    // tests/faults/tls_certificate_test.sh).
     params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
     params.loadDefaultCAs = ca_file.empty();
     Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
@@ -337,6 +338,8 @@ uint64_t http_sender::connections_opened() const {
 
 namespace spec_notify::deliverer {
 
-void http_sender::cancel() { impl_->dog.cancel(); }
+void http_sender::cancel() {
+  impl_->dog.cancel();
+}
 
 }  // namespace spec_notify::deliverer

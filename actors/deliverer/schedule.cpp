@@ -1,10 +1,10 @@
 #include "actors/deliverer/schedule.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <limits>
-
-#include <malloc.h>
 
 #include "actors/deliverer/retry_policy.hpp"
 #include "actors/log.hpp"
@@ -29,29 +29,150 @@ size_t schedule::load() {
     return true;
   });
   ::malloc_trim(0);  // the scan's transient buffers (a large backlog) need not stay resident
-  return items_.size();
+  return pending();
+}
+
+namespace {
+
+size_t hash_id(std::string_view id) {
+  return std::hash<std::string_view>{}(id);
+}
+
+// Min-heap order for std::push_heap/pop_heap (which build max-heaps): "a after b".
+template <class Q>
+bool later(const Q& a, const Q& b) {
+  return a.at_ms != b.at_ms ? a.at_ms > b.at_ms
+                            : a.ticket - b.ticket < UINT32_MAX / 2 && a.ticket != b.ticket;
+}
+
+}  // namespace
+
+uint32_t schedule::find(std::string_view id) const {
+  if (index_.empty()) return none;
+  const size_t mask = index_.size() - 1;
+  for (size_t i = hash_id(id) & mask;; i = (i + 1) & mask) {
+    const uint32_t s = index_[i];
+    if (s == none) return none;
+    if (id_of(s) == id) return s;
+  }
+}
+
+void schedule::index_put(uint32_t s) {
+  const size_t mask = index_.size() - 1;
+  size_t i = hash_id(id_of(s)) & mask;
+  while (index_[i] != none) i = (i + 1) & mask;
+  index_[i] = s;
+}
+
+uint32_t schedule::insert(std::string_view id) {
+  // Keep the index at most half full (a short probe); it is rebuilt at twice the size when it fills.
+  if ((pending() + 1) * 2 > index_.size()) {
+    std::vector<uint32_t> old(std::max<size_t>(64, index_.size() * 2), none);
+    old.swap(index_);
+    for (uint32_t s : old)
+      if (s != none) index_put(s);
+  }
+  uint32_t s;
+  if (!free_.empty()) {
+    s = free_.back();
+    free_.pop_back();
+  } else {
+    s = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  slots_[s] = slot{static_cast<uint32_t>(ids_.size()), static_cast<uint32_t>(id.size()), 0, true, false};
+  ids_.append(id);
+  index_put(s);
+  return s;
+}
+
+void schedule::remove(uint32_t s) {
+  // Backward-shift deletion keeps linear probing free of tombstones.
+  const size_t mask = index_.size() - 1;
+  size_t i = hash_id(id_of(s)) & mask;
+  while (index_[i] != s) i = (i + 1) & mask;
+  for (size_t j = (i + 1) & mask; index_[j] != none; j = (j + 1) & mask) {
+    const size_t home = hash_id(id_of(index_[j])) & mask;
+    // index_[j] may move into the hole at i when its home is not cyclically within (i, j].
+    if (((j - home) & mask) >= ((j - i) & mask)) {
+      index_[i] = index_[j];
+      i = j;
+    }
+  }
+  index_[i] = none;
+  garbage_ += slots_[s].id_len;
+  slots_[s] = slot{};
+  free_.push_back(s);
+  maybe_compact();
+}
+
+void schedule::enqueue(uint32_t s, int64_t at_ms) {
+  slots_[s].flying = false;
+  slots_[s].ticket = next_ticket_++;
+  queue_.push_back({at_ms, slots_[s].ticket, s});
+  std::push_heap(queue_.begin(), queue_.end(), later<queued>);
+}
+
+void schedule::maybe_compact() {
+  // A drained backlog hands its memory back; a large one that shrank to a quarter is rewritten compactly.
+  const size_t live = pending();
+  if (live == 0) {
+    std::string().swap(ids_);
+    std::vector<slot>().swap(slots_);
+    std::vector<uint32_t>().swap(free_);
+    std::vector<uint32_t>().swap(index_);
+    std::vector<queued>().swap(queue_);
+    garbage_ = 0;
+    return;
+  }
+  if (slots_.size() < 4096 || live * 4 > slots_.size()) return;
+  std::vector<uint32_t> renumber(slots_.size(), none);
+  std::string ids;
+  ids.reserve(ids_.size() - garbage_);
+  std::vector<slot> slots;
+  slots.reserve(live);
+  for (uint32_t s = 0; s < slots_.size(); ++s) {
+    if (!slots_[s].used) continue;
+    renumber[s] = static_cast<uint32_t>(slots.size());
+    slot moved = slots_[s];
+    moved.id_at = static_cast<uint32_t>(ids.size());
+    ids.append(id_of(s));
+    slots.push_back(moved);
+  }
+  for (auto& q : queue_) q.slot = renumber[q.slot];
+  std::vector<queued>(queue_.begin(), queue_.end()).swap(queue_);  // shrink to fit
+  ids_.swap(ids);
+  slots_.swap(slots);
+  std::vector<uint32_t>().swap(free_);
+  garbage_ = 0;
+  std::vector<uint32_t>(std::max<size_t>(64, size_t(1) << (64 - __builtin_clzll(live * 2 - 1))), none)
+      .swap(index_);
+  for (uint32_t s = 0; s < slots_.size(); ++s) index_put(s);
 }
 
 bool schedule::add(delivery d) {
-  if (items_.count(d.id)) return false;
-  due_.insert({d.next_at_ms, d.id});
-  items_.emplace(d.id, entry{d.next_at_ms});
+  if (find(d.id) != none) return false;
+  enqueue(insert(d.id), d.next_at_ms);
   return true;
 }
 
 std::vector<delivery> schedule::take_due(int64_t now, size_t n) {
   std::vector<delivery> out;
-  while (out.size() < n && !due_.empty() && due_.begin()->first <= now) {
-    auto id = due_.begin()->second;
-    due_.erase(due_.begin());
+  while (out.size() < n && !queue_.empty() && queue_.front().at_ms <= now) {
+    const queued q = queue_.front();
+    std::pop_heap(queue_.begin(), queue_.end(), later<queued>);
+    queue_.pop_back();
+    if (!slots_[q.slot].used || slots_[q.slot].flying || slots_[q.slot].ticket != q.ticket) continue;
+    std::string id(id_of(q.slot));
     std::string text;
     delivery d;
     if (!db_->get(store::delivery_key(id), text) || !store::decode(text, d)) {
       // Gone from the spool (replayed or pruned by another path) or unreadable: nothing to send.
       logging::warn("deliverer/" + sub_.name, "delivery " + id + " is no longer in the spool; skipped");
-      items_.erase(id);
+      remove(q.slot);
       continue;
     }
+    slots_[q.slot].flying = true;
     flying_[id] = d;
     out.push_back(std::move(d));
   }
@@ -59,7 +180,7 @@ std::vector<delivery> schedule::take_due(int64_t now, size_t n) {
 }
 
 int64_t schedule::next_due() const {
-  return due_.empty() ? std::numeric_limits<int64_t>::max() : due_.begin()->first;
+  return queue_.empty() ? std::numeric_limits<int64_t>::max() : queue_.front().at_ms;
 }
 
 void schedule::persist(const store::batch& b, store::durability dur) {
@@ -86,8 +207,8 @@ delivery_outcome schedule::complete(const attempt_result& r, int64_t now) {
   if (fly == flying_.end()) return {};
   delivery d = std::move(fly->second);
   flying_.erase(fly);
-  auto it = items_.find(r.delivery_id);
-  if (it == items_.end()) return {};
+  const uint32_t s = find(r.delivery_id);
+  if (s == none) return {};
   d.attempts = std::max(d.attempts, r.attempt.attempt);
   d.history.push_back(r.attempt);
   store::batch b;
@@ -97,7 +218,7 @@ delivery_outcome schedule::complete(const attempt_result& r, int64_t now) {
       b.del(store::delivery_key(d.id));
       persist(b, store::durability::buffered);
       auto o = outcome_for(d, outcome_kind::delivered, r.attempt);
-      items_.erase(it);
+      remove(s);
       return o;
     }
     case response_class::disable: {
@@ -106,12 +227,12 @@ delivery_outcome schedule::complete(const attempt_result& r, int64_t now) {
       b.put(store::disabled_key(sub_.name), disabled_reason_);
       b.put(store::delivery_key(d.id), store::encode(d));
       persist(b, store::durability::synced);
-      it->second.next_at_ms = d.next_at_ms;
-      due_.insert({d.next_at_ms, d.id});
+      enqueue(s, d.next_at_ms);
       return outcome_for(d, outcome_kind::disabled, r.attempt);
     }
     case response_class::retry:
-    case response_class::throttled: break;
+    case response_class::throttled:
+      break;
   }
   if (d.attempts >= sub_.retry.max_attempts) {
     d.next_at_ms = now;  // dead letters keep the time they died in next_at_ms
@@ -119,7 +240,7 @@ delivery_outcome schedule::complete(const attempt_result& r, int64_t now) {
     b.put(store::dead_key(d.id), store::encode(d));
     persist(b, store::durability::synced);
     auto o = outcome_for(d, outcome_kind::dead_lettered, r.attempt);
-    items_.erase(it);
+    remove(s);
     return o;
   }
   backoff_params p{sub_.retry.max_attempts, sub_.retry.initial_backoff, sub_.retry.max_backoff,
@@ -132,8 +253,7 @@ delivery_outcome schedule::complete(const attempt_result& r, int64_t now) {
   d.next_at_ms = now + delay.count();
   b.put(store::delivery_key(d.id), store::encode(d));
   persist(b, store::durability::buffered);
-  it->second.next_at_ms = d.next_at_ms;
-  due_.insert({d.next_at_ms, d.id});
+  enqueue(s, d.next_at_ms);
   return outcome_for(d, outcome_kind::retrying, r.attempt);
 }
 
@@ -144,7 +264,7 @@ delivery_outcome schedule::complete_dry_run(const delivery& d, int64_t now) {
   store::batch b;
   b.del(store::delivery_key(d.id));
   persist(b, store::durability::buffered);
-  items_.erase(d.id);
+  if (const uint32_t s = find(d.id); s != none) remove(s);
   return o;
 }
 
@@ -154,9 +274,8 @@ void schedule::enable(int64_t now) {
   store::batch b;
   b.del(store::disabled_key(sub_.name));
   persist(b, store::durability::synced);
-  std::set<std::pair<int64_t, std::string>> refreshed;
-  for (const auto& [at, id] : due_) refreshed.insert({std::min(at, now), id});
-  due_.swap(refreshed);
+  for (auto& q : queue_) q.at_ms = std::min(q.at_ms, now);
+  std::make_heap(queue_.begin(), queue_.end(), later<queued>);
 }
 
 }  // namespace spec_notify::deliverer

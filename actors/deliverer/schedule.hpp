@@ -1,13 +1,13 @@
 #pragma once
-// The pending deliveries of ONE subscription and what happens to them after each attempt: delivered (removed),
-// retried with full-jitter backoff (Retry-After honoured for 429/503, clamped to max_backoff), dead-lettered
-// after max_attempts (moved dlv/ -> dead/ in one batch), or the subscription disabled on HTTP 410 (its
-// deliveries stay in the spool, replayable). Owned by one deliverer_actor (single-threaded use).
+// The pending deliveries of ONE subscription and what happens to them after each attempt: delivered
+// (removed), retried with full-jitter backoff (Retry-After honoured for 429/503, clamped to max_backoff),
+// dead-lettered after max_attempts (moved dlv/ -> dead/ in one batch), or the subscription disabled on HTTP
+// 410 (its deliveries stay in the spool, replayable). Owned by one deliverer_actor (single-threaded use).
 #include <cstdint>
 #include <map>
 #include <random>
-#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/store/store.hpp"
@@ -38,23 +38,46 @@ class schedule {
   const std::string& disabled_reason() const { return disabled_reason_; }
   // Clears a 410 disable (admin resume); pending deliveries become due now.
   void enable(int64_t now);
-  size_t pending() const { return items_.size(); }
+  size_t pending() const { return slots_.size() - free_.size(); }
   size_t in_flight() const { return flying_.size(); }
   const config::subscription_settings& settings() const { return sub_; }
 
  private:
   // What stays in memory per pending delivery: bodies live in the store and are read when an attempt starts,
-  // so a backlog of 100k deliveries costs a few MB, not its payload size.
-  struct entry {
-    int64_t next_at_ms = 0;
+  // and the id is kept ONCE (in ids_), so a pending delivery costs about 70 bytes (100k: ~7-10 MB with the
+  // vectors' growth slack) instead of the ~250 bytes of a std::map + std::set holding the id twice.
+  static constexpr uint32_t none = UINT32_MAX;
+  struct slot {
+    uint32_t id_at = 0;  // offset of the id in ids_
+    uint32_t id_len = 0;
+    uint32_t ticket = 0;  // of its queue entry (while queued)
+    bool used = false;    // false: a free slot
+    bool flying = false;  // in flight (then not in queue_)
   };
+  struct queued {  // a min-heap entry: the earliest next attempt first, FIFO among equal times
+    int64_t at_ms;
+    uint32_t ticket;
+    uint32_t slot;
+  };
+  std::string_view id_of(uint32_t s) const { return {ids_.data() + slots_[s].id_at, slots_[s].id_len}; }
+  uint32_t find(std::string_view id) const;  // slot of `id`, or none
+  uint32_t insert(std::string_view id);      // a new slot (indexed) for an id not present
+  void remove(uint32_t s);                   // frees a slot (not queued) and its index entry
+  void enqueue(uint32_t s, int64_t at_ms);
+  void index_put(uint32_t s);
+  void maybe_compact();
   delivery_outcome outcome_for(const delivery& d, outcome_kind k, const attempt_record& a) const;
   void persist(const store::batch& b, store::durability dur);
   store::db_ptr db_;
   config::subscription_settings sub_;
-  std::map<std::string, entry> items_;
-  std::map<std::string, delivery> flying_;  // full records of deliveries in flight
-  std::set<std::pair<int64_t, std::string>> due_;  // (next_at_ms, id) of deliveries not in flight
+  std::string ids_;     // the ids of all slots, back to back (freed ones are garbage until compaction)
+  size_t garbage_ = 0;  // bytes of ids_ no slot uses
+  std::vector<slot> slots_;
+  std::vector<uint32_t> free_;   // free slot numbers
+  std::vector<uint32_t> index_;  // open addressing (linear probing), slot numbers; none = empty
+  std::vector<queued> queue_;    // heap of the deliveries not in flight
+  uint32_t next_ticket_ = 0;
+  std::map<std::string, delivery> flying_;  // full records of deliveries in flight (max_in_flight of them)
   std::string disabled_reason_;
   std::mt19937_64 rng_;
 };

@@ -6,14 +6,37 @@
 
 namespace spec_notify::router {
 
-fan_out::fan_out(store::db_ptr db, const std::vector<config::subscription_settings>& subs) : db_(std::move(db)) {
+fan_out::fan_out(store::db_ptr db, const std::vector<config::subscription_settings>& subs,
+                 chunk_limits limits)
+    : db_(std::move(db)), limits_(limits) {
   for (const auto& s : subs)
     if (s.enabled) targets_.push_back({s.name, filter{s.events, s.statuses, s.specs, s.tasks}});
 }
 
+std::string fan_out::commit(const store::batch& chunk) {
+  return db_->write(chunk);
+}
+
 bool fan_out::route(const std::vector<event>& events, routed& out, std::string& error) {
   store::batch b;
-  routed result;
+  routed pending;  // the deliveries of chunk b, handed to `out` once b is durable
+  size_t in_chunk = 0;
+  auto flush = [&]() {
+    if (b.empty()) return true;
+    if (auto err = commit(b); !err.empty()) {
+      error = err;
+      return false;
+    }
+    for (auto& [name, list] : pending) {
+      auto& dst = out[name];
+      dst.reserve(dst.size() + list.size());
+      for (auto& d : list) dst.push_back(std::move(d));
+    }
+    b = store::batch{};
+    pending.clear();
+    in_chunk = 0;
+    return true;
+  };
   for (const auto& e : events) {
     for (const auto& t : targets_) {
       if (!matches(t.f, e)) continue;
@@ -28,20 +51,14 @@ bool fan_out::route(const std::vector<event>& events, routed& out, std::string& 
       d.created_at_ms = e.occurred_at_ms;
       d.next_at_ms = 0;  // due now
       b.put(store::delivery_key(d.id), store::encode(d));
-      result[t.name].push_back(std::move(d));
+      pending[t.name].push_back(std::move(d));
+      ++in_chunk;
     }
     b.del(store::event_key(e.id));
+    // Chunks end between events only: an event and all of its deliveries are one atomic step.
+    if ((in_chunk >= limits_.deliveries || b.bytes() >= limits_.bytes) && !flush()) return false;
   }
-  if (b.empty()) return true;
-  if (auto err = db_->write(b); !err.empty()) {
-    error = err;
-    return false;
-  }
-  for (auto& [name, list] : result) {
-    auto& dst = out[name];
-    for (auto& d : list) dst.push_back(std::move(d));
-  }
-  return true;
+  return flush();
 }
 
 std::vector<event> fan_out::leftovers() const {

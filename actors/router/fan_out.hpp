@@ -2,7 +2,14 @@
 // The router's logic without the actor: matches events against the subscriptions and turns each match into a
 // durable delivery. The dlv/ records of a batch of events are written in the same synced LevelDB batch that
 // deletes those events' evt/ records, so an event is either still pending fan-out or fully fanned out.
+// Large inputs (one save of a 10,000-row file) are written in chunks: each chunk holds whole events (all of
+// an event's deliveries and the deletion of its evt/ record) and is one synced batch, so the outbox guarantee
+// holds per chunk, and a crash between two chunks leaves the later events in evt/ to be routed again at the
+// next start (never a delivery without its event consumed, never an event consumed without its deliveries).
+// Chunking keeps each write-ahead-log record small: LevelDB replays a record into one memtable at open, and
+// one 100k-delivery batch (~33 MB) made a restart peak at ~90 MB of heap (docs/benchmarks.md, backlog).
 // Called by router_actor only (single-threaded use).
+#include <cstddef>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,16 +24,29 @@ namespace spec_notify::router {
 
 using routed = std::map<std::string, std::vector<delivery>>;  // subscription name -> new deliveries
 
+// Where one chunk (one synced batch) ends: after the event that brings it to either limit.
+struct chunk_limits {
+  size_t deliveries = 1000;
+  size_t bytes = size_t(1) << 20;
+};
+
 class fan_out {
  public:
-  fan_out(store::db_ptr db, const std::vector<config::subscription_settings>& subs);
+  fan_out(store::db_ptr db, const std::vector<config::subscription_settings>& subs, chunk_limits limits = {});
+  virtual ~fan_out() = default;
 
-  // Persists one delivery per (event, matching enabled subscription) and consumes the events' evt/ records.
-  // On a store error returns false with `error` set and nothing changed (the evt/ records stay for a retry).
+  // Persists one delivery per (event, matching enabled subscription) and consumes the events' evt/ records,
+  // chunk by chunk (see above). On a store error returns false with `error` set: the chunks written before it
+  // stay written and their deliveries are in `out` (hand them to the deliverers all the same); the events of
+  // the failed chunk and of every later one keep their evt/ records for a retry.
   bool route(const std::vector<event>& events, routed& out, std::string& error);
 
   // Events left in evt/ by a crash between the differ's write and the fan-out.
   std::vector<event> leftovers() const;
+
+ protected:
+  // Writes one chunk (synced); "" on success, else the store's error. A seam for tests.
+  virtual std::string commit(const store::batch& chunk);
 
  private:
   struct target {
@@ -35,6 +55,7 @@ class fan_out {
   };
   store::db_ptr db_;
   std::vector<target> targets_;
+  chunk_limits limits_;
 };
 
 }  // namespace spec_notify::router

@@ -24,9 +24,9 @@ void route(caf::stateful_actor<router_state>* self, const std::vector<event>& ev
   routed out;
   std::string error;
   if (!st.core->route(events, out, error)) {
-    // The evt/ records stay; they are routed again at the next start. Say so loudly.
-    logging::error("router", "cannot persist deliveries (events kept for the next start): " + error);
-    return;
+    // Chunks written before the failure are in `out` and go out now; the rest keep their evt/ records and
+    // are routed again at the next start. Say so loudly.
+    logging::error("router", "cannot persist deliveries (unrouted events kept for the next start): " + error);
   }
   for (auto& [name, list] : out) {
     auto it = st.deliverers.find(name);
@@ -41,7 +41,8 @@ caf::behavior router_behavior(caf::stateful_actor<router_state>* self, store::db
   self->state.core = std::make_unique<fan_out>(std::move(db), subs);
   self->state.held = self->state.core->leftovers();
   if (!self->state.held.empty())
-    logging::info("router", "re-routing " + std::to_string(self->state.held.size()) + " event(s) left by a stop");
+    logging::info("router",
+                  "re-routing " + std::to_string(self->state.held.size()) + " event(s) left by a stop");
   return {
       [=](wire_atom, const wiring& w) {
         self->state.deliverers = w.deliverers;

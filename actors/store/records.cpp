@@ -49,8 +49,10 @@ size_t skip_value(const std::string& t, size_t i) {
   if (i >= t.size()) return std::string::npos;
   if (t[i] == '"') {
     for (++i; i < t.size(); ++i) {
-      if (t[i] == '\\') ++i;
-      else if (t[i] == '"') return i + 1;
+      if (t[i] == '\\')
+        ++i;
+      else if (t[i] == '"')
+        return i + 1;
     }
     return std::string::npos;
   }
@@ -195,8 +197,8 @@ bool decode(const std::string& text, delivery& d) {
       for (size_t i = 0; i < h->size(); ++i) {
         auto a = h->getObject(static_cast<unsigned>(i));
         if (!a) continue;
-        d.history.push_back({num<int32_t>(a, "attempt"), num<int64_t>(a, "at_ms"), num<int32_t>(a, "status_code"),
-                             str(a, "error"), num<int64_t>(a, "latency_ms")});
+        d.history.push_back({num<int32_t>(a, "attempt"), num<int64_t>(a, "at_ms"),
+                             num<int32_t>(a, "status_code"), str(a, "error"), num<int64_t>(a, "latency_ms")});
       }
     }
     return true;
@@ -216,8 +218,8 @@ bool peek_schedule_fields(const std::string& text, std::string& id, std::string&
   bool have_id = false, have_sub = false;
   next_at_ms = 0;
   for (;;) {
-    while (i < text.size() && (text[i] == ' ' || text[i] == ',' || text[i] == '\n' || text[i] == '\t' ||
-                               text[i] == '\r'))
+    while (i < text.size() &&
+           (text[i] == ' ' || text[i] == ',' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r'))
       ++i;
     if (i >= text.size()) return false;
     if (text[i] == '}') break;
@@ -232,7 +234,8 @@ bool peek_schedule_fields(const std::string& text, std::string& id, std::string&
     const std::string value = text.substr(i, value_end - i);
     i = value_end;
     auto plain_string = [](const std::string& v, std::string& out) {
-      if (v.size() < 2 || v.front() != '"' || v.back() != '"' || v.find('\\') != std::string::npos) return false;
+      if (v.size() < 2 || v.front() != '"' || v.back() != '"' || v.find('\\') != std::string::npos)
+        return false;
       out = v.substr(1, v.size() - 2);
       return true;
     };
@@ -251,7 +254,11 @@ bool peek_schedule_fields(const std::string& text, std::string& id, std::string&
   return have_id && have_sub;
 }
 
-std::string task_prefix(const std::string& file) { return "task/" + file + std::string(1, '\0'); }
-std::string task_key(const std::string& file, const std::string& task_id) { return task_prefix(file) + task_id; }
+std::string task_prefix(const std::string& file) {
+  return "task/" + file + std::string(1, '\0');
+}
+std::string task_key(const std::string& file, const std::string& task_id) {
+  return task_prefix(file) + task_id;
+}
 
 }  // namespace spec_notify::store

@@ -23,9 +23,17 @@ bool peek_schedule_fields(const std::string& text, std::string& id, std::string&
 // Key builders for the schema in store.hpp.
 std::string task_key(const std::string& file, const std::string& task_id);
 std::string task_prefix(const std::string& file);
-inline std::string event_key(const std::string& id) { return "evt/" + id; }
-inline std::string delivery_key(const std::string& id) { return "dlv/" + id; }
-inline std::string dead_key(const std::string& id) { return "dead/" + id; }
-inline std::string disabled_key(const std::string& sub) { return "sub/" + sub + "/disabled"; }
+inline std::string event_key(const std::string& id) {
+  return "evt/" + id;
+}
+inline std::string delivery_key(const std::string& id) {
+  return "dlv/" + id;
+}
+inline std::string dead_key(const std::string& id) {
+  return "dead/" + id;
+}
+inline std::string disabled_key(const std::string& sub) {
+  return "sub/" + sub + "/disabled";
+}
 
 }  // namespace spec_notify::store

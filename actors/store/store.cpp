@@ -1,11 +1,17 @@
 #include "actors/store/store.hpp"
 
+#include <fcntl.h>
+#include <leveldb/cache.h>
 #include <leveldb/db.h>
+#include <leveldb/env.h>
 #include <leveldb/write_batch.h>
 #include <malloc.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "actors/log.hpp"
@@ -27,11 +33,65 @@ uint64_t newest_log(const std::string& dir) {
   return newest;
 }
 
+// LevelDB's default Env mmaps up to 1000 table files for reading (a fixed limit in 1.23, no option). Every
+// page a read touches then counts in the process RSS as file-backed memory until the kernel reclaims it: a
+// start that scans a 100k-delivery spool kept ~45 MB of the spool "resident". This Env reads table files with
+// pread into LevelDB's (small) block cache instead; everything else is the default Env's.
+class pread_file final : public leveldb::RandomAccessFile {
+ public:
+  pread_file(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+  ~pread_file() override { ::close(fd_); }
+  leveldb::Status Read(uint64_t offset, size_t n, leveldb::Slice* result, char* scratch) const override {
+    size_t got = 0;
+    while (got < n) {
+      const ssize_t r = ::pread(fd_, scratch + got, n - got, static_cast<off_t>(offset + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) {
+        *result = leveldb::Slice(scratch, 0);
+        return leveldb::Status::IOError(name_, std::strerror(errno));
+      }
+      if (r == 0) break;  // end of file: a short read, which LevelDB reports as corruption itself
+      got += static_cast<size_t>(r);
+    }
+    *result = leveldb::Slice(scratch, got);
+    return leveldb::Status::OK();
+  }
+
+ private:
+  int fd_;
+  std::string name_;
+};
+
+class pread_env final : public leveldb::EnvWrapper {
+ public:
+  pread_env() : leveldb::EnvWrapper(leveldb::Env::Default()) {}
+  leveldb::Status NewRandomAccessFile(const std::string& name, leveldb::RandomAccessFile** result) override {
+    *result = nullptr;
+    const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      const int err = errno;
+      return err == ENOENT ? leveldb::Status::NotFound(name, std::strerror(err))
+                           : leveldb::Status::IOError(name, std::strerror(err));
+    }
+    *result = new pread_file(fd, name);
+    return leveldb::Status::OK();
+  }
+};
+
+leveldb::Env* table_env() {
+  static auto* env = new pread_env();  // never destroyed: LevelDB's default Env is not either
+  return env;
+}
+
 uint64_t free_bytes(const std::string& dir) {
   struct statvfs st {};
   if (::statvfs(dir.c_str(), &st) != 0) return 0;
   return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
 }
+
+constexpr size_t block_cache_bytes = size_t(1) << 20;
+constexpr int max_open_table_files = 64;
+constexpr size_t write_buffer_bytes = size_t(4) << 20;  // LevelDB's default
 
 }  // namespace
 
@@ -45,6 +105,13 @@ std::unique_ptr<db> db::open(const std::string& dir, std::string& error) {
   leveldb::Options options;
   options.create_if_missing = true;
   options.paranoid_checks = true;
+  options.env = table_env();
+  // Bounded memory (backlog benchmark): the default 8 MB block cache would fill with spool blocks the
+  // deliverers read once each; table files held open (one fd each, index block in memory) are capped too.
+  options.block_cache = leveldb::NewLRUCache(block_cache_bytes);
+  options.max_open_files = max_open_table_files;
+  options.write_buffer_size = write_buffer_bytes;
+  std::unique_ptr<leveldb::Cache> cache(options.block_cache);
   leveldb::DB* raw = nullptr;
   auto status = leveldb::DB::Open(options, dir, &raw);
   if (!status.ok()) {
@@ -53,10 +120,11 @@ std::unique_ptr<db> db::open(const std::string& dir, std::string& error) {
       error += " (is another spec-notify process using this state_dir?)";
     return nullptr;
   }
-  // Opening replays LevelDB's write-ahead log into a memtable; after a large burst (one router batch of 100k
-  // deliveries is ~33 MB) that transient peak stays resident unless handed back to the OS (docs/benchmarks.md).
+  // Opening replays LevelDB's write-ahead log into a memtable. The router writes bounded chunks now, but a
+  // log written by an older version may hold one ~33 MB batch (100k deliveries): that transient peak would
+  // stay resident unless handed back to the OS (docs/benchmarks.md).
   ::malloc_trim(0);
-  auto result = std::unique_ptr<db>(new db(raw, dir));
+  auto result = std::unique_ptr<db>(new db(raw, cache.release(), dir));
   std::string version;
   if (!result->get("meta/schema_version", version)) {
     batch b;
@@ -72,16 +140,21 @@ std::unique_ptr<db> db::open(const std::string& dir, std::string& error) {
   return result;
 }
 
-db::~db() { delete raw_; }
+db::~db() {
+  delete raw_;
+  delete cache_;
+}
 
 std::string db::roll_log() {
   std::string usage;
   raw_->GetProperty("leveldb.approximate-memory-usage", &usage);
   const uint64_t need = (uint64_t(1) << 20) + (usage.empty() ? 0 : std::stoull(usage));
   if (free_bytes(dir_) < need)
-    return "not writing until space returns (" + std::to_string(need / 1024) + " kB needed) after: " + torn_error_;
-  // Flushing the memtable (every acknowledged write) into a table makes LevelDB switch to a new log and delete
-  // the old one, torn record and all. A key range past every key keeps the compaction itself to the memtable.
+    return "not writing until space returns (" + std::to_string(need / 1024) +
+           " kB needed) after: " + torn_error_;
+  // Flushing the memtable (every acknowledged write) into a table makes LevelDB switch to a new log and
+  // delete the old one, torn record and all. A key range past every key keeps the compaction itself to the
+  // memtable.
   const uint64_t before = newest_log(dir_);
   const std::string past_all = "\xff\xff";
   const leveldb::Slice k(past_all);
@@ -126,7 +199,9 @@ bool db::get(const std::string& key, std::string& value) const {
 
 void db::scan(const std::string& prefix,
               const std::function<bool(const std::string&, const std::string&)>& visit) const {
-  std::unique_ptr<leveldb::Iterator> it(raw_->NewIterator(leveldb::ReadOptions()));
+  leveldb::ReadOptions options;
+  options.fill_cache = false;
+  std::unique_ptr<leveldb::Iterator> it(raw_->NewIterator(options));
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     auto key = it->key();
     if (!key.starts_with(prefix)) break;

@@ -11,6 +11,10 @@
 // outbox), which is what keeps "nothing lost, nothing emitted twice" true across kill -9.
 // Thread-safety: LevelDB serialises writers itself and commits concurrent synced writes as one group, so one
 // store may be shared by every actor of the process. Only one process may open the directory (LOCK file).
+// Memory: a batch is one write-ahead-log record and is replayed into one memtable at the next open, so
+// writers of bulk data keep their batches bounded (the router writes at most ~1 MB per batch). Table files
+// are read with pread into a small block cache instead of LevelDB's default mmap, so a scan of a large spool
+// does not leave the spool's pages counted in the daemon's RSS (docs/benchmarks.md, backlog).
 #include <atomic>
 #include <functional>
 #include <map>
@@ -20,18 +24,26 @@
 #include <vector>
 
 namespace leveldb {
+class Cache;
 class DB;
-}
+}  // namespace leveldb
 
 namespace spec_notify::store {
 
 // A set of puts and deletes applied atomically.
 class batch {
  public:
-  void put(std::string key, std::string value) { ops_.push_back({std::move(key), std::move(value), false}); }
-  void del(std::string key) { ops_.push_back({std::move(key), {}, true}); }
+  void put(std::string key, std::string value) {
+    bytes_ += key.size() + value.size();
+    ops_.push_back({std::move(key), std::move(value), false});
+  }
+  void del(std::string key) {
+    bytes_ += key.size();
+    ops_.push_back({std::move(key), {}, true});
+  }
   bool empty() const { return ops_.empty(); }
   size_t size() const { return ops_.size(); }
+  size_t bytes() const { return bytes_; }  // keys + values: about the size of its write-ahead-log record
 
  private:
   friend class db;
@@ -40,35 +52,40 @@ class batch {
     bool erase;
   };
   std::vector<op> ops_;
+  size_t bytes_ = 0;
 };
 
 enum class durability { synced, buffered };  // buffered survives kill -9 (OS page cache), not power loss
 
 class db {
  public:
-  // Opens (creating when missing) the store at `dir`. On failure returns nullptr and sets `error` to a message
-  // naming the directory (e.g. held by another process, permission denied).
+  // Opens (creating when missing) the store at `dir`. On failure returns nullptr and sets `error` to a
+  // message naming the directory (e.g. held by another process, permission denied).
   static std::unique_ptr<db> open(const std::string& dir, std::string& error);
   ~db();
 
   // Returns "" on success, else the LevelDB error text. After a failed write (e.g. disk full) LevelDB's
-  // write-ahead log may end in a torn record; appending after it would make everything written later unreadable
-  // at the next open. So further writes are refused until the store could start a fresh log (once space returns).
+  // write-ahead log may end in a torn record; appending after it would make everything written later
+  // unreadable at the next open. So further writes are refused until the store could start a fresh log (once
+  // space returns).
   std::string write(const batch& b, durability d = durability::synced);
   bool get(const std::string& key, std::string& value) const;
-  // Visits every key starting with `prefix` in key order until `visit` returns false.
+  // Visits every key starting with `prefix` in key order until `visit` returns false. A scan reads past the
+  // block cache (it would only evict what point reads use).
   void scan(const std::string& prefix,
             const std::function<bool(const std::string& key, const std::string& value)>& visit) const;
   const std::string& dir() const { return dir_; }
 
  private:
-  db(leveldb::DB* raw, std::string dir) : raw_(raw), dir_(std::move(dir)) {}
+  db(leveldb::DB* raw, leveldb::Cache* cache, std::string dir)
+      : raw_(raw), cache_(cache), dir_(std::move(dir)) {}
   std::string roll_log();  // with roll_mutex_ held
   leveldb::DB* raw_;
+  leveldb::Cache* cache_;  // the block cache (deleted after raw_)
   std::string dir_;
   std::atomic<bool> torn_{false};  // a write failed: the current log may end in a partial record
   std::mutex roll_mutex_;
-  std::string torn_error_;         // why (with roll_mutex_ held)
+  std::string torn_error_;  // why (with roll_mutex_ held)
 };
 
 using db_ptr = std::shared_ptr<db>;

@@ -1,6 +1,6 @@
-// Corpus replay driver for builds without libFuzzer (gcc, the sanitizer builds): feeds every file named on the
-// command line, or found directly inside a named directory, to LLVMFuzzerTestOneInput once. This is how the
-// seed corpus and every regression input under tests/fuzz/corpus/ run as ordinary CTest tests.
+// Corpus replay driver for builds without libFuzzer (gcc, the sanitizer builds): feeds every file named on
+// the command line, or found directly inside a named directory, to LLVMFuzzerTestOneInput once. This is how
+// the seed corpus and every regression input under tests/fuzz/corpus/ run as ordinary CTest tests.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>

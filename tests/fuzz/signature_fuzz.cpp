@@ -23,11 +23,12 @@ constexpr int64_t kNow = 1759587327;
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const auto f = spec_notify::fuzz::split_fields(
-      std::string_view(reinterpret_cast<const char*>(data), size), 4);
+  const auto f =
+      spec_notify::fuzz::split_fields(std::string_view(reinterpret_cast<const char*>(data), size), 4);
   const std::string_view msg_id = f[0], timestamp = f[1], header = f[2], body = f[3];
 
-  const deliverer::verify_result r = deliverer::verify_standard(kSecrets, msg_id, timestamp, header, body, kNow);
+  const deliverer::verify_result r =
+      deliverer::verify_standard(kSecrets, msg_id, timestamp, header, body, kNow);
   FUZZ_CHECK(deliverer::to_string(r) != nullptr);
   (void)deliverer::verify_standard({}, msg_id, timestamp, header, body, kNow);
   (void)deliverer::verify_standard({std::string(header)}, msg_id, timestamp, header, body, kNow, 0);

@@ -20,7 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const std::string stripped = differ::strip_emphasis(text);
   FUZZ_CHECK(stripped.find_first_of("*_`~") == std::string::npos);
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  const auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
   FUZZ_CHECK(stripped.empty() || (!is_space(stripped.front()) && !is_space(stripped.back())));
   differ::task_status ignored = differ::task_status::other;
   (void)differ::parse_canonical(text, ignored);

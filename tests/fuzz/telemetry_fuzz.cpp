@@ -1,6 +1,6 @@
 // libFuzzer target: spec-auto evidence readers (actors/differ/telemetry.hpp): telemetry v1 JSON under every
-// stage's file name, consensus synthesis JSON and telemetry JSONL. Checks: never throws, every returned string
-// is valid UTF-8, a non-ok read names the file in its reason, ok reads report a known stage/status.
+// stage's file name, consensus synthesis JSON and telemetry JSONL. Checks: never throws, every returned
+// string is valid UTF-8, a non-ok read names the file in its reason, ok reads report a known stage/status.
 #include <string>
 #include <string_view>
 

@@ -119,3 +119,10 @@ BOOST_AUTO_TEST_CASE(retry_after_rejects_garbage) {
     BOOST_TEST(out.count() == -7);
   }
 }
+
+// Found by the retry_after fuzzer: a far-future date overflowed from_time_t and came back as "retry now".
+BOOST_AUTO_TEST_CASE(retry_after_dates_past_2262_mean_wait_long_not_retry_now) {
+  std::chrono::milliseconds out{0};
+  BOOST_REQUIRE(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", at_unix(kNow), out));
+  BOOST_TEST(out.count() > int64_t(9) * 365 * 24 * 3600 * 1000);
+}

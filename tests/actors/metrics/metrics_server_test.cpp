@@ -40,8 +40,9 @@ struct fixture {
   // answers its status request.
   caf::actor fake_pipeline() {
     wiring w;
-    w.differ = spawn([]() -> caf::behavior { return {[](status_atom) { return int64_t{42}; }}; });
-    w.deliverers["chatops"] = spawn([]() -> caf::behavior {
+    w.differ = spawn(
+        [](caf::event_based_actor*) -> caf::behavior { return {[](status_atom) { return int64_t{42}; }}; });
+    w.deliverers["chatops"] = spawn([](caf::event_based_actor*) -> caf::behavior {
       return {[](status_atom) {
         subscription_status s;
         s.name = "chatops";
@@ -54,7 +55,7 @@ struct fixture {
     w.deliverers["stuck"] = spawn([](caf::event_based_actor* self) -> caf::behavior {
       return {[=](status_atom) { return self->make_response_promise<subscription_status>(); }};
     });
-    return spawn([w]() -> caf::behavior { return {[w](wire_atom) { return w; }}; });
+    return spawn([w](caf::event_based_actor*) -> caf::behavior { return {[w](wire_atom) { return w; }}; });
   }
 };
 

@@ -1,0 +1,163 @@
+#define BOOST_TEST_MODULE fan_out
+#include "actors/router/fan_out.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <set>
+
+#include "actors/store/records.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace spec_notify;
+
+namespace {
+
+event make_event(int i, const std::string& status = "Done") {
+  event e;
+  e.id = "evt_" + std::to_string(100000 + i);
+  e.type = "spec-kit.task.transitioned";
+  e.occurred_at_ms = 1700000000000 + i;
+  e.spec_id = "SPEC-KIT-900";
+  e.task_id = "T" + std::to_string(i);
+  e.task_title = "task " + std::to_string(i);
+  e.from = "In Progress";
+  e.to = status;
+  e.status = status;
+  e.raw_status = status;
+  e.source = "docs/SPEC-KIT-900/tasks.md";
+  e.line = i + 3;
+  return e;
+}
+
+config::subscription_settings subscription(const std::string& name) {
+  config::subscription_settings s;
+  s.name = name;
+  s.url = "http://127.0.0.1:9/hook";
+  return s;
+}
+
+// Counts the chunks written and fails the one numbered `fail_at` (1-based; 0 = never).
+class counting_fan_out : public router::fan_out {
+ public:
+  counting_fan_out(store::db_ptr db, const std::vector<config::subscription_settings>& subs,
+                   router::chunk_limits limits, int fail_at = 0)
+      : fan_out(std::move(db), subs, limits), fail_at_(fail_at) {}
+  int chunks = 0;
+  std::vector<size_t> chunk_sizes;
+
+ protected:
+  std::string commit(const store::batch& chunk) override {
+    if (++chunks == fail_at_) return "IO error: simulated full disk";
+    chunk_sizes.push_back(chunk.size());
+    return fan_out::commit(chunk);
+  }
+
+ private:
+  int fail_at_;
+};
+
+struct fixture {
+  testing::temp_dir dir;
+  store::db_ptr db;
+  fixture() {
+    std::string error;
+    db = store::db::open((dir / "state").string(), error);
+    BOOST_REQUIRE_MESSAGE(db, error);
+  }
+  // The differ's write: evt/ records for `events`.
+  void persist_events(const std::vector<event>& events) {
+    store::batch b;
+    for (const auto& e : events) b.put(store::event_key(e.id), store::encode(e));
+    BOOST_REQUIRE(db->write(b).empty());
+  }
+  std::set<std::string> keys(const std::string& prefix) const {
+    std::set<std::string> out;
+    db->scan(prefix, [&](const std::string& k, const std::string&) {
+      out.insert(k);
+      return true;
+    });
+    return out;
+  }
+};
+
+std::vector<event> make_events(int n) {
+  std::vector<event> events;
+  for (int i = 0; i < n; ++i) events.push_back(make_event(i));
+  return events;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(a_large_route_is_written_in_chunks_of_whole_events, fixture) {
+  auto events = make_events(2500);
+  persist_events(events);
+  counting_fan_out f(db, {subscription("a"), subscription("b")}, router::chunk_limits{1000, size_t(1) << 30});
+  router::routed out;
+  std::string error;
+  BOOST_REQUIRE_MESSAGE(f.route(events, out, error), error);
+  // 2 deliveries per event: a chunk closes after the event that reaches 1000 deliveries (500 events).
+  BOOST_TEST(f.chunks == 5);
+  for (size_t ops : f.chunk_sizes) BOOST_TEST(ops == 1500u);  // 1000 dlv/ puts + 500 evt/ deletes
+  BOOST_TEST(out["a"].size() == 2500u);
+  BOOST_TEST(out["b"].size() == 2500u);
+  BOOST_TEST(keys("evt/").empty());
+  BOOST_TEST(keys("dlv/").size() == 5000u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_byte_limit_also_closes_a_chunk, fixture) {
+  auto events = make_events(50);
+  persist_events(events);
+  counting_fan_out f(db, {subscription("a")}, router::chunk_limits{1000, 4096});
+  router::routed out;
+  std::string error;
+  BOOST_REQUIRE(f.route(events, out, error));
+  BOOST_TEST(f.chunks > 1);
+  BOOST_TEST(out["a"].size() == 50u);
+  BOOST_TEST(keys("evt/").empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_failed_chunk_keeps_its_events_and_the_later_ones, fixture) {
+  auto events = make_events(2500);
+  persist_events(events);
+  counting_fan_out f(db, {subscription("a")}, router::chunk_limits{1000, size_t(1) << 30}, 2);
+  router::routed out;
+  std::string error;
+  BOOST_TEST(!f.route(events, out, error));
+  BOOST_TEST(error.find("simulated full disk") != std::string::npos);
+  // Chunk 1 (events 0..999) is durable and handed out; chunks 2.. were never written.
+  BOOST_TEST(out["a"].size() == 1000u);
+  BOOST_TEST(keys("dlv/").size() == 1000u);
+  auto left = keys("evt/");
+  BOOST_TEST(left.size() == 1500u);
+  for (int i = 0; i < 1000; ++i) BOOST_TEST(!left.count(store::event_key(events[i].id)));
+  for (int i = 1000; i < 2500; ++i) BOOST_TEST(left.count(store::event_key(events[i].id)) == 1u);
+  for (const auto& d : out["a"]) BOOST_TEST(keys("dlv/").count(store::delivery_key(d.id)) == 1u);
+  // The next start routes exactly the leftovers: every event ends with one delivery.
+  counting_fan_out again(db, {subscription("a")}, router::chunk_limits{});
+  auto leftovers = again.leftovers();
+  BOOST_TEST(leftovers.size() == 1500u);
+  router::routed rest;
+  BOOST_REQUIRE(again.route(leftovers, rest, error));
+  BOOST_TEST(rest["a"].size() == 1500u);
+  BOOST_TEST(keys("evt/").empty());
+  std::set<std::string> routed_events;
+  db->scan("dlv/", [&](const std::string&, const std::string& value) {
+    delivery d;
+    BOOST_REQUIRE(store::decode(value, d));
+    BOOST_TEST(routed_events.insert(d.event_id).second);
+    return true;
+  });
+  BOOST_TEST(routed_events.size() == 2500u);
+}
+
+BOOST_FIXTURE_TEST_CASE(unmatched_events_are_consumed_without_deliveries, fixture) {
+  std::vector<event> events{make_event(1, "Blocked"), make_event(2)};
+  persist_events(events);
+  router::fan_out f(db, {subscription("a")});
+  router::routed out;
+  std::string error;
+  BOOST_REQUIRE(f.route(events, out, error));
+  BOOST_TEST(out["a"].size() == 1u);
+  BOOST_TEST(out["a"][0].event_id == events[1].id);
+  BOOST_TEST(keys("evt/").empty());
+  BOOST_TEST(keys("dlv/").size() == 1u);
+}
