@@ -37,7 +37,12 @@ bool fan_out::route(const std::vector<event>& events, routed& out, std::string& 
     in_chunk = 0;
     return true;
   };
+  std::string unused;
   for (const auto& e : events) {
+    // Only events still in the outbox are routed: the same event can reach the router twice (the start-up
+    // scan of evt/ racing the differ's first message, or a differ restart), and routing it twice would
+    // send it under two webhook-ids. The router is the only one deleting evt/, so this check is race-free.
+    if (!db_->get(store::event_key(e.id), unused)) continue;
     for (const auto& t : targets_) {
       if (!matches(t.f, e)) continue;
       delivery d;

@@ -38,7 +38,8 @@ class fan_out {
   // Persists one delivery per (event, matching enabled subscription) and consumes the events' evt/ records,
   // chunk by chunk (see above). On a store error returns false with `error` set: the chunks written before it
   // stay written and their deliveries are in `out` (hand them to the deliverers all the same); the events of
-  // the failed chunk and of every later one keep their evt/ records for a retry.
+  // the failed chunk and of every later one keep their evt/ records for a retry. Events whose evt/ record is
+  // already gone (routed before) are skipped, so routing the same event twice is harmless.
   bool route(const std::vector<event>& events, routed& out, std::string& error);
 
   // Events left in evt/ by a crash between the differ's write and the fan-out.

@@ -161,3 +161,17 @@ BOOST_FIXTURE_TEST_CASE(unmatched_events_are_consumed_without_deliveries, fixtur
   BOOST_TEST(keys("evt/").empty());
   BOOST_TEST(keys("dlv/").size() == 1u);
 }
+
+// The start-up scan of evt/ can race the differ's first message: the same event reaches route() twice.
+BOOST_FIXTURE_TEST_CASE(routing_the_same_event_twice_creates_one_delivery, fixture) {
+  auto events = make_events(3);
+  persist_events(events);
+  counting_fan_out f(db, {subscription("a")}, router::chunk_limits{1000, size_t(1) << 30});
+  router::routed first, second;
+  std::string error;
+  BOOST_REQUIRE(f.route(events, first, error));
+  BOOST_REQUIRE(f.route(events, second, error));
+  BOOST_TEST(first["a"].size() == 3u);
+  BOOST_TEST(second["a"].empty());
+  BOOST_TEST(keys("dlv/").size() == 3u);
+}
