@@ -615,7 +615,7 @@ def table_rows(res):
             k["restart_to_first_delivery_ms"] is not None and k["restart_to_first_delivery_ms"] < 1000)
         add("backlog", "RSS at first delivery (MB)", fmt((k["rss_at_first_delivery_kb"] or 0) / 1024.0), "< 64",
             k["rss_at_first_delivery_kb"] is not None and k["rss_at_first_delivery_kb"] < 64 * 1024)
-        add("backlog", "  of which anonymous (heap, stacks) / file-backed (LevelDB's mmapped tables) (MB)",
+        add("backlog", "  of which anonymous (heap, stacks) / file-backed (binary + shared libraries) (MB)",
             "%s / %s" % (fmt((k.get("rss_anon_at_first_delivery_kb") or 0) / 1024.0),
                          fmt((k.get("rss_file_at_first_delivery_kb") or 0) / 1024.0)), "anonymous < 64",
             k.get("rss_anon_at_first_delivery_kb") is not None and k["rss_anon_at_first_delivery_kb"] < 64 * 1024)
