@@ -10,10 +10,7 @@ good() { printf '| Order | Task | Owner | Status | Validation |\n| --- | --- | -
 good 1 "In Progress" > "$WORK/repo/docs/SPEC-KIT-1-good/tasks.md"
 echo "# empty" > "$WORK/repo/SPEC.md"
 
-"$BIN" receive --listen 127.0.0.1:0 --ready-file "$WORK/recv.port" --secret-env BAD_SECRET \
-  --out "$WORK/received.jsonl" >"$WORK/receiver.log" 2>&1 &
-PIDS+=($!)
-wait_until 10 test -s "$WORK/recv.port" || fail "receiver did not start"
+start_receiver "$WORK/received.jsonl" "$WORK/recv.port" "$WORK/receiver.log" --secret-env BAD_SECRET
 cat > "$WORK/config.toml" <<TOML
 [notify]
 repo = "repo"

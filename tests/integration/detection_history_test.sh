@@ -48,10 +48,7 @@ PY
 cp "$WORK/versions/000.spec" "$WORK/repo/SPEC.md"
 cp "$WORK/versions/000.tasks" "$WORK/repo/docs/SPEC-KIT-200-history/tasks.md"
 
-"$BIN" receive --listen 127.0.0.1:0 --ready-file "$WORK/recv.port" --secret-env HIST_SECRET \
-  --out "$WORK/received.jsonl" >"$WORK/receiver.log" 2>&1 &
-PIDS+=($!)
-wait_until 10 test -s "$WORK/recv.port" || fail "receiver did not start"
+start_receiver "$WORK/received.jsonl" "$WORK/recv.port" "$WORK/receiver.log" --secret-env HIST_SECRET
 cat > "$WORK/config.toml" <<TOML
 [notify]
 repo = "repo"

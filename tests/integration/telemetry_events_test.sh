@@ -14,10 +14,7 @@ cat > "$WORK/repo/docs/SPEC-KIT-300-telemetry/tasks.md" <<'MD'
 | --- | --- | --- | --- | --- |
 | 1 | T300-1: Wire telemetry | Code | In Progress | - |
 MD
-"$BIN" receive --listen 127.0.0.1:0 --ready-file "$WORK/recv.port" --secret-env TEL_SECRET \
-  --out "$WORK/received.jsonl" >"$WORK/receiver.log" 2>&1 &
-PIDS+=($!)
-wait_until 10 test -s "$WORK/recv.port" || fail "receiver did not start"
+start_receiver "$WORK/received.jsonl" "$WORK/recv.port" "$WORK/receiver.log" --secret-env TEL_SECRET
 cat > "$WORK/config.toml" <<TOML
 [notify]
 repo = "repo"
