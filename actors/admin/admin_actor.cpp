@@ -42,7 +42,6 @@ struct admin_state {
   store::db_ptr db;
   caf::actor supervisor;
   std::string token, token_file;
-  std::set<std::string> paused;  // operator pauses, re-applied to the deliverers of a reloaded pipeline
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
@@ -188,12 +187,10 @@ void answer_pause_resume(self_ptr self, const admin_request& req, promise rp) {
     admin_reply reply;
     if (pause) {
       self->send(it->second, pause_atom::value);
-      self->state.paused.insert(name);
       reply.message =
           "paused " + name + ": no new attempts until `resume " + name + "` (in-flight ones finish)";
     } else {
       self->send(it->second, resume_atom::value);
-      self->state.paused.erase(name);
       reply.message = "resumed " + name + " (a 410 disable, if any, is cleared)";
     }
     logging::info("admin", reply.message);
@@ -227,12 +224,7 @@ void on_rewire(self_ptr self, const admin_rewire& m) {
     logging::warn("admin", "admin address change to " + st.cfg.admin +
                                " takes effect at the next restart; still on " + address);
   st.cfg.admin = address;
-  if (st.paused.empty()) return;
-  self->request(st.supervisor, ask_timeout, wire_atom::value).then([self](const wiring& w) {
-    for (const auto& name : self->state.paused)
-      if (auto it = w.deliverers.find(name); it != w.deliverers.end())
-        self->send(it->second, pause_atom::value);
-  });
+  // Operator pauses need no re-applying: deliverers persist them (sub/<name>/paused) and reload them.
 }
 
 caf::behavior admin_behavior(self_ptr self, config::settings cfg, store::db_ptr db, caf::actor supervisor,

@@ -29,8 +29,7 @@ struct deliverer_state {
   std::set<caf::actor_addr> workers;
   std::vector<std::shared_ptr<http_sender>> senders;  // one per worker, to cancel requests at shutdown
   caf::actor evidence, dead_letter;
-  int64_t timer_at = 0;  // when the pending tick fires; 0 = none armed
-  bool paused = false;
+  int64_t timer_at = 0;   // when the pending tick fires; 0 = none armed
   bool draining = false;  // stopping: no new attempts, waiting for in-flight ones to finish
   std::string tag;        // "deliverer/<name>" for logs
   int64_t delivered = 0, failed_attempts = 0, dead_lettered = 0;
@@ -120,7 +119,7 @@ void pump(self_ptr self) {
     if (st.book->in_flight() == 0) self->quit(caf::exit_reason::user_shutdown);
     return;
   }
-  if (st.paused || st.book->disabled()) return;
+  if (st.book->paused() || st.book->disabled()) return;
   auto now = now_ms();
   if (st.book->settings().dry_run) {
     for (auto& d : st.book->take_due(now, SIZE_MAX)) report(self, st.book->complete_dry_run(d, now));
@@ -160,6 +159,9 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
   auto loaded = st.book->load();
   if (loaded)
     logging::info(st.tag, "resuming " + std::to_string(loaded) + " pending delivery(ies) from the spool");
+  if (st.book->paused())
+    logging::warn(st.tag,
+                  "subscription is paused by an operator; resume it with the admin shell (resume NAME)");
   if (st.book->disabled())
     logging::warn(st.tag,
                   "subscription is disabled (" + st.book->disabled_reason() + "); deliveries kept queued");
@@ -184,7 +186,7 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
         s.pending = static_cast<int32_t>(st.book->pending());
         s.in_flight = static_cast<int32_t>(st.book->in_flight());
         s.max_in_flight = st.book->settings().max_in_flight;
-        s.paused = st.paused;
+        s.paused = st.book->paused();
         s.disabled = st.book->disabled_reason();
         s.delivered = st.delivered;
         s.failed_attempts = st.failed_attempts;
@@ -203,9 +205,9 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
         for (auto& s : self->state.senders) s->cancel();
         self->quit(caf::exit_reason::user_shutdown);
       },
-      [=](pause_atom) { self->state.paused = true; },
+      [=](pause_atom) { self->state.book->set_paused(true); },
       [=](resume_atom) {
-        self->state.paused = false;
+        self->state.book->set_paused(false);
         self->state.book->enable(now_ms());
         pump(self);
       },

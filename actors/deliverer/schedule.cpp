@@ -17,6 +17,8 @@ schedule::schedule(store::db_ptr db, config::subscription_settings sub)
 
 size_t schedule::load() {
   db_->get(store::disabled_key(sub_.name), disabled_reason_);
+  std::string flag;
+  paused_ = db_->get(store::paused_key(sub_.name), flag);
   // Only id and next attempt time stay in memory (take_due reads the record again), so the start reads just
   // those fields instead of decoding every body: a 100k backlog loads in a fraction of the full-decode time.
   db_->scan("dlv/", [&](const std::string&, const std::string& value) {
@@ -266,6 +268,17 @@ delivery_outcome schedule::complete_dry_run(const delivery& d, int64_t now) {
   persist(b, store::durability::buffered);
   if (const uint32_t s = find(d.id); s != none) remove(s);
   return o;
+}
+
+void schedule::set_paused(bool paused) {
+  if (paused == paused_) return;
+  paused_ = paused;
+  store::batch b;
+  if (paused)
+    b.put(store::paused_key(sub_.name), "1");
+  else
+    b.del(store::paused_key(sub_.name));
+  persist(b, store::durability::synced);
 }
 
 void schedule::enable(int64_t now) {

@@ -35,6 +35,9 @@ class schedule {
   delivery_outcome complete_dry_run(const delivery& d, int64_t now);
 
   bool disabled() const { return !disabled_reason_.empty(); }
+  // Operator pause, persisted so a restarted deliverer (or daemon) stays paused until resumed.
+  bool paused() const { return paused_; }
+  void set_paused(bool paused);
   const std::string& disabled_reason() const { return disabled_reason_; }
   // Clears a 410 disable (admin resume); pending deliveries become due now.
   void enable(int64_t now);
@@ -79,6 +82,7 @@ class schedule {
   uint32_t next_ticket_ = 0;
   std::map<std::string, delivery> flying_;  // full records of deliveries in flight (max_in_flight of them)
   std::string disabled_reason_;
+  bool paused_ = false;
   std::mt19937_64 rng_;
 };
 

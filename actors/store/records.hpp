@@ -35,5 +35,10 @@ inline std::string dead_key(const std::string& id) {
 inline std::string disabled_key(const std::string& sub) {
   return "sub/" + sub + "/disabled";
 }
+// Set while an operator has paused the subscription (admin pause); survives stage restarts and daemon
+// restarts.
+inline std::string paused_key(const std::string& sub) {
+  return "sub/" + sub + "/paused";
+}
 
 }  // namespace spec_notify::store

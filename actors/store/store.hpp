@@ -7,6 +7,7 @@
 //   dlv/<delivery id>      -> pending delivery (attempts, next attempt, history)
 //   dead/<delivery id>     -> dead letter (delivery + dead_at)
 //   sub/<name>/disabled    -> reason (set on HTTP 410; kept across restarts until replay/resume)
+//   sub/<name>/paused      -> "1" while an operator has paused the subscription (admin pause/resume)
 // Each stage writes its output together with the consumption of its input in ONE batch (transactional
 // outbox), which is what keeps "nothing lost, nothing emitted twice" true across kill -9.
 // Thread-safety: LevelDB serialises writers itself and commits concurrent synced writes as one group, so one

@@ -180,13 +180,28 @@ class receiver {
   std::atomic<long> count_{0};
 };
 
+// Reads (and throws away) what is left of an oversized body, up to a bound, so the sender sees our 413 rather
+// than a connection reset in the middle of its upload. Memory stays bounded: nothing is kept.
+static void discard_rest(std::istream& in) {
+  constexpr size_t kMaxDiscard = 64 * 1024 * 1024;
+  char buf[8192];
+  for (size_t seen = 0; seen < kMaxDiscard && (in.read(buf, sizeof buf) || in.gcount() > 0);)
+    seen += static_cast<size_t>(in.gcount());
+}
+
 bool receiver::read_body(Poco::Net::HTTPServerRequest& req, std::string& body) {
-  if (req.hasContentLength() && req.getContentLength64() > static_cast<Poco::Int64>(kMaxBody)) return false;
   std::istream& in = req.stream();
+  if (req.hasContentLength() && req.getContentLength64() > static_cast<Poco::Int64>(kMaxBody)) {
+    discard_rest(in);
+    return false;
+  }
   char buf[8192];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     body.append(buf, static_cast<size_t>(in.gcount()));
-    if (body.size() > kMaxBody) return false;
+    if (body.size() > kMaxBody) {
+      discard_rest(in);
+      return false;
+    }
   }
   return true;
 }

@@ -191,3 +191,21 @@ BOOST_FIXTURE_TEST_CASE(a_large_backlog_survives_churn_and_drains_completely, fi
   spool(*db, s, make("msg_after", 3));  // usable again after releasing everything
   BOOST_TEST(ids(s.take_due(3, 10)) == std::vector<std::string>{"msg_after"});
 }
+
+BOOST_FIXTURE_TEST_CASE(an_operator_pause_survives_a_restart_until_resumed, fixture) {
+  {
+    deliverer::schedule s(db, settings());
+    s.load();
+    BOOST_TEST(!s.paused());
+    s.set_paused(true);
+  }
+  {
+    deliverer::schedule s(db, settings());  // a restarted deliverer (or daemon)
+    s.load();
+    BOOST_TEST(s.paused());
+    s.set_paused(false);
+  }
+  deliverer::schedule s(db, settings());
+  s.load();
+  BOOST_TEST(!s.paused());
+}
