@@ -11,6 +11,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "config/secret.hpp"
+
 namespace spec_notify::deliverer {
 namespace {
 
@@ -60,40 +62,6 @@ std::string base64_encode(const unsigned char* data, size_t n) {
   return out;
 }
 
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-// Strict standard base64: no white space, '=' only as trailing padding, padding optional.
-bool base64_decode(std::string_view in, std::string& out) {
-  size_t pad = 0;
-  while (pad < 2 && !in.empty() && in.back() == '=') {
-    in.remove_suffix(1);
-    ++pad;
-  }
-  if (in.size() % 4 == 1) return false;
-  if (pad > 0 && (in.size() + pad) % 4 != 0) return false;  // padding, when present, must complete the block
-  out.clear();
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v = base64_value(c);
-    if (v < 0) return false;
-    acc = (acc << 6) | uint32_t(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += char((acc >> bits) & 0xff);
-    }
-  }
-  return true;
-}
-
 std::string hex_encode(const digest& d) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -129,7 +97,10 @@ bool parse_unix_seconds(std::string_view s, int64_t& out) {
 
 bool decode_whsec(std::string_view secret, std::string& key_bytes) {
   if (secret.substr(0, kWhsecPrefix.size()) != kWhsecPrefix) return false;
-  return base64_decode(secret.substr(kWhsecPrefix.size()), key_bytes) && !key_bytes.empty();
+  std::vector<uint8_t> bytes;  // the config's decoder: one base64 reading for validation and signing
+  if (!config::base64_decode(secret.substr(kWhsecPrefix.size()), bytes) || bytes.empty()) return false;
+  key_bytes.assign(bytes.begin(), bytes.end());
+  return true;
 }
 
 std::string standard_signature(std::string_view key_bytes, std::string_view msg_id, int64_t timestamp,
@@ -232,18 +203,7 @@ std::string random_id(std::string_view prefix) {
 }
 
 std::vector<std::string> split_secrets(std::string_view value) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  auto is_space = [](char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-  };
-  while (i < value.size()) {
-    while (i < value.size() && is_space(value[i])) ++i;
-    size_t start = i;
-    while (i < value.size() && !is_space(value[i])) ++i;
-    if (i > start) out.emplace_back(value.substr(start, i - start));
-  }
-  return out;
+  return config::split_secrets(value);
 }
 
 }  // namespace spec_notify::deliverer
