@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzz CI: builds the libFuzzer targets of tests/fuzz with clang (build-fuzz, SPEC_NOTIFY_FUZZ=ON: libFuzzer +
-# ASan + UBSan, -O1 -g -DNDEBUG) and runs each for FUZZ_SECONDS starting from its seed corpus tests/fuzz/corpus/<t>/.
+# ASan + UBSan, -O1 -g1 -DNDEBUG) and runs each for FUZZ_SECONDS starting from its seed corpus tests/fuzz/corpus/<t>/.
 # Any crash, sanitizer report, leak, timeout or OOM fails the run and prints the reproducer file and the
 # command that replays it. See docs/testing.md.
 #
@@ -43,7 +43,7 @@ echo "== configure build-fuzz (clang, SPEC_NOTIFY_FUZZ=ON)"
 # NDEBUG as in release builds: toml++ 3.3's debug assertions abort on inputs its release parser rejects cleanly
 # (e.g. "[/x]"), which would hide real findings. The project itself uses no assert().
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" -DSPEC_NOTIFY_FUZZ=ON >/dev/null
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DSPEC_NOTIFY_FUZZ=ON >/dev/null
 echo "== build fuzz targets"
 cmake --build "$build" -j"$(nproc)" --target fuzz_targets
 echo "== built in $((SECONDS - t0)) s; fuzzing ${targets[*]} for ${seconds} s each, $jobs at a time"

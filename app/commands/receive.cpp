@@ -12,6 +12,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
@@ -314,12 +315,15 @@ int serve_until_signalled(receive_options opts, std::ostream& out) {
   int rc = 0;
   try {
     receiver r(opts, out);
+    // Our own pool, so shutdown can join the handler threads: Poco's stopAll() only closes their connections, and
+    // a handler still running after `r` is destroyed would read freed memory (found by TSan).
+    Poco::ThreadPool pool(2, 16);
     Poco::Net::ServerSocket socket(opts.listen);
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setKeepAlive(true);
     params->setMaxThreads(16);
     params->setMaxQueued(256);
-    Poco::Net::HTTPServer server(new handler_factory(r), socket, params);
+    Poco::Net::HTTPServer server(new handler_factory(r), pool, socket, params);
     server.start();
     const uint16_t port = socket.address().port();
     if (!opts.ready_file.empty() && !write_ready_file(opts.ready_file, port)) {
@@ -333,6 +337,7 @@ int serve_until_signalled(receive_options opts, std::ostream& out) {
     }
     r.stop();
     server.stopAll(true);
+    pool.joinAll();
   } catch (const Poco::Exception& e) {
     std::cerr << "spec-notify receive: cannot listen on " << opts.listen.toString() << ": " << e.displayText()
               << "\n";

@@ -81,7 +81,10 @@ wait_until 15 has_distinct_tasks "$WORK/healthy.jsonl" 1 || fail "T3 was not del
 got=$(node -e 'console.log(require("fs").readFileSync(process.argv[1],"utf8").trim().split("\n").map((l) => JSON.parse(l).body.task.id).join(" "))' "$WORK/healthy.jsonl")
 [ "$got" = "T3" ] || fail "after the restart the healthy endpoint got '$got', want only 'T3' (dead letters were re-sent)"
 check_attempts "$WORK/failing.jsonl" || fail "the failing endpoint got more attempts after the restart"
-if grep -q "resuming .* pending" "$WORK/daemon.log"; then fail "dead letters were loaded as pending deliveries at restart"; fi
+# T3 itself may be spooled before the deliverer starts (then it is resumed as 1 pending delivery); anything more
+# can only be the two dead letters.
+resumed=$(sed -n 's/.*resuming \([0-9]*\) pending.*/\1/p' "$WORK/daemon.log" | tail -n 1)
+[ "${resumed:-0}" -le 1 ] || fail "dead letters were loaded as pending deliveries at restart ($resumed resumed)"
 
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID" || fail "serve exited with $? on SIGTERM (want 0)"
