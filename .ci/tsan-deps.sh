@@ -76,6 +76,7 @@ build caf "$src" -DCAF_NO_EXAMPLES=yes -DCAF_NO_UNIT_TESTS=yes -DCAF_NO_OPENSSL=
 # LevelDB 1.23 (leveldb_1.23-4.dsc), shared, with snappy as Debian's.
 src=$(fetch libleveldb-dev leveldb 1.23 9a37f8a6174f09bd622bc723b55881dc541cd50747cbd08831c2a82d620f6d76)
 # Debian's re-enable-rtti.patch: the store subclasses leveldb::EnvWrapper, which needs LevelDB's typeinfo.
+# shellcheck disable=SC2016  # literal ${CMAKE_CXX_FLAGS} in CMake code
 sed -i 's|^\(  string(REGEX REPLACE "-frtti" "" CMAKE_CXX_FLAGS\)|#\1|; s|^\(  set(CMAKE_CXX_FLAGS "${CMAKE_CXX_FLAGS} -fno-rtti")\)|#\1|' \
   "$src/CMakeLists.txt"
 build leveldb "$src" -DBUILD_SHARED_LIBS=ON -DLEVELDB_BUILD_TESTS=OFF -DLEVELDB_BUILD_BENCHMARKS=OFF

@@ -315,8 +315,8 @@ int serve_until_signalled(receive_options opts, std::ostream& out) {
   int rc = 0;
   try {
     receiver r(opts, out);
-    // Our own pool, so shutdown can join the handler threads: Poco's stopAll() only closes their connections, and
-    // a handler still running after `r` is destroyed would read freed memory (found by TSan).
+    // Our own pool, so shutdown can join the handler threads: Poco's stopAll() only closes their connections,
+    // and a handler still running after `r` is destroyed would read freed memory (found by TSan).
     Poco::ThreadPool pool(2, 16);
     Poco::Net::ServerSocket socket(opts.listen);
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
