@@ -24,12 +24,13 @@ struct list_row {
   int64_t next_at_ms = 0;  // pending: earliest next attempt (0 = now); dead: when it died
   int64_t created_at_ms = 0;
   bool replay = false;  // re-enqueued from the dead letters at least once
+  std::string body;     // the payload v1 JSON, only when the request asked for it (with_body)
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, list_row& x) {
   return f(caf::meta::type_name("list_row"), x.id, x.state, x.subscription, x.event_type, x.spec_id,
            x.task_id, x.attempts, x.last_status, x.last_error, x.last_attempt_ms, x.next_at_ms,
-           x.created_at_ms, x.replay);
+           x.created_at_ms, x.replay, x.body);
 }
 
 // What happened to one id of a replay request.
@@ -65,11 +66,12 @@ struct admin_request {
   std::string subscription;      // list/replay filter; pause/resume: the subscription name
   int64_t since_ms = 0;          // replay --failed: only letters that died at or after this unix ms (0 = any)
   std::vector<std::string> ids;  // replay: explicit delivery ids
+  bool with_body = false;        // list: include each delivery's payload (the JSON export)
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, admin_request& x) {
   return f(caf::meta::type_name("admin_request"), x.token, x.command, x.failed, x.subscription, x.since_ms,
-           x.ids);
+           x.ids, x.with_body);
 }
 
 struct admin_reply {

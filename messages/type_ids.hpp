@@ -12,6 +12,7 @@ using send_atom = caf::atom_constant<caf::atom("send")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using pause_atom = caf::atom_constant<caf::atom("pause")>;
 using resume_atom = caf::atom_constant<caf::atom("resume")>;
+using enable_atom = caf::atom_constant<caf::atom("enable")>;  // clear a 410 disable only (replay)
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using prune_atom = caf::atom_constant<caf::atom("prune")>;
 

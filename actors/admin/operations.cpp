@@ -35,8 +35,10 @@ void collect(const store::db& db, const std::string& prefix, bool dead, const li
              std::vector<list_row>& out) {
   db.scan(prefix, [&](const std::string&, const std::string& value) {
     delivery d;
-    if (store::decode(value, d) && (filter.subscription.empty() || d.subscription == filter.subscription))
+    if (store::decode(value, d) && (filter.subscription.empty() || d.subscription == filter.subscription)) {
       out.push_back(to_row(d, dead));
+      if (filter.with_body) out.back().body = std::move(d.body);
+    }
     return true;
   });
 }
@@ -73,7 +75,14 @@ void select_ids(const store::db& db, const std::vector<std::string>& ids, replay
       out.results.push_back(result_for(id, d.subscription, "replayed", true));
       out.replayed.push_back(requeued(std::move(d)));
     } else if (db.get(store::delivery_key(id), text) && store::decode(text, d)) {
-      out.results.push_back(result_for(id, d.subscription, "not a dead letter (still pending)", false));
+      // Held back by a 410 disable: replaying it is how the operator says the endpoint is fixed.
+      std::string reason;
+      if (db.get(store::disabled_key(d.subscription), reason)) {
+        out.results.push_back(result_for(id, d.subscription, "replayed (subscription re-enabled)", true));
+        out.replayed.push_back(requeued(std::move(d)));
+      } else {
+        out.results.push_back(result_for(id, d.subscription, "not a dead letter (still pending)", false));
+      }
     } else {
       out.results.push_back(result_for(id, "", "not found", false));
     }
@@ -112,9 +121,16 @@ replay_outcome replay(store::db& db, const replay_selection& sel) {
     select_failed(db, sel, out);
   if (out.replayed.empty()) return out;
   store::batch b;
+  std::set<std::string> subscriptions;
   for (const auto& d : out.replayed) {
     b.del(store::dead_key(d.id));
     b.put(store::delivery_key(d.id), store::encode(d));
+    subscriptions.insert(d.subscription);
+  }
+  // A replay re-enables a subscription that a 410 disabled: its queued deliveries go out again too.
+  for (const auto& s : subscriptions) {
+    std::string reason;
+    if (db.get(store::disabled_key(s), reason)) b.del(store::disabled_key(s));
   }
   out.error = db.write(b, store::durability::synced);
   if (out.error.empty()) return out;

@@ -7,7 +7,9 @@
 // key, so a receiver that did process an earlier attempt can drop the duplicate), attempts reset to 0,
 // next_at_ms 0 (due at once), replay = true, history kept (the list still shows why it died). A daemon
 // picks a replayed record up at its next start (deliverers load dlv/), or at once when the admin actor hands
-// it to the running deliverer.
+// it to the running deliverer. A subscription disabled by HTTP 410 (sub/<name>/disabled) is re-enabled in the
+// same batch when any of its deliveries is replayed; an explicit id still pending in such a subscription
+// counts as replayable too (410 keeps its events, replayable: contract).
 // Thread-safety: as the store (any thread; concurrent replays of the same id: the second finds no dead/).
 #include <cstdint>
 #include <string>
@@ -22,6 +24,7 @@ namespace spec_notify::admin {
 struct list_filter {
   bool failed_only = false;  // dead letters only
   std::string subscription;  // "" = every subscription
+  bool with_body = false;    // copy each record's payload into list_row::body
 };
 
 // Pending rows first (by next attempt), then dead letters (most recent death last). Records that do not

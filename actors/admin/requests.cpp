@@ -32,7 +32,7 @@ evidence::evidence_record replay_record(const delivery& d, int64_t at_ms) {
 
 admin_reply handle_list(const store::db& db, const admin_request& req) {
   admin_reply reply;
-  reply.rows = list_deliveries(db, list_filter{req.failed, req.subscription});
+  reply.rows = list_deliveries(db, list_filter{req.failed, req.subscription, req.with_body});
   return reply;
 }
 

@@ -206,6 +206,10 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
         self->quit(caf::exit_reason::user_shutdown);
       },
       [=](pause_atom) { self->state.book->set_paused(true); },
+      [=](enable_atom) {  // a replay re-enabled the subscription; an operator pause stays as it is
+        self->state.book->enable(now_ms());
+        pump(self);
+      },
       [=](resume_atom) {
         self->state.book->set_paused(false);
         self->state.book->enable(now_ms());

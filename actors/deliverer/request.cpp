@@ -16,8 +16,8 @@ http_request build_request(const config::subscription_settings& sub, const deliv
   h.emplace_back("user-agent", std::string("spec-notify/") + SPEC_NOTIFY_VERSION);
   h.emplace_back("webhook-id", d.id);
   h.emplace_back("webhook-timestamp", std::to_string(timestamp));
-  if (sub.signature != config::signature_mode::github)
-    h.emplace_back("webhook-signature", standard_signature_header(sub.secrets, d.id, timestamp, d.body));
+  // The Standard Webhooks signature is part of every delivery (contract); "github" and "both" add GitHub's.
+  h.emplace_back("webhook-signature", standard_signature_header(sub.secrets, d.id, timestamp, d.body));
   if (sub.signature != config::signature_mode::standard && !sub.secrets.empty())
     h.emplace_back("x-hub-signature-256", github_signature(sub.secrets.front(), d.body));
   h.emplace_back("x-spec-notify-event", d.event_type);

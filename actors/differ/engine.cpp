@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "actors/deliverer/signature.hpp"
+#include "actors/differ/spec_key.hpp"
 #include "actors/differ/task_table.hpp"
 #include "actors/differ/telemetry.hpp"
 #include "actors/store/records.hpp"
@@ -199,7 +200,7 @@ void engine::process_telemetry(const std::string& rel, store::batch& b, engine_r
     e.id = deliverer::random_id("evt_");
     e.type = type;
     e.occurred_at_ms = now_ms();
-    e.spec_id = t.value.spec_id;
+    e.spec_id = resolve_spec_slug(repo_, t.value.spec_id);
     e.stage = t.value.stage;
     e.status = t.value.status;
     e.source = rel;

@@ -26,4 +26,20 @@ std::string spec_key(std::string_view spec_id) {
   return std::string(spec_id);
 }
 
+std::string resolve_spec_slug(const std::filesystem::path& repo, const std::string& spec_id) {
+  if (spec_id.empty()) return spec_id;
+  const std::string key = spec_key(spec_id);
+  std::string found;
+  int matches = 0;
+  std::error_code ec, entry_ec;
+  for (std::filesystem::directory_iterator it(repo / "docs", ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.compare(0, key.size(), key) != 0 || spec_key(name) != key || !it->is_directory(entry_ec)) continue;
+    if (name == spec_id) return spec_id;
+    found = name;
+    ++matches;
+  }
+  return matches == 1 ? found : spec_id;
+}
+
 }  // namespace spec_notify::differ

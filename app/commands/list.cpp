@@ -11,7 +11,7 @@ namespace spec_notify::app {
 const std::vector<option_spec> list_options = {
     {"failed", false, false, "dead letters only"},
     {"subscription", true, false, "only this subscription"},
-    {"json", false, false, "JSON instead of tables: {\"pending\":[...],\"dead\":[...]}"},
+    {"json", false, false, "JSON instead of tables, payloads included: {\"pending\":[...],\"dead\":[...]}"},
     {"config", true, false, "config file (default $SPEC_NOTIFY_CONFIG, else ./config.toml)"},
     {"help", false, false, "show this help"},
 };
@@ -25,6 +25,7 @@ bool build_list_request(const parsed_args& args, admin_request& req, bool& json,
   req.failed = args.has("failed");
   req.subscription = args.get("subscription");
   json = args.has("json");
+  req.with_body = json;  // the JSON form is the export for a manual hand-off: it carries each payload
   return true;
 }
 

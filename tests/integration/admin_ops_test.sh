@@ -75,6 +75,8 @@ ID=$(node -e '
   if (j.pending.length !== 0 || j.dead.length !== 1) process.exit(1);
   const d = j.dead[0];
   if (d.task !== "T1" || d.attempts !== 2 || d.last_status !== 500 || d.subscription !== "hooks") process.exit(1);
+  // The export carries the payload itself, as sent (same delivery id), for a manual hand-off.
+  if (!d.body || d.body.delivery_id !== d.id || d.body.task.id !== "T1" || d.body.schema_version !== 1) process.exit(1);
   console.log(d.id);' "$WORK/list.json") || fail "--list --json: $(cat "$WORK/list.json")"
 grep -q "$ID" "$WORK/list.out" || fail "the table does not show $ID"
 
@@ -138,7 +140,8 @@ wait "$DAEMON_PID" || fail "serve exited $? on SIGTERM"
 [ ! -e "$WORK/state/admin.token" ] || fail "admin.token left behind after a clean stop"
 sn --list --failed --json > "$WORK/offline.json" || fail "offline --list exited $?"
 ID2=$(node -e 'const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  if (j.dead.length !== 1 || j.dead[0].task !== "T2") process.exit(1); console.log(j.dead[0].id)' \
+  if (j.dead.length !== 1 || j.dead[0].task !== "T2") process.exit(1);
+  if (!j.dead[0].body || j.dead[0].body.delivery_id !== j.dead[0].id) process.exit(1); console.log(j.dead[0].id)' \
   "$WORK/offline.json") || fail "offline --list: $(cat "$WORK/offline.json")"
 sn --replay --failed --since 1h > "$WORK/offline_replay.out" || fail "offline --replay exited $?"
 grep -q "$ID2 .*replayed" "$WORK/offline_replay.out" || fail "offline replay: $(cat "$WORK/offline_replay.out")"

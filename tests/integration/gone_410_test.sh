@@ -17,6 +17,7 @@ write_config() {  # write_config GONE_PORT HEALTHY_PORT
 [notify]
 repo = "repo"
 state_dir = "state"
+admin = "127.0.0.1:$ADMIN_PORT"
 
 [[notify.subscriptions]]
 name = "gone"
@@ -34,6 +35,7 @@ secret_env = "GONE_SECRET"
 TOML
 }
 
+ADMIN_PORT=$(free_port)
 start_receiver "$WORK/gone.jsonl" "$WORK/gone.port" "$WORK/receiver.log" --secret-env GONE_SECRET --status 410
 start_receiver "$WORK/healthy.jsonl" "$WORK/healthy.port" "$WORK/receiver.log" --secret-env GONE_SECRET
 write_config "$(cat "$WORK/gone.port")" "$(cat "$WORK/healthy.port")"
@@ -69,6 +71,19 @@ restarted_log | grep -q "deliverer/gone: subscription is disabled" || fail "the 
 task_table 3 3 | save_atomically "$spec_dir/tasks.md"     # T3 -> Done: sentinel through the healthy subscription
 wait_until 10 has_distinct_tasks "$WORK/healthy.jsonl" 3 || fail "healthy subscription did not get T3 after the restart"
 [ "$(lines_in "$WORK/back.jsonl")" = 0 ] || fail "a disabled subscription sent after the restart: $(cat "$WORK/back.jsonl")"
+
+# "410 = disable (keep its events, replayable)": replaying one held delivery through the running daemon's admin
+# actor re-enables the subscription, so all three held deliveries (T1, T2, T3) go out, under their webhook-ids.
+wait_until 10 file_has "$WORK/daemon.log" "admin actor listening" || fail "admin actor did not start"
+"$BIN" --list --subscription gone --json --config "$WORK/config.toml" > "$WORK/held.json" || fail "--list exited $?"
+held_id=$(node -e 'const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const t1 = j.pending.find((d) => d.task === "T1"); if (j.pending.length !== 3 || !t1) process.exit(1);
+  console.log(t1.id)' "$WORK/held.json") || fail "want T1..T3 held for 'gone': $(cat "$WORK/held.json")"
+"$BIN" --replay "$held_id" --config "$WORK/config.toml" > "$WORK/replay.out" || fail "--replay exited $?: $(cat "$WORK/replay.out")"
+grep -q "re-enabled" "$WORK/replay.out" || fail "--replay of a held delivery: $(cat "$WORK/replay.out")"
+wait_until 10 has_distinct_tasks "$WORK/back.jsonl" 3 || fail "after the replay 'gone' sent: $(cat "$WORK/back.jsonl")"
+grep -q "\"webhook_id\":\"$held_id\"" "$WORK/back.jsonl" || fail "the replayed delivery changed its webhook-id"
+[ "$(lines_in "$WORK/back.jsonl")" = 3 ] || fail "want exactly 3 deliveries after the replay: $(cat "$WORK/back.jsonl")"
 
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID" || fail "serve exited with $? on SIGTERM (want 0)"

@@ -122,6 +122,40 @@ BOOST_FIXTURE_TEST_CASE(replay_reports_unknown_and_still_pending_ids_without_tou
   BOOST_TEST(!d.replay);
 }
 
+// Contract: "410 = disable this subscription (keep its events, replayable)". Replaying a delivery of a disabled
+// subscription (a dead letter, or one the disable holds back) re-enables it in the same batch.
+BOOST_FIXTURE_TEST_CASE(replay_re_enables_a_subscription_disabled_by_410, fixture) {
+  auto disable = [&](const std::string& sub) {
+    store::batch b;
+    b.put(store::disabled_key(sub), "endpoint answered 410 Gone");
+    BOOST_REQUIRE(db->write(b).empty());
+  };
+  disable("gone");
+  put_pending(make("msg_held", "gone", 2000, 1));
+  auto out = admin::replay(*db, {{"msg_held"}, 0, ""});
+  BOOST_REQUIRE_EQUAL(out.results.size(), 1u);
+  BOOST_TEST(out.results[0].ok);
+  BOOST_TEST(out.results[0].result == "replayed (subscription re-enabled)");
+  BOOST_REQUIRE_EQUAL(out.replayed.size(), 1u);
+  BOOST_TEST(out.replayed[0].id == "msg_held");  // same webhook-id
+  BOOST_TEST(!has(store::disabled_key("gone")));
+  std::string text;
+  delivery d;
+  BOOST_REQUIRE(db->get("dlv/msg_held", text) && store::decode(text, d));
+  BOOST_TEST(d.attempts == 0);
+  BOOST_TEST(d.replay);
+
+  disable("gone");  // a dead letter of a disabled subscription re-enables it too
+  put_dead(make("msg_dead", "gone", 5000));
+  BOOST_TEST(admin::replay(*db, {{}, 0, "gone"}).results.size() == 1u);
+  BOOST_TEST(!has(store::disabled_key("gone")));
+
+  disable("other");  // replaying another subscription's letter leaves this one disabled
+  put_dead(make("msg_c", "chatops", 5000));
+  BOOST_TEST(admin::replay(*db, {{"msg_c"}, 0, ""}).results[0].ok);
+  BOOST_TEST(has(store::disabled_key("other")));
+}
+
 BOOST_FIXTURE_TEST_CASE(a_second_replay_of_the_same_id_finds_it_pending, fixture) {
   put_dead(make("msg_a", "chatops", 5000));
   BOOST_TEST(admin::replay(*db, {{"msg_a"}, 0, ""}).results[0].ok);

@@ -203,6 +203,29 @@ BOOST_FIXTURE_TEST_CASE(a_new_telemetry_file_emits_one_stage_event_and_unlock_al
   BOOST_TEST(again.on_files_changed({old_tel, tasks_tel, unlock}).events.empty());  // restart: nothing twice
 }
 
+// Telemetry names a SPEC by its short key; events carry the full slug of its docs/ folder, like task events do,
+// so `specs` globs on the slug and the per-SPEC evidence folder see both kinds.
+BOOST_FIXTURE_TEST_CASE(stage_events_carry_the_full_slug_of_the_spec_folder, fixture) {
+  dir.save("repo/SPEC.md", tracker({{"T1", "Done"}}));
+  dir.save("repo/docs/SPEC-KIT-075-add-webhook/tasks.md", tracker({{"T2", "Done"}}));
+  dir.save("repo/docs/SPEC-KIT-080-one/tasks.md", tracker({{"T3", "Done"}}));
+  dir.save("repo/docs/SPEC-KIT-080-two/tasks.md", tracker({{"T4", "Done"}}));
+  auto e = make();
+  e.on_files_changed({"SPEC.md"});
+  auto stage_spec = [&](const std::string& spec, const std::string& ts) {
+    std::string rel = std::string(evidence) + "/commands/" + spec + "/spec-plan_" + ts + "-1.json";
+    dir.save("repo/" + rel, telemetry_json("spec-ops-plan", spec, ts, "\"tool\":{\"status\":\"passed\"}"));
+    auto r = e.on_files_changed({rel});
+    BOOST_REQUIRE_EQUAL(r.events.size(), 1u);
+    return r.events[0].spec_id;
+  };
+  BOOST_TEST(stage_spec("SPEC-KIT-075", "2025-10-01T00:00:00Z") == "SPEC-KIT-075-add-webhook");
+  BOOST_TEST(stage_spec("SPEC-KIT-075-add-webhook", "2025-10-01T00:00:01Z") == "SPEC-KIT-075-add-webhook");
+  BOOST_TEST(stage_spec("SPEC-KIT-080", "2025-10-01T00:00:02Z") == "SPEC-KIT-080");  // two folders: keep it
+  BOOST_TEST(stage_spec("SPEC-KIT-099", "2025-10-01T00:00:03Z") == "SPEC-KIT-099");  // no folder
+  BOOST_TEST(stage_spec("SPEC-KIT-0", "2025-10-01T00:00:04Z") == "SPEC-KIT-0");      // prefix, other key
+}
+
 BOOST_FIXTURE_TEST_CASE(unknown_schemas_and_broken_json_are_skipped_without_events, fixture) {
   dir.save("repo/SPEC.md", tracker({{"T1", "Done"}}));
   auto e = make();
