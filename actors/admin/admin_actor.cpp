@@ -153,7 +153,8 @@ void answer_replay(self_ptr self, const admin_request& req, promise rp) {
       auto it = w.deliverers.find(sub);
       if (it != w.deliverers.end()) {
         self->send(it->second, std::move(batch));
-        self->send(it->second, enable_atom::value);  // replay clears a 410 disable (already done in the store)
+        self->send(it->second,
+                   enable_atom::value);  // replay clears a 410 disable (already done in the store)
         continue;
       }
       for (auto& r : reply.replayed)

@@ -34,7 +34,8 @@ std::string resolve_spec_slug(const std::filesystem::path& repo, const std::stri
   std::error_code ec, entry_ec;
   for (std::filesystem::directory_iterator it(repo / "docs", ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (name.compare(0, key.size(), key) != 0 || spec_key(name) != key || !it->is_directory(entry_ec)) continue;
+    if (name.compare(0, key.size(), key) != 0 || spec_key(name) != key || !it->is_directory(entry_ec))
+      continue;
     if (name == spec_id) return spec_id;
     found = name;
     ++matches;

@@ -36,11 +36,14 @@ class line_reader {
   }
   bool next(std::string_view& line) {
     if (!peek(line)) return false;
+    unterminated_ = pos_ + line_len_ >= text_.size();
     pos_ = std::min(text_.size(), pos_ + line_len_ + 1);
     peeked_ = false;
     ++number_;
     return true;
   }
+  // Whether the line last returned by next() ended the text without a '\n'.
+  bool unterminated() const { return unterminated_; }
   bool peek(std::string_view& line) {
     if (pos_ >= text_.size()) return false;
     if (!peeked_) {
@@ -57,7 +60,7 @@ class line_reader {
  private:
   std::string_view text_;
   size_t pos_ = 0, line_len_ = 0;
-  bool peeked_ = false;
+  bool peeked_ = false, unterminated_ = false;
   int number_ = 0;
 };
 
@@ -181,12 +184,22 @@ class file_parser {
       warn(header_line, "header has " + std::to_string(cells_.size()) + " cells but the delimiter row has " +
                             std::to_string(delimiter_cells));
     }
+    const bool closing_pipes = !trim(header).empty() && trim(header).back() == '|';
     std::string_view line;
     while (lines.peek(line)) {
       const std::string_view t = trim(line);
       if (t.empty() || t.front() != '|') break;
       lines.next(line);
-      if (cols.status >= 0) table_row(cols, t, lines.number());
+      if (cols.status < 0) continue;
+      // A writer that truncates and rewrites in place can be caught mid-row ("| T1 | first | Do"): a last row
+      // with no newline and no closing '|' in a table that has them is not read, so its task keeps its
+      // known state instead of flapping Done -> Other -> Done.
+      if (closing_pipes && lines.unterminated() && t.back() != '|') {
+        warn(lines.number(),
+             "last row is cut short (no closing '|', no newline; file still being written?); skipped");
+        continue;
+      }
+      table_row(cols, t, lines.number());
     }
   }
 

@@ -122,8 +122,8 @@ BOOST_FIXTURE_TEST_CASE(replay_reports_unknown_and_still_pending_ids_without_tou
   BOOST_TEST(!d.replay);
 }
 
-// Contract: "410 = disable this subscription (keep its events, replayable)". Replaying a delivery of a disabled
-// subscription (a dead letter, or one the disable holds back) re-enables it in the same batch.
+// Contract: "410 = disable this subscription (keep its events, replayable)". Replaying a delivery of a
+// disabled subscription (a dead letter, or one the disable holds back) re-enables it in the same batch.
 BOOST_FIXTURE_TEST_CASE(replay_re_enables_a_subscription_disabled_by_410, fixture) {
   auto disable = [&](const std::string& sub) {
     store::batch b;

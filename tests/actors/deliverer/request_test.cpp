@@ -42,8 +42,8 @@ BOOST_AUTO_TEST_CASE(every_mode_carries_the_standard_signature) {
       BOOST_TEST(header(r, "webhook-id").value_or("") == "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W");
       BOOST_TEST(header(r, "webhook-timestamp").value_or("") == "1700000000");
       BOOST_TEST(header(r, "webhook-signature").value_or("") ==
-                 deliverer::standard_signature_header({kSecret}, "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", 1700000000,
-                                                      R"({"schema_version":1})"));
+                 deliverer::standard_signature_header({kSecret}, "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W",
+                                                      1700000000, R"({"schema_version":1})"));
       BOOST_TEST(header(r, "x-spec-notify-attempt").value_or("") == "3");
       BOOST_TEST(header(r, "x-spec-notify-event").value_or("") == "spec-kit.task.transitioned");
     }

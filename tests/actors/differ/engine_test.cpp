@@ -203,8 +203,8 @@ BOOST_FIXTURE_TEST_CASE(a_new_telemetry_file_emits_one_stage_event_and_unlock_al
   BOOST_TEST(again.on_files_changed({old_tel, tasks_tel, unlock}).events.empty());  // restart: nothing twice
 }
 
-// Telemetry names a SPEC by its short key; events carry the full slug of its docs/ folder, like task events do,
-// so `specs` globs on the slug and the per-SPEC evidence folder see both kinds.
+// Telemetry names a SPEC by its short key; events carry the full slug of its docs/ folder, like task events
+// do, so `specs` globs on the slug and the per-SPEC evidence folder see both kinds.
 BOOST_FIXTURE_TEST_CASE(stage_events_carry_the_full_slug_of_the_spec_folder, fixture) {
   dir.save("repo/SPEC.md", tracker({{"T1", "Done"}}));
   dir.save("repo/docs/SPEC-KIT-075-add-webhook/tasks.md", tracker({{"T2", "Done"}}));

@@ -381,3 +381,27 @@ BOOST_AUTO_TEST_CASE(a_header_and_delimiter_with_different_cell_counts_warn_but_
   BOOST_REQUIRE(r.warnings.size() == 1u);
   BOOST_TEST(r.warnings[0].rfind("SPEC.md:1: ", 0) == 0u);
 }
+
+// A file caught mid-rewrite ends inside a row: that row is not read (its task keeps its known state), while a
+// complete last row without a trailing newline is, and so is any last row of a table written without closing
+// pipes (there a missing '|' says nothing).
+BOOST_AUTO_TEST_CASE(a_last_row_cut_short_by_a_writer_is_skipped_with_a_warning) {
+  const std::string head = "| Task ID | Title | Status |\n|---|---|---|\n| T1 | first | Done |\n";
+  auto cut = parse_task_file(head + "| T2 | second | Do", "docs/SPEC-KIT-1-x/tasks.md");
+  BOOST_TEST(ids(cut) == "T1");
+  BOOST_REQUIRE_EQUAL(cut.warnings.size(), 1u);
+  BOOST_TEST(cut.warnings[0].find("tasks.md:4") != std::string::npos);
+  BOOST_TEST(cut.warnings[0].find("cut short") != std::string::npos);
+
+  auto whole = parse_task_file(head + "| T2 | second | Done |", "docs/SPEC-KIT-1-x/tasks.md");
+  BOOST_TEST(ids(whole) == "T1,T2");
+  BOOST_TEST(whole.warnings.empty());
+  BOOST_TEST(find(whole, "T2")->status == task_status::done);
+
+  auto crlf = parse_task_file(head + "| T2 | second | Done\r\n", "docs/SPEC-KIT-1-x/tasks.md");
+  BOOST_TEST(ids(crlf) == "T1,T2");  // terminated: a row without its closing pipe, read as before
+
+  auto open_style = parse_task_file("| Task ID | Status\n|---|---\n| T1 | Done", "SPEC.md");
+  BOOST_TEST(ids(open_style) == "T1");
+  BOOST_TEST(open_style.warnings.empty());
+}
