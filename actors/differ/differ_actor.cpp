@@ -32,6 +32,10 @@ void on_files(caf::stateful_actor<differ_state>* self, const files_changed& msg)
     if (st.retry.empty()) self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
     st.retry.insert(msg.paths.begin(), msg.paths.end());
   }
+  // Files caught mid-write: read again once the writer has had time to finish (an unchanged file gives
+  // nothing new; a finished one gives its last row).
+  if (!result.recheck.empty())
+    self->delayed_send(self, kRecheckAfter + std::chrono::milliseconds(100), files_changed{result.recheck});
   for (const auto& p : result.problems) logging::warn("differ", p);
   for (const auto& p : result.skipped) logging::debug("differ", "skipped " + p);
   if (was_baseline && st.core->baseline_done())

@@ -125,7 +125,17 @@ void engine::process_task_file(const std::string& rel, store::batch& b, engine_r
     case read_outcome::ok:
       break;
   }
-  auto parsed = parse_task_file(text, rel);
+  // A file without a final newline that was modified a moment ago may be half-written (an in-place save
+  // caught between its writes): its last line is left out this time and read again later (recheck).
+  parse_options options;
+  if (baseline_done_ && !text.empty() && text.back() != '\n') {
+    std::error_code ec;
+    const auto mtime = std::filesystem::last_write_time(repo_ / rel, ec);
+    const auto age = std::filesystem::file_time_type::clock::now() - mtime;
+    options.tail_may_be_partial = !ec && age >= decltype(age)::zero() && age < kRecheckAfter;
+  }
+  auto parsed = parse_task_file(text, rel, options);
+  if (parsed.partial_tail) out.recheck.push_back(rel);
   for (auto& w : parsed.warnings) out.problems.push_back(std::move(w));
   static const std::map<std::string, known_state> empty;
   auto it = states_.find(rel);

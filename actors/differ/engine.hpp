@@ -3,6 +3,7 @@
 // and persists the new states together with the events they imply in ONE synced LevelDB batch, so a crash at
 // any instant neither loses a transition nor emits it twice (the evt/ records are the outbox the router
 // drains). Called by differ_actor only (single-threaded use). Tests drive it directly with a real store.
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -22,7 +23,13 @@ struct engine_result {
   std::vector<std::string>
       skipped;                // files deliberately ignored (unknown schema, per-agent files): debug only
   bool store_failed = false;  // nothing was persisted: the caller should offer these paths again later
+  // Task files that looked mid-write (last line without '\n', modified a moment ago): their last line was
+  // left out; the caller should offer them again once the writer is done (kRecheckAfter).
+  std::vector<std::string> recheck;
 };
+
+// How long a task file must have been left alone before an unterminated last line is trusted.
+inline constexpr std::chrono::milliseconds kRecheckAfter{1500};
 
 class engine {
  public:

@@ -61,12 +61,12 @@ void cell_splitter::find_backtick_runs(std::string_view t) {
   }
 }
 
-void cell_splitter::split(std::string_view line, std::vector<std::string_view>& out) {
+void cell_splitter::split(std::string_view line, std::vector<std::string_view>& out, bool shield_code_spans) {
   out.clear();
   const std::string_view t = trim(line);
   size_t i = (!t.empty() && t.front() == '|') ? 1 : 0;
   size_t start = i;
-  const bool has_ticks = t.find('`', i) != npos;
+  const bool has_ticks = shield_code_spans && t.find('`', i) != npos;
   if (has_ticks) find_backtick_runs(t);
   // Jump between the three special characters with memchr-backed finds rather than testing every byte.
   size_t pipe = t.find('|', i), escape = t.find('\\', i), tick = has_ticks ? t.find('`', i) : npos;

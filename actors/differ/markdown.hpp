@@ -17,8 +17,9 @@ std::string_view trim(std::string_view s);
 // Keeps its scratch buffers between calls: use one splitter per parse, not shared between threads.
 class cell_splitter {
  public:
-  // `out` is cleared first; passing the same vector for every row avoids reallocations.
-  void split(std::string_view line, std::vector<std::string_view>& out);
+  // `out` is cleared first; passing the same vector for every row avoids reallocations. With
+  // `shield_code_spans`, pipes inside a code span (`a | b`) do not split; without, every unescaped '|' does.
+  void split(std::string_view line, std::vector<std::string_view>& out, bool shield_code_spans = true);
 
  private:
   struct tick_run {

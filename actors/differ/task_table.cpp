@@ -141,8 +141,8 @@ std::string quoted(std::string_view text) {
 
 class file_parser {
  public:
-  explicit file_parser(std::string_view rel_path)
-      : path_(rel_path), file_spec_(spec_id_from_path(rel_path)) {}
+  file_parser(std::string_view rel_path, parse_options options)
+      : path_(rel_path), file_spec_(spec_id_from_path(rel_path)), options_(options) {}
 
   parse_result run(std::string_view text) {
     line_reader lines(text);
@@ -155,6 +155,7 @@ class file_parser {
       }
       open = markdown::opening_fence(line);
       if (open.marker != 0) continue;
+      if (skip_html_comment(lines, line)) continue;
       const std::string_view t = trim(line);
       if (!t.empty() && t.front() == '|') {
         const int header_line = lines.number();
@@ -167,7 +168,13 @@ class file_parser {
         continue;
       }
       markdown::checklist_item item;
-      if (markdown::parse_checklist_item(line, item)) checklist(item, lines.number());
+      if (markdown::parse_checklist_item(line, item)) {
+        if (options_.tail_may_be_partial && lines.unterminated()) {  // "- [x] T00" of "- [x] T001 ..."
+          result_.partial_tail = true;
+          continue;
+        }
+        checklist(item, lines.number());
+      }
     }
     if (dropped_ > 0) {
       result_.warnings.push_back(markdown::valid_utf8(path_) + ": " + std::to_string(dropped_) +
@@ -180,6 +187,7 @@ class file_parser {
   void table(line_reader& lines, std::string_view header, int header_line, size_t delimiter_cells) {
     splitter_.split(header, cells_);
     const columns cols = map_columns(cells_);
+    const size_t header_cells = cells_.size();
     if (cols.status >= 0 && cells_.size() != delimiter_cells) {
       warn(header_line, "header has " + std::to_string(cells_.size()) + " cells but the delimiter row has " +
                             std::to_string(delimiter_cells));
@@ -191,20 +199,31 @@ class file_parser {
       if (t.empty() || t.front() != '|') break;
       lines.next(line);
       if (cols.status < 0) continue;
-      // A writer that truncates and rewrites in place can be caught mid-row ("| T1 | first | Do"): a last row
-      // with no newline and no closing '|' in a table that has them is not read, so its task keeps its
-      // known state instead of flapping Done -> Other -> Done.
-      if (closing_pipes && lines.unterminated() && t.back() != '|') {
-        warn(lines.number(),
-             "last row is cut short (no closing '|', no newline; file still being written?); skipped");
+      // A writer that truncates and rewrites in place can be caught mid-row ("| T1 | first | Do"): such a
+      // last row is not read, so its task keeps its known state instead of flapping Done -> Other -> Done.
+      // Without a closing '|' in a table that has them it is surely cut; otherwise only while the file may
+      // still be being written (then the engine reads it again later).
+      if (lines.unterminated() && t.back() != '|' && (closing_pipes || options_.tail_may_be_partial)) {
+        if (options_.tail_may_be_partial)
+          result_.partial_tail = true;
+        else
+          warn(lines.number(),
+               "last row is cut short (no closing '|', no newline; file still being written?); skipped");
         continue;
       }
-      table_row(cols, t, lines.number());
+      table_row(cols, t, lines.number(), header_cells);
     }
   }
 
-  void table_row(const columns& cols, std::string_view line, int line_no) {
+  void table_row(const columns& cols, std::string_view line, int line_no, size_t header_cells) {
     splitter_.split(line, cells_);
+    // Code spans shield their pipes (`a | b` in a Task cell must not shift the Status column), but a stray
+    // backtick would pair with one cells away and swallow the cells between: when only GFM's plain split
+    // (every unescaped '|') gives the header's cell count, that one is right.
+    if (cells_.size() != header_cells && line.find('`') != std::string_view::npos) {
+      splitter_.split(line, plain_cells_, false);
+      if (plain_cells_.size() == header_cells) cells_.swap(plain_cells_);
+    }
     if (markdown::is_delimiter_cells(cells_)) return;  // a repeated delimiter row is no task
     if (static_cast<size_t>(cols.status) >= cells_.size()) {
       warn(line_no, "row has " + std::to_string(cells_.size()) + " cells, no Status cell (column " +
@@ -242,6 +261,18 @@ class file_parser {
     }
     row.line = line_no;
     add(std::move(row));
+  }
+
+  // CommonMark HTML block of type 2: from a line starting with `<!--` (up to 3 spaces in) to the line holding
+  // `-->`. A table commented out there is not rendered, so it is not read (nor can it shadow the live one).
+  bool skip_html_comment(line_reader& lines, std::string_view line) {
+    size_t indent = 0;
+    while (indent < line.size() && indent < 4 && line[indent] == ' ') ++indent;
+    if (indent > 3 || line.substr(indent, 4) != "<!--") return false;
+    std::string_view rest = line.substr(indent + 4);
+    while (rest.find("-->") == std::string_view::npos && lines.next(rest)) {
+    }
+    return true;
   }
 
   void checklist(const markdown::checklist_item& item, int line_no) {
@@ -283,10 +314,11 @@ class file_parser {
 
   std::string_view path_;
   std::string file_spec_;
+  parse_options options_;
   parse_result result_;
   std::unordered_map<std::string, int> seen_;
   markdown::cell_splitter splitter_;
-  std::vector<std::string_view> cells_;  // reused for every row
+  std::vector<std::string_view> cells_, plain_cells_;  // reused for every row
   size_t dropped_ = 0;
 };
 
@@ -322,8 +354,8 @@ std::string spec_id_in_text(std::string_view text) {
   return {};
 }
 
-parse_result parse_task_file(std::string_view text, std::string_view rel_path) {
-  return file_parser(rel_path).run(text);
+parse_result parse_task_file(std::string_view text, std::string_view rel_path, parse_options options) {
+  return file_parser(rel_path, options).run(text);
 }
 
 }  // namespace spec_notify::differ

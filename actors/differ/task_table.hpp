@@ -2,7 +2,7 @@
 // Extracts the task rows of one Spec Kit file (SPEC.md or docs/<SPEC-ID>/tasks.md) following the contract's
 // "Task transitions" rules: GFM pipe tables with a Status column (any number per file, 5- and 11-column
 // trackers, `| ID | Task | Status | Reason |`, ...) and task-list checklists (`- [x] **T001** ...`).
-// Tables and checklists inside fenced code blocks are ignored.
+// Tables and checklists inside fenced code blocks and HTML comments (`<!-- ... -->`) are ignored.
 //
 // Called by the differ (engine) for every changed task file; the rows feed diff_rows(). Persists nothing.
 // Pure function of its inputs: thread-safe, never throws on any input (CRLF, BOM, NUL bytes, invalid UTF-8,
@@ -37,12 +37,22 @@ struct task_row {
 struct parse_result {
   std::vector<task_row> rows;         // file order; an id appears at most once (its first occurrence)
   std::vector<std::string> warnings;  // "path:line: message" for skipped rows, ragged tables, duplicates...
+  // A last line without '\n' was not read because parse_options::tail_may_be_partial: read the file again
+  // once its writer is done.
+  bool partial_tail = false;
+};
+
+struct parse_options {
+  // The file may still be being written (no trailing newline, modified a moment ago): a last line without
+  // '\n' that is a table row or checklist item is left out (its task keeps its known state). A last row cut
+  // before the closing '|' of a table that uses closing pipes is always left out, with a warning.
+  bool tail_may_be_partial = false;
 };
 
 // REQUIRES: rel_path is relative to the repo root with `/` separators ("SPEC.md",
 // "docs/SPEC-KIT-075-x/tasks.md"). Warnings are capped (the last one says how many were dropped) so a garbage
 // file cannot flood the logs.
-parse_result parse_task_file(std::string_view text, std::string_view rel_path);
+parse_result parse_task_file(std::string_view text, std::string_view rel_path, parse_options options = {});
 
 // The SPEC id a docs/<X>/tasks.md path implies (X), or "" for any other path.
 std::string spec_id_from_path(std::string_view rel_path);

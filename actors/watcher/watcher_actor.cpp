@@ -69,7 +69,9 @@ void step(self_ptr self) {
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
     for (auto& p : changed_paths(st.last, fresh)) {
-      if (inotify && wall_ns - fresh[p].mtime_ns < 200'000'000) {
+      // (A future mtime, from clock skew or `touch -d`, is not "just modified": it would never age.)
+      const auto age_ns = wall_ns - fresh[p].mtime_ns;
+      if (inotify && age_ns >= 0 && age_ns < 200'000'000) {
         if (auto old = st.last.find(p); old != st.last.end())
           fresh[p] = old->second;
         else

@@ -226,6 +226,30 @@ BOOST_FIXTURE_TEST_CASE(stage_events_carry_the_full_slug_of_the_spec_folder, fix
   BOOST_TEST(stage_spec("SPEC-KIT-0", "2025-10-01T00:00:04Z") == "SPEC-KIT-0");      // prefix, other key
 }
 
+// An in-place save caught mid-write (no final newline, modified a moment ago) must not flap the last row's
+// status; the file is offered again (recheck) and, once left alone, read whole.
+BOOST_FIXTURE_TEST_CASE(a_task_file_caught_mid_write_is_rechecked_instead_of_flapping, fixture) {
+  const std::string head = "| Task ID | Status\n|---|---\n| T1 | Backlog\n";
+  dir.save("repo/docs/SPEC-KIT-1-x/tasks.md", head + "| T2 | Done\n");
+  auto e = make();
+  e.on_files_changed({"docs/SPEC-KIT-1-x/tasks.md"});
+  dir.save("repo/docs/SPEC-KIT-1-x/tasks.md", head + "| T2 | Do");  // just written, cut inside "Done"
+  auto r = e.on_files_changed({"docs/SPEC-KIT-1-x/tasks.md"});
+  BOOST_TEST(r.events.empty());
+  BOOST_REQUIRE_EQUAL(r.recheck.size(), 1u);
+  BOOST_TEST(r.recheck[0] == "docs/SPEC-KIT-1-x/tasks.md");
+  // The writer finished long ago with a real change and no final newline: read whole, one event.
+  dir.save("repo/docs/SPEC-KIT-1-x/tasks.md", head + "| T2 | Blocked");
+  std::filesystem::last_write_time(dir / "repo/docs/SPEC-KIT-1-x/tasks.md",
+                                   std::filesystem::file_time_type::clock::now() - std::chrono::seconds(10));
+  r = e.on_files_changed({"docs/SPEC-KIT-1-x/tasks.md"});
+  BOOST_TEST(r.recheck.empty());
+  BOOST_REQUIRE_EQUAL(r.events.size(), 1u);
+  BOOST_TEST(r.events[0].task_id == "T2");
+  BOOST_TEST(r.events[0].from == "Done");
+  BOOST_TEST(r.events[0].to == "Blocked");
+}
+
 BOOST_FIXTURE_TEST_CASE(unknown_schemas_and_broken_json_are_skipped_without_events, fixture) {
   dir.save("repo/SPEC.md", tracker({{"T1", "Done"}}));
   auto e = make();

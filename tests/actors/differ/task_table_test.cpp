@@ -405,3 +405,56 @@ BOOST_AUTO_TEST_CASE(a_last_row_cut_short_by_a_writer_is_skipped_with_a_warning)
   BOOST_TEST(ids(open_style) == "T1");
   BOOST_TEST(open_style.warnings.empty());
 }
+
+// While the engine says the file may still be being written, an unterminated last line of any kind is left
+// out and reported (partial_tail), so the engine reads the file again later.
+BOOST_AUTO_TEST_CASE(an_unterminated_last_line_is_left_out_while_the_file_may_be_mid_write) {
+  parse_options mid_write;
+  mid_write.tail_may_be_partial = true;
+  auto checklist = parse_task_file("- [x] T001 first\n- [x] T00", "docs/SPEC-KIT-1-x/tasks.md", mid_write);
+  BOOST_TEST(ids(checklist) == "T001");
+  BOOST_TEST(checklist.partial_tail);
+  BOOST_TEST(checklist.warnings.empty());
+  auto open_style =
+      parse_task_file("| Task ID | Status\n|---|---\n| T1 | Backlog\n| T2 | Do", "SPEC.md", mid_write);
+  BOOST_TEST(ids(open_style) == "T1");
+  BOOST_TEST(open_style.partial_tail);
+  auto complete = parse_task_file("| Task ID | Status |\n|---|---|\n| T1 | Done |", "SPEC.md", mid_write);
+  BOOST_TEST(ids(complete) == "T1");  // a closing pipe: the row is whole
+  BOOST_TEST(!complete.partial_tail);
+  // Without the option (file left alone long enough) the same lines are read as written.
+  BOOST_TEST(ids(parse_task_file("- [x] T001 first\n- [x] T002", "docs/SPEC-KIT-1-x/tasks.md")) ==
+             "T001,T002");
+}
+
+BOOST_AUTO_TEST_CASE(tables_inside_html_comments_are_ignored_and_do_not_shadow_the_live_table) {
+  auto r = parse_task_file(
+      "<!-- old tracker\n| Task ID | Title | Status |\n|---|---|---|\n| C1 | old | Done |\n-->\n"
+      "<!-- one-line comment -->\n"
+      "| Task ID | Title | Status |\n|---|---|---|\n| C1 | live | Backlog |\n",
+      "SPEC.md");
+  BOOST_TEST(ids(r) == "C1");
+  BOOST_TEST(find(r, "C1")->title == "live");
+  BOOST_TEST(find(r, "C1")->line == 9);
+  BOOST_TEST(r.warnings.empty());
+  // An unclosed comment runs to the end of the file, as in CommonMark.
+  BOOST_TEST(parse_task_file("<!--\n| ID | Status |\n|---|---|\n| T1 | Done |\n", "SPEC.md").rows.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_stray_backtick_does_not_swallow_the_status_cell_but_code_spans_keep_their_pipes) {
+  auto stray = parse_task_file(
+      "| Order | Task | Owner | Status | Notes |\n|---|---|---|---|---|\n"
+      "| 1 | T1-1: Fix `--dry-run flag parsing | Code | Done | run `make test` |\n",
+      "docs/SPEC-KIT-1-x/tasks.md");
+  BOOST_REQUIRE_EQUAL(stray.rows.size(), 1u);
+  BOOST_TEST(stray.rows[0].id == "T1-1");
+  BOOST_TEST(stray.rows[0].status == task_status::done);
+  BOOST_TEST(stray.warnings.empty());
+  auto shielded = parse_task_file(
+      "| Order | Task | Owner | Status | Notes |\n|---|---|---|---|---|\n"
+      "| 1 | T1-2: Pipe `ls | wc -l` into the log | Code | Done | ok |\n",
+      "docs/SPEC-KIT-1-x/tasks.md");
+  BOOST_REQUIRE_EQUAL(shielded.rows.size(), 1u);
+  BOOST_TEST(shielded.rows[0].status == task_status::done);
+  BOOST_TEST(shielded.rows[0].title == "Pipe `ls | wc -l` into the log");
+}
