@@ -37,6 +37,14 @@ void check(const differ::parse_result& r, std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   for (auto path : kPaths) check(differ::parse_task_file(text, path), text);
+  // Mid-write mode only ever leaves rows out: its rows are a subset of the normal parse's.
+  differ::parse_options mid_write;
+  mid_write.tail_may_be_partial = true;
+  const auto whole = differ::parse_task_file(text, "SPEC.md");
+  const auto partial = differ::parse_task_file(text, "SPEC.md", mid_write);
+  check(partial, text);
+  FUZZ_CHECK(partial.rows.size() <= whole.rows.size());
+  FUZZ_CHECK(partial.rows.size() + 1 >= whole.rows.size());
   // The path helpers take arbitrary strings too (paths come from the file system).
   (void)differ::spec_id_from_path(text);
   (void)differ::spec_id_in_text(text);
