@@ -127,6 +127,15 @@ fs::path evidence_log::folder_for(const std::string& spec_id) const {
 }
 
 std::string evidence_log::append(const evidence_record& r) {
+  // A failed write drops the folder's cached state; one more try re-creates the folder, so a folder deleted
+  // under a running daemon (`rm -rf docs/...` and a checkout) costs no record.
+  const bool cached = folders_.count(spec_folder_name(r.spec_id)) != 0;
+  std::string err = append_once(r);
+  if (!err.empty() && cached && folders_.count(spec_folder_name(r.spec_id)) == 0) err = append_once(r);
+  return err;
+}
+
+std::string evidence_log::append_once(const evidence_record& r) {
   try {
     const std::string key = spec_folder_name(r.spec_id);
     const fs::path dir = folder_for(r.spec_id);

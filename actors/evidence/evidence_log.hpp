@@ -69,6 +69,7 @@ class evidence_log {
     int64_t total = 0;
   };
 
+  std::string append_once(const evidence_record& r);
   std::string load_folder(const std::filesystem::path& dir, folder_state& st);
   std::string pick_file(folder_state& st, const std::string& day, int64_t line_size) const;
   std::string rotate(const std::filesystem::path& dir, folder_state& st, const std::string& keep,

@@ -291,3 +291,15 @@ BOOST_AUTO_TEST_CASE(a_full_disk_gives_an_error_naming_the_file) {
   BOOST_TEST(err.find((dir / "webhooks-20261125-0001.jsonl").string()) != std::string::npos, err);
   BOOST_TEST(err.find("No space left on device") != std::string::npos, err);
 }
+
+// `rm -rf docs/...` (or a checkout) under a running daemon: the next record re-creates the folder, none lost.
+BOOST_AUTO_TEST_CASE(a_folder_deleted_under_the_log_is_recreated_without_losing_the_record) {
+  temp_dir tmp;
+  evidence_log log(tmp.path / "ev", 1 << 20);
+  BOOST_TEST(log.append(record(1)) == "");
+  fs::remove_all(tmp.path / "ev");
+  BOOST_TEST(log.append(record(2)) == "");
+  const auto lines = all_lines(tmp.path / "ev" / "commands" / spec / "webhooks");
+  BOOST_REQUIRE_EQUAL(lines.size(), 1u);
+  BOOST_TEST(parse(lines[0])->getValue<std::string>("delivery_id") == "msg_2");
+}
