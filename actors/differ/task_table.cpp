@@ -192,7 +192,7 @@ class file_parser {
       warn(header_line, "header has " + std::to_string(cells_.size()) + " cells but the delimiter row has " +
                             std::to_string(delimiter_cells));
     }
-    const bool closing_pipes = !trim(header).empty() && trim(header).back() == '|';
+    const bool closing_pipes = !header.empty() && header.back() == '|';  // header is trimmed
     std::string_view line;
     while (lines.peek(line)) {
       const std::string_view t = trim(line);

@@ -1,8 +1,6 @@
 // Renderings of admin replies for people (aligned tables) and scripts (JSON).
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/ParseHandler.h>
-#include <Poco/JSON/Parser.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,6 +8,7 @@
 #include <sstream>
 
 #include "app/commands/admin_ops.hpp"
+#include "app/commands/json_body.hpp"
 
 namespace spec_notify::app {
 namespace {
@@ -58,16 +57,6 @@ Poco::Dynamic::Var text_or_null(const std::string& s) {
   return s.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(s);
 }
 
-// The payload as JSON (sender's key order kept), or as text should a record ever hold something else.
-Poco::Dynamic::Var body_json(const std::string& body) {
-  try {
-    Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
-    return parser.parse(body);
-  } catch (const Poco::Exception&) {
-    return body;
-  }
-}
-
 Poco::JSON::Object::Ptr row_json(const list_row& r) {
   Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
   bool dead = r.state == "dead";
@@ -86,7 +75,7 @@ Poco::JSON::Object::Ptr row_json(const list_row& r) {
   o->set("dead_at", dead ? time_or_null(r.next_at_ms) : Poco::Dynamic::Var());
   o->set("created_at", time_or_null(r.created_at_ms));
   o->set("replay", r.replay);
-  if (!r.body.empty()) o->set("body", body_json(r.body));
+  if (!r.body.empty()) o->set("body", json_body(r.body));
   return o;
 }
 

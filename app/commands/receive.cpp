@@ -4,8 +4,6 @@
 // values. Exits 0 on SIGTERM/SIGINT or after --max-requests; 2 on usage errors; 1 when it cannot listen or
 // write.
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/ParseHandler.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
@@ -31,6 +29,7 @@
 #include "actors/deliverer/signature.hpp"
 #include "app/cli.hpp"
 #include "app/commands/commands.hpp"
+#include "app/commands/json_body.hpp"
 
 namespace spec_notify::app {
 namespace {
@@ -146,15 +145,6 @@ Poco::Dynamic::Var header_value(const Poco::Net::HTTPServerRequest& req, const s
   return v;
 }
 
-Poco::Dynamic::Var body_value(const std::string& body) {
-  try {
-    Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));  // keep the sender's key order
-    return parser.parse(body);
-  } catch (const Poco::Exception&) {
-    return body;
-  }
-}
-
 // State shared by the server's handler threads and the waiting main thread.
 class receiver {
  public:
@@ -247,7 +237,7 @@ void receiver::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerRe
   line.set("verified", verified);
   line.set("github_verified", github_verified);
   line.set("status", status);
-  line.set("body", fits ? body_value(body) : Poco::Dynamic::Var());
+  line.set("body", fits ? json_body(body) : Poco::Dynamic::Var());
   std::ostringstream text;
   line.stringify(text);
   {

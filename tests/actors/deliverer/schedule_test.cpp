@@ -5,7 +5,7 @@
 #include <set>
 
 #include "actors/store/records.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/temp_store.hpp"
 
 using namespace spec_notify;
 
@@ -44,15 +44,7 @@ config::subscription_settings settings() {
   return sub;
 }
 
-struct fixture {
-  testing::temp_dir dir;
-  store::db_ptr db;
-  fixture() {
-    std::string error;
-    db = store::db::open((dir / "state").string(), error);
-    BOOST_REQUIRE_MESSAGE(db, error);
-  }
-};
+using fixture = testing::temp_store;
 
 std::vector<std::string> ids(const std::vector<delivery>& list) {
   std::vector<std::string> out;

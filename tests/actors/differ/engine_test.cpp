@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "actors/store/records.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/temp_store.hpp"
 
 using namespace spec_notify;
 
@@ -20,16 +20,7 @@ std::string tracker(const std::vector<std::pair<std::string, std::string>>& rows
   return s;
 }
 
-struct fixture {
-  testing::temp_dir dir;
-  store::db_ptr db;
-  fixture() { reopen(); }
-  void reopen() {
-    db.reset();
-    std::string error;
-    db = store::db::open((dir / "state").string(), error);
-    BOOST_REQUIRE_MESSAGE(db, error);
-  }
+struct fixture : testing::temp_store {
   differ::engine make() { return differ::engine(db, dir / "repo"); }
   size_t stored_events() {
     size_t n = 0;

@@ -5,7 +5,7 @@
 #include <set>
 
 #include "actors/store/records.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/temp_store.hpp"
 
 using namespace spec_notify;
 
@@ -55,14 +55,7 @@ class counting_fan_out : public router::fan_out {
   int fail_at_;
 };
 
-struct fixture {
-  testing::temp_dir dir;
-  store::db_ptr db;
-  fixture() {
-    std::string error;
-    db = store::db::open((dir / "state").string(), error);
-    BOOST_REQUIRE_MESSAGE(db, error);
-  }
+struct fixture : testing::temp_store {
   // The differ's write: evt/ records for `events`.
   void persist_events(const std::vector<event>& events) {
     store::batch b;
