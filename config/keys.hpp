@@ -15,12 +15,14 @@ inline constexpr std::string_view kNotify[] = {"repo",
                                                "dead_letter_retention",
                                                "evidence_max_bytes_per_spec",
                                                "poll_interval",
+                                               "max_task_rows",
+                                               "max_events_per_diff",
                                                "subscriptions"};
 
 // Keys of each [[notify.subscriptions]] table; "retry" is the [notify.subscriptions.retry] sub-table.
 inline constexpr std::string_view kSubscription[] = {
     "name",  "url",   "secret_env", "enabled",       "dry_run", "events",  "statuses",
-    "specs", "tasks", "signature",  "max_in_flight", "timeout", "ca_file", "retry"};
+    "specs", "tasks", "signature",  "max_in_flight", "timeout", "ca_file", "allow_link_local", "retry"};
 
 inline constexpr std::string_view kRetry[] = {"max_attempts", "initial_backoff", "max_backoff", "multiplier"};
 

@@ -40,6 +40,9 @@ struct subscription_settings {
   retry_settings retry;
   // Optional "ca_file" key: PEM bundle for https peer verification (absolute after load; "" = system CAs).
   std::string ca_file;
+  // Key "allow_link_local": lets url target link-local / cloud-metadata addresses (169.254.0.0/16,
+  // fe80::/10, fd00:ec2::254, metadata.google.internal), which are refused by default (docs/security.md).
+  bool allow_link_local = false;
   // Non-empty when disabled by validation (invalid URL) -- enabled is then false.
   std::string disabled_reason;
 };
@@ -51,11 +54,16 @@ struct settings {
   // "docs/SPEC-OPS-004-integrated-coder-hooks/evidence".
   std::filesystem::path repo, state_dir, evidence_dir;
   std::string admin = "127.0.0.1:7707";  // host:port; a non-loopback host needs admin_allow_remote
+  bool admin_enabled = true;             // false when the config says admin = "off"
   bool admin_allow_remote = false;       // key "admin_allow_non_loopback"
   std::string metrics;                   // host:port; "" = off
   std::chrono::milliseconds dead_letter_retention{std::chrono::hours(7 * 24)};
   int64_t evidence_max_bytes_per_spec = 5242880;
   std::chrono::milliseconds poll_interval{1000};  // key "poll_interval": full-rescan safety net
+  // Per-change cost caps (untrusted repo content): rows read from one task file, events from one diff.
+  // Past a cap: one warning naming the file; everything under the cap is still delivered.
+  int64_t max_task_rows = 100000;        // key "max_task_rows", 1..10,000,000
+  int64_t max_events_per_diff = 20000;   // key "max_events_per_diff", 1..10,000,000
   std::vector<subscription_settings> subscriptions;
 };
 
