@@ -70,8 +70,9 @@ bool parse_duration(std::string_view text, std::chrono::milliseconds& out, std::
     }
     value = value * 10 + d;
   }
-  if (value < 0 || value > kMax / found->millis) {
-    error = "duration " + quoted(text) + " is too large";
+  if (value < 0 || value > kMax / found->millis || value * found->millis > kMaxDuration.count()) {
+    error = "duration " + quoted(text) + " is too large (at most " + format_duration(kMaxDuration) +
+            ", 100 years)";
     return false;
   }
   out = std::chrono::milliseconds(value * found->millis);

@@ -9,9 +9,14 @@
 
 namespace spec_notify::config {
 
+// The largest duration any key or option accepts: 36500d (100 years). Far below what overflows
+// std::chrono::milliseconds or steady_clock / system_clock time points when added to now(), so
+// `now() + d` is safe for every parsed d. Keys have tighter limits of their own (docs/configuration.md).
+inline constexpr std::chrono::milliseconds kMaxDuration{36500LL * 86'400'000LL};
+
 // Parses `text` into `out`. On failure returns false, leaves `out` untouched and sets `error` to a one-line
 // message that quotes the text and says what is wrong (empty, negative, fractional, missing unit, unknown
-// unit, too large).
+// unit, larger than kMaxDuration).
 bool parse_duration(std::string_view text, std::chrono::milliseconds& out, std::string& error);
 
 // The shortest exact spelling in the largest unit that divides the value: 7d, 90s, 1500ms, 0s.

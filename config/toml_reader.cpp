@@ -174,7 +174,7 @@ bool toml_reader::get_number(const scope& s, std::string_view key, double& out) 
 }
 
 bool toml_reader::get_duration(const scope& s, std::string_view key, bool allow_zero,
-                               std::chrono::milliseconds& out) {
+                               std::chrono::milliseconds& out, std::chrono::milliseconds max) {
   const toml::node* n = s.table.get(key);
   if (!n) return false;
   if (!n->is_string()) {
@@ -189,6 +189,11 @@ bool toml_reader::get_duration(const scope& s, std::string_view key, bool allow_
   }
   if (!allow_zero && d.count() == 0) {
     error(n->source(), s.key(key) + " must be greater than 0");
+    return false;
+  }
+  if (d > max) {
+    error(n->source(),
+          s.key(key) + " must be at most " + format_duration(max) + ", got " + format_duration(d));
     return false;
   }
   out = d;

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/duration.hpp"
 #include "config/settings.hpp"
 
 namespace spec_notify::config::detail {
@@ -54,7 +55,9 @@ class toml_reader {
   bool get_bool(const scope& s, std::string_view key, bool& out);
   bool get_int(const scope& s, std::string_view key, int64_t lo, int64_t hi, int64_t& out);
   bool get_number(const scope& s, std::string_view key, double& out);  // integers accepted too
-  bool get_duration(const scope& s, std::string_view key, bool allow_zero, std::chrono::milliseconds& out);
+  // Durations above `max` (at most kMaxDuration, 100 years) are errors naming the limit.
+  bool get_duration(const scope& s, std::string_view key, bool allow_zero, std::chrono::milliseconds& out,
+                    std::chrono::milliseconds max = kMaxDuration);
   // Arrays of strings; each element is checked by `check` (when given) and reported at its own position.
   bool get_strings(const scope& s, std::string_view key, std::vector<std::string>& out,
                    const element_check& check = nullptr);

@@ -83,7 +83,33 @@ BOOST_AUTO_TEST_CASE(values_that_overflow_milliseconds_are_rejected) {
   BOOST_TEST(rejection("99999999999999999999ms").find("too large") != std::string::npos);
   BOOST_TEST(rejection("9223372036854775807d").find("too large") != std::string::npos);
   BOOST_TEST(rejection("106751991168d").find("too large") != std::string::npos);
-  BOOST_TEST(accepted("9223372036854775807ms").count() == INT64_MAX);
+}
+
+// Values that fit in milliseconds but not in a time point: steady_clock::now() + 9223372036854775807ms, or
+// + 999999999999h (3.6e18 ms, 3.6e21 ns), wraps the clock's int64 nanoseconds. Everything above 100 years is
+// refused, so `now() + d` is safe for any accepted d.
+BOOST_AUTO_TEST_CASE(values_that_overflow_the_clock_are_rejected_above_one_hundred_years) {
+  BOOST_TEST(rejection("999999999999h").find("too large (at most 36500d, 100 years)") != std::string::npos);
+  BOOST_TEST(rejection("9223372036854775807ms").find("too large") != std::string::npos);
+  BOOST_TEST(rejection("9223372036854775s").find("too large") != std::string::npos);
+  BOOST_TEST(rejection("36501d").find("too large") != std::string::npos);
+  BOOST_TEST(rejection("3153600000001ms").find("too large") != std::string::npos);
+  BOOST_TEST(rejection("00000000000000000000000000036501d").find("too large") != std::string::npos);
+  BOOST_TEST(accepted("36500d").count() == spec_notify::config::kMaxDuration.count());
+  BOOST_TEST(accepted("3153600000000ms").count() == spec_notify::config::kMaxDuration.count());
+  BOOST_TEST(accepted("876000h").count() == spec_notify::config::kMaxDuration.count());
+}
+
+BOOST_AUTO_TEST_CASE(the_largest_accepted_duration_can_be_added_to_now_on_every_clock) {
+  using namespace std::chrono;
+  const milliseconds max = accepted("36500d");
+  const auto steady = steady_clock::now();
+  const auto later = steady + max;  // would be UB on overflow; check it moved forward by exactly max
+  BOOST_TEST(duration_cast<milliseconds>(later - steady).count() == max.count());
+  BOOST_TEST((later.time_since_epoch().count() > steady.time_since_epoch().count()));
+  const auto wall = system_clock::now();
+  BOOST_TEST(duration_cast<milliseconds>((wall + max) - wall).count() == max.count());
+  BOOST_TEST((duration_cast<nanoseconds>(max).count() < steady_clock::duration::max().count() / 2));
 }
 
 BOOST_AUTO_TEST_CASE(format_uses_the_largest_exact_unit) {
