@@ -10,6 +10,12 @@
 namespace spec_notify::config::detail {
 namespace {
 
+using namespace std::chrono_literals;
+
+// Per-key ceilings, below the 100-year cap every duration has (docs/configuration.md).
+constexpr std::chrono::milliseconds kMaxTimeout = 1h;
+constexpr std::chrono::milliseconds kMaxBackoff = 24h;
+
 template <size_t N>
 std::vector<std::string_view> as_list(const std::string_view (&keys)[N]) {
   return {std::begin(keys), std::end(keys)};
@@ -62,10 +68,20 @@ std::string read_name(toml_reader& r, const scope& s, size_t index, subscription
   return "subscription '" + sub.name + "': ";
 }
 
+// A link-local or metadata target is an error, not a warning like a malformed url: it is almost always an
+// attempt (or a mistake) that would hand signed payloads, or credentials in a response, to the wrong party.
 void read_url(toml_reader& r, const scope& s, subscription_settings& sub) {
+  r.get_bool(s, "allow_link_local", sub.allow_link_local);
   if (!r.require(s, "url") || !r.get_string(s, "url", sub.url)) return;
   std::string why;
-  if (parse_url(sub.url, sub.target, why)) return;
+  if (parse_url(sub.url, sub.target, why)) {
+    if (std::string forbidden = forbidden_target_reason(sub.target.host);
+        !forbidden.empty() && !sub.allow_link_local)
+      r.error(s.table.get("url")->source(),
+              s.label + "url target refused: " + forbidden +
+                  "; set allow_link_local = true in this subscription if that is really intended");
+    return;
+  }
   sub.enabled = false;
   sub.disabled_reason = "invalid url: " + why;
   r.warning(s.table.get("url")->source(), s.label + "invalid url, subscription disabled: " + why);
@@ -137,7 +153,7 @@ void read_delivery(toml_reader& r, const scope& s, subscription_settings& sub,
     }
   }
   if (int64_t n = 0; r.get_int(s, "max_in_flight", 1, 256, n)) sub.max_in_flight = static_cast<int>(n);
-  r.get_duration(s, "timeout", false, sub.timeout);
+  r.get_duration(s, "timeout", false, sub.timeout, kMaxTimeout);
   if (r.get_string(s, "ca_file", sub.ca_file)) {
     std::filesystem::path p = (base_dir / sub.ca_file).lexically_normal();
     std::error_code ec;
@@ -160,11 +176,12 @@ void read_retry(toml_reader& r, const scope& parent, retry_settings& retry) {
   scope s{*table, parent.label, "retry.", "[notify.subscriptions.retry]"};
   r.reject_unknown_keys(s, as_list(keys::kRetry));
   if (int64_t n = 0; r.get_int(s, "max_attempts", 1, 100, n)) retry.max_attempts = static_cast<int>(n);
-  bool have_initial = r.get_duration(s, "initial_backoff", false, retry.initial_backoff);
-  bool have_max = r.get_duration(s, "max_backoff", false, retry.max_backoff);
+  bool have_initial = r.get_duration(s, "initial_backoff", false, retry.initial_backoff, kMaxBackoff);
+  bool have_max = r.get_duration(s, "max_backoff", false, retry.max_backoff, kMaxBackoff);
   if (double m = 0; r.get_number(s, "multiplier", m)) {
-    if (m < 1.0) {
-      r.error(table->get("multiplier")->source(), s.key("multiplier") + " must be at least 1.0");
+    if (m < 1.0 || m > 100.0) {
+      r.error(table->get("multiplier")->source(),
+              s.key("multiplier") + (m < 1.0 ? " must be at least 1.0" : " must be at most 100.0"));
     } else {
       retry.multiplier = m;
     }

@@ -1,9 +1,11 @@
 #include "config/url.hpp"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <optional>
 
 namespace spec_notify::config {
@@ -114,6 +116,48 @@ bool parse_authority(std::string_view auth, bool port_required, std::string& hos
   return true;
 }
 
+constexpr std::string_view kMetadataName = "metadata.google.internal";
+
+// IPv4 address in host byte order -> reason, "" when allowed. `shown` is how the config or caller wrote it.
+std::string classify_v4(uint32_t address, const std::string& shown) {
+  if ((address >> 16) != 0xA9FEu) return "";
+  in_addr a{};
+  a.s_addr = htonl(address);
+  char dotted[INET_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET, &a, dotted, sizeof dotted);
+  std::string who = shown == dotted ? "'" + shown + "'" : "'" + shown + "' (" + dotted + ")";
+  return who + " is a link-local address (169.254.0.0/16, where cloud metadata services answer)";
+}
+
+// The IPv4 address an IPv6 address carries when traffic to it reaches IPv4 (mapped, compatible, SIIT, NAT64).
+std::optional<uint32_t> embedded_v4(const in6_addr& a) {
+  const uint8_t* b = a.s6_addr;
+  auto zero = [b](int from, int to) {
+    return std::all_of(b + from, b + to, [](uint8_t x) { return x == 0; });
+  };
+  uint32_t v4 = (uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) | (uint32_t{b[14]} << 8) | b[15];
+  bool mapped = zero(0, 10) && b[10] == 0xff && b[11] == 0xff;
+  bool compatible = zero(0, 12) && v4 > 1;  // ::a.b.c.d, but not :: or ::1
+  bool siit = zero(0, 8) && b[8] == 0xff && b[9] == 0xff && zero(10, 12);
+  bool nat64 = b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && zero(4, 12);
+  if (mapped || compatible || siit || nat64) return v4;
+  return std::nullopt;
+}
+
+std::string classify_v6(const in6_addr& a, const std::string& shown) {
+  const uint8_t* b = a.s6_addr;
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return "'" + shown + "' is a link-local address (fe80::/10)";
+  in6_addr aws{};
+  inet_pton(AF_INET6, "fd00:ec2::254", &aws);
+  if (std::memcmp(&a, &aws, sizeof a) == 0)
+    return "'" + shown + "' is the AWS instance metadata address (fd00:ec2::254)";
+  if (auto v4 = embedded_v4(a)) {
+    std::string why = classify_v4(*v4, shown);
+    if (!why.empty()) return why + " embedded in IPv6";
+  }
+  return "";
+}
+
 }  // namespace
 
 bool parse_url(std::string_view text, parsed_url& out, std::string& error) {
@@ -190,6 +234,38 @@ bool is_loopback_host(std::string_view host) {
   in6_addr v6{};
   if (inet_pton(AF_INET6, h.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
   return false;
+}
+
+std::string forbidden_target_reason(std::string_view host) {
+  std::string h = lower(host);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  // "169.254.169.254." and "metadata.google.internal." name the same targets as without the dot.
+  std::string bare = h;
+  while (!bare.empty() && bare.back() == '.') bare.pop_back();
+  if (bare == kMetadataName)
+    return "'" + h + "' is the cloud metadata service (" + std::string(kMetadataName) + ")";
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, h.c_str(), &v6) == 1) return classify_v6(v6, h);
+  // inet_aton, not inet_pton: it is what the resolver and the HTTP client accept (0xa9fea9fe, 2852039166...).
+  in_addr v4{};
+  if (!bare.empty() && inet_aton(bare.c_str(), &v4) == 1) return classify_v4(ntohl(v4.s_addr), h);
+  return "";
+}
+
+std::string forbidden_address_reason(const sockaddr* addr) {
+  if (addr == nullptr) return "";
+  char text[INET6_ADDRSTRLEN] = {};
+  if (addr->sa_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(addr);
+    inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+    return classify_v4(ntohl(in->sin_addr.s_addr), text);
+  }
+  if (addr->sa_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(addr);
+    inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+    return classify_v6(in6->sin6_addr, text);
+  }
+  return "";
 }
 
 }  // namespace spec_notify::config

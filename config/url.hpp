@@ -2,6 +2,8 @@
 // Webhook URLs and host:port listen addresses of the configuration. Pure functions, thread-safe.
 // Used by config/settings.cpp at load time; the deliverer connects to parsed_url, the admin actor and the
 // metrics endpoint bind to parse_host_port's result.
+#include <sys/socket.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -37,5 +39,25 @@ bool parse_host_port(std::string_view text, host_port& out, std::string& error);
 
 // True for "localhost", 127.0.0.0/8 and ::1 (brackets optional).
 bool is_loopback_host(std::string_view host);
+
+// Endpoint policy: link-local and cloud-metadata targets are refused unless a subscription sets
+// allow_link_local = true (docs/security.md). Forbidden: 169.254.0.0/16, fe80::/10, fd00:ec2::254, the same
+// IPv4 addresses embedded in IPv6 (IPv4-mapped ::ffff:a.b.c.d, IPv4-compatible ::a.b.c.d, SIIT
+// ::ffff:0:a.b.c.d, NAT64 64:ff9b::a.b.c.d), and the name metadata.google.internal. Loopback and private
+// ranges (127/8, 10/8, 172.16/12, 192.168/16, ::1, fc00::/7 other than fd00:ec2::254) are allowed.
+//
+// forbidden_target_reason classifies a URL host as parse_url stores it (lower-cased, IPv6 without brackets;
+// brackets and any case are accepted too). Literals are read with the resolver's own rules: inet_aton for
+// IPv4, so decimal (2852039166), hex (0xa9fea9fe, 0xa9.0xfe.0xa9.0xfe), octal (0251.0376.0251.0376) and short
+// forms (169.254.43518) classify as the address the HTTP client would connect to; trailing dots are ignored.
+// A DNS name other than the metadata names is not resolved here: returns "" (allowed) for it.
+// Returns "" when the host is allowed, else a one-line reason naming the host and the range.
+std::string forbidden_target_reason(std::string_view host);
+
+// The same policy for an address the HTTP client resolved at send time. Called by the deliverer before it
+// connects to a resolved DNS name (a name may resolve to 169.254.169.254 although the config names no
+// literal). `addr` is an AF_INET or AF_INET6 sockaddr (other families: ""); for Poco, pass
+// SocketAddress::addr(). Returns "" when allowed, else a one-line reason. Thread-safe.
+std::string forbidden_address_reason(const sockaddr* addr);
 
 }  // namespace spec_notify::config
