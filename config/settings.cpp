@@ -4,10 +4,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include "config/keys.hpp"
 #include "config/subscription_loader.hpp"
+#include "config/toml_limits.hpp"
 #include "config/toml_reader.hpp"
 
 namespace spec_notify::config {
@@ -16,6 +16,12 @@ namespace {
 namespace fs = std::filesystem;
 using detail::scope;
 using detail::toml_reader;
+using namespace std::chrono_literals;
+
+// Per-key ceilings, below the 100-year cap every duration has (docs/configuration.md).
+constexpr std::chrono::milliseconds kMaxRetention = 3650 * 24h;  // 10 years
+constexpr std::chrono::milliseconds kMaxPollInterval = 24h;
+constexpr int64_t kMaxCostCap = 10'000'000;  // max_task_rows, max_events_per_diff
 
 template <size_t N>
 std::vector<std::string_view> as_list(const std::string_view (&keys)[N]) {
@@ -50,6 +56,10 @@ void read_metrics(toml_reader& r, const scope& s, std::string& out) {
 void read_admin(toml_reader& r, const scope& s, settings& cfg) {
   r.get_bool(s, "admin_allow_non_loopback", cfg.admin_allow_remote);
   if (!r.get_string(s, "admin", cfg.admin)) return;  // the default is loopback
+  if (cfg.admin == "off") {
+    cfg.admin_enabled = false;
+    return;
+  }
   const auto& where = s.table.get("admin")->source();
   host_port admin;
   std::string why;
@@ -107,10 +117,12 @@ void read_notify(toml_reader& r, const toml::table& notify, const fs::path& base
   }
   read_admin(r, s, cfg);
   read_metrics(r, s, cfg.metrics);
-  r.get_duration(s, "dead_letter_retention", false, cfg.dead_letter_retention);
+  r.get_duration(s, "dead_letter_retention", false, cfg.dead_letter_retention, kMaxRetention);
   r.get_int(s, "evidence_max_bytes_per_spec", 1, std::numeric_limits<int64_t>::max(),
             cfg.evidence_max_bytes_per_spec);
-  r.get_duration(s, "poll_interval", false, cfg.poll_interval);
+  r.get_duration(s, "poll_interval", false, cfg.poll_interval, kMaxPollInterval);
+  r.get_int(s, "max_task_rows", 1, kMaxCostCap, cfg.max_task_rows);
+  r.get_int(s, "max_events_per_diff", 1, kMaxCostCap, cfg.max_events_per_diff);
   read_subscriptions(r, s, base, env, cfg);
 }
 
@@ -160,10 +172,17 @@ load_result load_settings_file(const std::string& path, const env_lookup& env) {
     why = "config file not found (pass --config FILE or set SPEC_NOTIFY_CONFIG)";
   } else if (!fs::is_regular_file(path, ec)) {
     why = "config path is not a regular file";
+  } else if (auto size = fs::file_size(path, ec); !ec && size > detail::kMaxConfigBytes) {
+    why = "config file is larger than 1 MiB (" + std::to_string(size) + " bytes)";
   }
   std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  if (why.empty() && !(in && (text << in.rdbuf()) && !in.bad())) why = "cannot read config file";
+  // At most one byte past the limit, so a file that grows while it is read is still caught (as text).
+  std::string text(detail::kMaxConfigBytes + 1, '\0');
+  if (why.empty()) {
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (in.bad() || (!in && !in.eof())) why = "cannot read config file";
+    text.resize(static_cast<size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+  }
   if (!why.empty()) {
     load_result result;
     result.value.config_path = path;
@@ -171,7 +190,7 @@ load_result load_settings_file(const std::string& path, const env_lookup& env) {
     return result;
   }
   fs::path dir = fs::path(path).parent_path();
-  return load_settings_text(text.str(), path, dir.string(), env);
+  return load_settings_text(text, path, dir.string(), env);
 }
 
 load_result load_settings_text(std::string_view toml_text, const std::string& name,
@@ -180,6 +199,11 @@ load_result load_settings_text(std::string_view toml_text, const std::string& na
   result.value.config_path = name;
   std::error_code ec;
   fs::path base = base_dir.empty() ? fs::current_path(ec) : fs::absolute(base_dir, ec);
+  // toml++ recurses per nesting level: pathological structure is refused before it gets there.
+  if (auto problem = detail::check_toml_limits(toml_text, name)) {
+    result.problems.push_back(std::move(*problem));
+    return result;
+  }
   toml::table doc;
   try {
     doc = toml::parse(toml_text, std::string_view(name));
