@@ -233,6 +233,8 @@ BOOST_AUTO_TEST_CASE(known_keys_lists_every_key_of_the_example_file) {
                         "notify.dead_letter_retention",
                         "notify.evidence_max_bytes_per_spec",
                         "notify.poll_interval",
+                        "notify.max_task_rows",
+                        "notify.max_events_per_diff",
                         "notify.subscriptions",
                         "notify.subscriptions.name",
                         "notify.subscriptions.url",
@@ -247,6 +249,7 @@ BOOST_AUTO_TEST_CASE(known_keys_lists_every_key_of_the_example_file) {
                         "notify.subscriptions.max_in_flight",
                         "notify.subscriptions.timeout",
                         "notify.subscriptions.ca_file",
+                        "notify.subscriptions.allow_link_local",
                         "notify.subscriptions.retry",
                         "notify.subscriptions.retry.max_attempts",
                         "notify.subscriptions.retry.initial_backoff",
@@ -254,5 +257,5 @@ BOOST_AUTO_TEST_CASE(known_keys_lists_every_key_of_the_example_file) {
                         "notify.subscriptions.retry.multiplier"}) {
     BOOST_TEST(has(k), k);
   }
-  BOOST_TEST(keys.size() == 28u);
+  BOOST_TEST(keys.size() == 31u);
 }

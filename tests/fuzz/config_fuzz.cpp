@@ -1,11 +1,12 @@
 // libFuzzer target: the TOML configuration loader (config/settings.hpp, load_settings_text), which also runs
 // the duration, URL, host:port and secret validation on whatever values the fuzzer writes. Every secret_env
 // resolves to one fixed, valid whsec_ secret. Checks: never throws, problems are located (line/col >= 0) and
-// never quote the secret value, ok() agrees with the problem list.
+// never quote the secret value, ok() agrees with the problem list, accepted durations stay under 100 years.
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "config/duration.hpp"
 #include "config/settings.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
@@ -44,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(sub.max_in_flight >= 1 && sub.max_in_flight <= 256);
       FUZZ_CHECK(sub.retry.max_attempts >= 1 && sub.retry.max_attempts <= 100);
       FUZZ_CHECK(sub.retry.initial_backoff <= sub.retry.max_backoff);
-      FUZZ_CHECK(sub.retry.multiplier >= 1.0);
+      FUZZ_CHECK(sub.retry.multiplier >= 1.0 && sub.retry.multiplier <= 100.0);
+      FUZZ_CHECK(sub.timeout <= config::kMaxDuration && sub.retry.max_backoff <= config::kMaxDuration);
       FUZZ_CHECK(sub.disabled_reason.empty() || !sub.enabled);  // disabled by validation => off
     }
   }

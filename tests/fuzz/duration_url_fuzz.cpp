@@ -2,7 +2,8 @@
 // parse_url, parse_host_port and is_loopback_host on the same input. Checks the headers' promises: failure
 // leaves `out` untouched and explains itself; format_duration round-trips; a parsed URL has an http(s)
 // scheme, a host, a port and a path starting with '/', and to_string() of it parses back to the same parts;
-// a parsed host:port has a host and a port 1..65535; errors never echo a URL's query string.
+// a parsed host:port has a host and a port 1..65535; errors never echo a URL's query string; no parsed
+// duration exceeds kMaxDuration (100 years); the endpoint policy classifies any host without crashing.
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -26,6 +27,7 @@ void fuzz_duration(std::string_view text) {
     return;
   }
   FUZZ_CHECK(out.count() >= 0);
+  FUZZ_CHECK(out <= config::kMaxDuration);
   milliseconds again = sentinel;
   std::string error2;
   FUZZ_CHECK(config::parse_duration(config::format_duration(out), again, error2));
@@ -57,6 +59,7 @@ void fuzz_url(std::string_view text) {
   std::string error2;
   FUZZ_CHECK(config::parse_url(config::to_string(out), again, error2));
   FUZZ_CHECK(same(again, out));
+  (void)config::forbidden_target_reason(out.host);
 }
 
 void fuzz_host_port(std::string_view text) {
@@ -80,5 +83,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz_url(text);
   fuzz_host_port(text);
   (void)config::is_loopback_host(text);
+  (void)config::forbidden_target_reason(text);
   return 0;
 }
