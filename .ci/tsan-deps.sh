@@ -19,11 +19,14 @@ jobs=${JOBS:-$(nproc)}
 # -O1 -g1: fast to build, stacks with file:line. NDEBUG as in Debian's builds.
 flags="-O1 -g1 -DNDEBUG -fsanitize=thread"
 
-# The Debian mirror apt already uses (deb822 or one-line sources), else the default one.
+# The Debian mirror apt already uses (deb822 or one-line sources); never a host name written here.
 mirror=$(grep -hoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
   head -n 1 | tr -d ' ' || true)
 mirror=${mirror%/}
-mirror=${mirror:-http://deb.debian.org/debian}
+if [ -z "$mirror" ]; then
+  echo "tsan-deps: no Debian mirror found in /etc/apt/sources.list(.d); add one (this script reads it from there)" >&2
+  exit 2
+fi
 
 # fetch PACKAGE SOURCE VERSION SHA256: the upstream tarball of a Debian source package; prints the unpacked dir.
 fetch() {
@@ -61,16 +64,16 @@ build() {
   cmake --install "$dir/build-$name" >/dev/null
 }
 
-stamp=$prefix/.built-caf-0.17.6-leveldb-1.23
+stamp=$prefix/.built-caf-0.17.6-openssl-leveldb-1.23
 if [ -f "$stamp" ]; then echo "$prefix"; exit 0; fi
 rm -rf "$prefix"
 
-# CAF 0.17.6 (actor-framework_0.17.6-2.1.dsc), core and I/O only as Debian's libcaf-core/libcaf-io.
+# CAF 0.17.6 (actor-framework_0.17.6-2.1.dsc): core, I/O and OpenSSL as Debian's libcaf-core/-io/-openssl.
 src=$(fetch libcaf-dev actor-framework 0.17.6 e2bf5bd243f08bb7d8adde197cfe3e6d71314ed3378fe0692f8932f4c3b3928c)
 # Debian's fix for GCC 12: receive_buffer.hpp uses std::numeric_limits without including <limits>.
 sed -i 's|^#include <cstring>$|#include <cstring>\n#include <limits>|' "$src/libcaf_io/caf/io/network/receive_buffer.hpp"
 # CAF_NO_MEM_MANAGEMENT: plain new/delete instead of CAF's per-thread free lists, so TSan tracks each message.
-build caf "$src" -DCAF_NO_EXAMPLES=yes -DCAF_NO_UNIT_TESTS=yes -DCAF_NO_OPENSSL=yes -DCAF_NO_TOOLS=yes \
+build caf "$src" -DCAF_NO_EXAMPLES=yes -DCAF_NO_UNIT_TESTS=yes -DCAF_NO_TOOLS=yes \
   -DCAF_NO_PYTHON=yes -DCAF_NO_OPENCL=yes -DCAF_NO_SUMMARY=yes -DCAF_NO_MEM_MANAGEMENT=yes
 
 # LevelDB 1.23 (leveldb_1.23-4.dsc), shared, with snappy as Debian's.

@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 #include <csignal>
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 
 #include "actors/admin/operations.hpp"
 #include "actors/admin/requests.hpp"
+#include "actors/admin/tls_credentials.hpp"
 #include "actors/admin/token.hpp"
 #include "actors/log.hpp"
 #include "messages/admin_protocol.hpp"
@@ -27,14 +29,37 @@ struct admin_rewire {
   std::shared_ptr<const config::settings> cfg;
 };
 
+// serve -> admin at shutdown. The admin actor ignores exit messages (a peer could send one), so it stops on
+// this local-only type instead, which no remote caller can construct.
+struct admin_stop {};
+
 }  // namespace spec_notify::admin
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(spec_notify::admin::admin_rewire)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(spec_notify::admin::admin_stop)
 
 namespace spec_notify::admin {
 namespace {
 
 constexpr auto ask_timeout = std::chrono::seconds(5);
+
+// Bounds on what a request may carry; an operator never comes near them. They keep a request from making the
+// daemon do unbounded work (the transport itself only admits holders of the client certificate).
+constexpr size_t max_field_bytes = 4096;
+constexpr size_t max_replay_ids = 100000;
+
+// "" when `req` is within bounds, else why not.
+std::string oversized(const admin_request& req) {
+  if (req.token.size() > max_field_bytes || req.command.size() > max_field_bytes ||
+      req.subscription.size() > max_field_bytes)
+    return "a field is longer than " + std::to_string(max_field_bytes) + " bytes";
+  if (req.ids.size() > max_replay_ids)
+    return "more than " + std::to_string(max_replay_ids) + " ids in one request (replay them in parts)";
+  for (const auto& id : req.ids)
+    if (id.size() > max_field_bytes)
+      return "an id is longer than " + std::to_string(max_field_bytes) + " bytes";
+  return "";
+}
 
 struct admin_state {
   admin_state() {}
@@ -241,7 +266,11 @@ caf::behavior admin_behavior(self_ptr self, config::settings cfg, store::db_ptr 
       [=](const admin_request& req) {
         auto& st = self->state;
         auto rp = self->make_response_promise<admin_reply>();
-        if (!token_matches(st.token, req.token)) {
+        auto too_big = oversized(req);
+        if (!too_big.empty()) {
+          logging::warn("admin", "refused an oversized request: " + too_big);
+          rp.deliver(failure("refused: " + too_big));
+        } else if (!token_matches(st.token, req.token)) {
           logging::warn("admin", "refused a request without a valid token");
           rp.deliver(failure("refused: bad or missing admin token (read " + st.token_file + ")"));
         } else if (req.command == "status")
@@ -259,46 +288,116 @@ caf::behavior admin_behavior(self_ptr self, config::settings cfg, store::db_ptr 
         return rp;
       },
       [=](const admin_rewire& m) { on_rewire(self, m); },
+      [=](const admin_stop&) { self->quit(); },
   };
 }
 
+// The one actor peers can address: CAF gives a remote peer the same mailbox access as a local actor, and an
+// exit_msg with reason `kill` ends any scheduled actor before its exit handler runs. So the gate drops exit
+// and down messages in enqueue(), before CAF categorises them, and forwards admin requests to the admin
+// actor, which is never exposed (replies come from the gate, so the admin actor's id never crosses the wire).
+class admin_gate : public caf::event_based_actor {
+ public:
+  admin_gate(caf::actor_config& cfg, caf::actor admin)
+      : caf::event_based_actor(cfg), admin_(std::move(admin)) {}
+
+  void enqueue(caf::mailbox_element_ptr what, caf::execution_unit* host) override {
+    if (what) {
+      const auto& content = what->content();
+      if (content.match_elements<caf::exit_msg>() || content.match_elements<caf::down_msg>()) {
+        logging::warn("admin", std::string("ignored ") +
+                                   (content.match_elements<caf::exit_msg>() ? "an exit" : "a down") +
+                                   " message sent to the admin actor (it stops only with the daemon)");
+        return;
+      }
+    }
+    caf::event_based_actor::enqueue(std::move(what), host);
+  }
+
+  caf::behavior make_behavior() override {
+    set_default_handler([](caf::scheduled_actor*, caf::message_view& m) -> caf::result<caf::message> {
+      auto what = m.content().stringify();
+      if (what.size() > 80) what = what.substr(0, 80) + "...";
+      logging::warn("admin", "ignored an unexpected message: " + what);
+      return caf::sec::unexpected_message;
+    });
+    return {
+        [=](admin_request& req) {
+          auto rp = make_response_promise<admin_reply>();
+          request(admin_, caf::infinite, std::move(req))
+              .then([rp](admin_reply& reply) mutable { rp.deliver(std::move(reply)); },
+                    [rp](caf::error& err) mutable {
+                      rp.deliver(failure("the admin actor failed: " + caf::to_string(err)));
+                    });
+          return rp;
+        },
+        [=](admin_rewire& m) { send(admin_, std::move(m)); },
+        [=](const admin_stop&) {
+          send(admin_, admin_stop{});
+          quit();
+        },
+    };
+  }
+
+ private:
+  caf::actor admin_;
+};
+
 }  // namespace
 
-caf::actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db,
-                       caf::actor supervisor) {
+caf::actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db, caf::actor supervisor,
+                       std::string& error) {
   config::host_port where;
-  std::string error;
-  if (!config::parse_host_port(cfg.admin, where, error)) {
-    logging::error("admin", "admin actor not started: " + error);
-    return {};
-  }
+  if (!config::parse_host_port(cfg.admin, where, error)) return {};
   if (!config::is_loopback_host(where.host)) {
     if (!cfg.admin_allow_remote) {
-      logging::error("admin", "admin actor not started: " + cfg.admin +
-                                  " is not a loopback address (set notify.admin_allow_non_loopback = true)");
+      error = cfg.admin + " is not a loopback address (set notify.admin_allow_non_loopback = true)";
       return {};
     }
     logging::warn("admin", "admin actor exposed on the non-loopback address " + cfg.admin +
-                               " (admin_allow_non_loopback = true): callers still need the token file");
+                               " (admin_allow_non_loopback = true): callers still need the client "
+                               "certificate and the token from the state dir");
   }
   auto token = write_new_token(token_path(cfg.state_dir), error);
-  if (token.empty()) {
-    logging::error("admin", "admin actor not started: " + error);
-    return {};
-  }
-  auto admin =
+  if (token.empty()) return {};
+  auto worker =
       sys.spawn<caf::detached>(admin_behavior, cfg, std::move(db), std::move(supervisor), std::move(token));
-  auto port = sys.middleman().publish(admin, where.port, where.host.c_str(), true);
+  auto admin = sys.spawn<admin_gate>(worker);
+  // Mutual TLS (the certificates are in the actor system's config, see tls_config): a peer without the
+  // client certificate never gets past the handshake, so not one byte of it reaches BASP.
+  auto port = caf::openssl::publish(admin, where.port, where.host.c_str(), true);
   if (!port) {
-    logging::error("admin", "admin actor not available: cannot listen on " + cfg.admin + ": " +
-                                sys.render(port.error()) +
-                                " (--list/--replay/admin need it while the daemon runs)");
-    caf::anon_send_exit(admin, caf::exit_reason::user_shutdown);
+    error = "cannot listen on " + cfg.admin + ": " + sys.render(port.error());
+    caf::anon_send(admin, admin_stop{});
     return {};
   }
-  logging::info("admin", "admin actor listening on " + cfg.admin + " (token in " +
+  logging::info("admin", "admin actor listening on " + cfg.admin + " (mutual TLS, credentials in " +
+                             tls_paths(cfg.state_dir).dir.string() + ", token in " +
                              token_path(cfg.state_dir).string() + ")");
   return admin;
+}
+
+bool tls_config(caf::actor_system_config& sys_cfg, const config::settings& cfg, bool daemon,
+                std::string& error) {
+  tls_files files;
+  if (daemon) {
+    bool issued = false;
+    if (!ensure_tls_files(cfg.state_dir, files, issued, error)) return false;
+    if (issued) logging::info("admin", "issued new admin TLS credentials in " + files.dir.string());
+  } else if (!client_tls_files(cfg.state_dir, files, error)) {
+    return false;
+  }
+  sys_cfg.load<caf::openssl::manager>();
+  sys_cfg.openssl_certificate = (daemon ? files.daemon_cert : files.client_cert).string();
+  sys_cfg.openssl_key = (daemon ? files.daemon_key : files.client_key).string();
+  sys_cfg.openssl_cafile = files.ca.string();
+  return true;
+}
+
+void hide_utility_actors(caf::actor_system& sys) {
+  // BASP routes messages addressed by name to these registry entries; nothing of ours uses them remotely.
+  sys.registry().erase(caf::atom("SpawnServ"));
+  sys.registry().erase(caf::atom("ConfigServ"));
 }
 
 void rewire_admin(const caf::actor& admin, caf::actor supervisor, config::settings cfg) {
@@ -309,10 +408,15 @@ void rewire_admin(const caf::actor& admin, caf::actor supervisor, config::settin
 
 void stop_admin(caf::actor_system& sys, const caf::actor& admin, const config::settings& cfg) {
   if (!admin) return;
-  sys.middleman().unpublish(admin);
+  // (caf/openssl/unpublish.hpp does not compile in 0.17.6: it omits the actor_addr its middleman expects.)
+  caf::scoped_actor self{sys};
+  self->request(sys.openssl_manager().actor_handle(), std::chrono::seconds(2), caf::unpublish_atom::value,
+                admin.address(), uint16_t{0})
+      .receive([] {},
+               [](caf::error&) { logging::warn("admin", "could not close the admin port before stopping"); });
   std::error_code ec;
   std::filesystem::remove(token_path(cfg.state_dir), ec);
-  caf::anon_send_exit(admin, caf::exit_reason::user_shutdown);
+  caf::anon_send(admin, admin_stop{});
 }
 
 }  // namespace spec_notify::admin

@@ -3,9 +3,12 @@
 // unless settings.admin_allow_remote; the address is fixed for the life of the process). Callers are
 // `spec-notify admin`, `--list` and `--replay` in another process; they send one admin_request and get one
 // admin_reply (messages/admin_protocol.hpp).
-// Access: at start it writes a random token to <state_dir>/admin.token (0600); a request without that token
-// (compared in constant time) gets "refused: bad or missing admin token (read <path>)". Binding loopback plus
-// a file only the daemon's user can read is what "local operators only" means here.
+// Access: the transport is mutual TLS through CAF's OpenSSL module with a private CA per state_dir
+// (tls_credentials.hpp): a peer without the client certificate fails the handshake before BASP reads a byte,
+// and clients refuse a server without the daemon certificate (a squatter on the port never sees the token).
+// On top, at start it writes a random token to <state_dir>/admin.token (0600); a request without that token
+// (compared in constant time), or over the size bounds, gets "refused: ...". Exit and down messages from
+// peers are ignored and logged; CAF's SpawnServ/ConfigServ are removed from the registry BASP routes to.
 // Requests: status (every configured subscription: live deliverer counters + stored dead letters), list and
 // replay (actors/admin/requests.hpp on the daemon's store; replayed records go straight to the running
 // deliverer, found through the supervisor's (wire_atom) reply), pause/resume NAME (forwarded to the
@@ -20,10 +23,20 @@
 
 namespace spec_notify::admin {
 
-// Spawns and publishes the admin actor. Returns an invalid handle (after logging why) when it cannot serve:
-// non-loopback address without admin_allow_remote, token file not writable, port not bindable. The daemon
-// keeps delivering without it.
-caf::actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db, caf::actor supervisor);
+// Before the actor system exists: loads CAF's OpenSSL module and points it at this state_dir's credentials,
+// the daemon's (issued on first use) or the client's (read only). False + `error` when they cannot be made
+// or read.
+bool tls_config(caf::actor_system_config& sys_cfg, const config::settings& cfg, bool daemon,
+                std::string& error);
+
+// Right after the actor system starts: makes CAF's utility actors unreachable by name from peers.
+void hide_utility_actors(caf::actor_system& sys);
+
+// Spawns and publishes the admin actor (the system must have been configured with tls_config). Returns an
+// invalid handle and sets `error` when it cannot serve: non-loopback address without admin_allow_remote,
+// token file not writable, port not bindable; serve then refuses to start.
+caf::actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db, caf::actor supervisor,
+                       std::string& error);
 
 // After a reload: the new pipeline's supervisor and the settings now in effect (the admin address keeps
 // its old value until a restart). No-op on an invalid handle.

@@ -2,9 +2,11 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 #include <filesystem>
 #include <iostream>
 
+#include "actors/admin/admin_actor.hpp"
 #include "actors/admin/requests.hpp"
 #include "actors/admin/token.hpp"
 #include "actors/store/store.hpp"
@@ -28,6 +30,8 @@ class remote_session : public admin_session {
  public:
   explicit remote_session(const config::settings& cfg) : address_(cfg.admin) {
     sys_cfg_.load<caf::io::middleman>();
+    // Without the client certificate there is nothing to try: the daemon accepts mutual TLS only.
+    have_tls_ = admin::tls_config(sys_cfg_, cfg, false, tls_error_);
     register_message_types(sys_cfg_);
     sys_ = std::make_unique<caf::actor_system>(sys_cfg_);
     if (!admin::read_token(admin::token_path(cfg.state_dir), token_, token_error_)) token_.clear();
@@ -40,11 +44,18 @@ class remote_session : public admin_session {
   bool connect(std::string& error) {
     config::host_port where;
     if (!config::parse_host_port(address_, where, error)) return false;
-    auto handle = sys_->middleman().remote_actor(where.host, where.port);
+    if (!have_tls_) {
+      error = tls_error_;
+      return false;
+    }
+    auto handle = caf::openssl::remote_actor(*sys_, where.host, where.port);
     if (!handle) {
-      // CAF renders this as system_error(cannot_connect_to_node, ...): say it plainly.
-      error = handle.error() == caf::sec::cannot_connect_to_node ? "nothing accepts connections there"
-                                                                 : sys_->render(handle.error());
+      // CAF renders this as system_error(cannot_connect_to_node, ...): say it plainly. A refused TLS
+      // handshake looks the same to CAF; it is what a listener without this state_dir's certificate gets.
+      error = handle.error() == caf::sec::cannot_connect_to_node
+                  ? "nothing accepts connections there, or the listener did not prove it is this state dir's "
+                    "daemon (mutual TLS)"
+                  : sys_->render(handle.error());
       return false;
     }
     admin_ = *handle;
@@ -68,7 +79,8 @@ class remote_session : public admin_session {
   bool remote() const override { return true; }
 
  private:
-  std::string address_, token_, token_error_;
+  std::string address_, token_, token_error_, tls_error_;
+  bool have_tls_ = false;
   caf::actor_system_config sys_cfg_;
   std::unique_ptr<caf::actor_system> sys_;
   caf::actor admin_;
@@ -123,10 +135,11 @@ int load_ops_config(const parsed_args& args, const std::string& command, config:
 
 std::unique_ptr<admin_session> admin_session::open(const config::settings& cfg, bool allow_offline,
                                                    std::string& error) {
-  auto remote = std::make_unique<remote_session>(cfg);
-  std::string why;
-  if (remote->connect(why)) return remote;
-  remote.reset();
+  std::string why = "admin = \"off\" in the config";
+  if (cfg.admin_enabled) {
+    auto remote = std::make_unique<remote_session>(cfg);
+    if (remote->connect(why)) return remote;
+  }
   if (!allow_offline) {
     error = "no daemon answers on the admin address " + cfg.admin + " (" + why +
             "); start it with `spec-notify serve` (see its log for admin errors)";

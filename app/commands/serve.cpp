@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 
 #include "actors/admin/admin_actor.hpp"
@@ -52,6 +53,9 @@ bool reload_config(const config::settings& current, config::settings& next) {
   return true;
 }
 
+// From SIGTERM to exit at most: the deliverers' 5 s drain plus a margin for the stages behind them.
+constexpr auto stop_deadline = std::chrono::seconds(8);
+
 int run_pipeline(config::settings cfg) {
   auto signals = block_daemon_signals();
   std::string error;
@@ -62,8 +66,13 @@ int run_pipeline(config::settings cfg) {
   }
   caf::actor_system_config sys_cfg;
   sys_cfg.load<caf::io::middleman>();  // the admin actor is published for `admin`, `--list`, `--replay`
+  if (cfg.admin_enabled && !admin::tls_config(sys_cfg, cfg, true, error)) {
+    logging::error("serve", "admin channel: " + error + " (set admin = \"off\" to run without it)");
+    return 1;
+  }
   register_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
+  admin::hide_utility_actors(sys);
   caf::scoped_actor self{sys};
   // Optional Prometheus endpoint; declared after `sys` so it stops (joining its threads) before the system.
   std::unique_ptr<metrics::metrics_server> metrics_endpoint;
@@ -81,14 +90,34 @@ int run_pipeline(config::settings cfg) {
                                " active subscription(s); state in " + c.state_dir.string());
     return sup;
   };
-  // Stops the pipeline and waits until every stage has stopped (in-flight requests drain first).
-  auto stop = [&](const caf::actor& sup) {
+  // Stops the pipeline and waits until every stage has stopped (in-flight requests drain first). A stage
+  // that is still stuck past the deadline must not keep the process alive: the spool is durable (what was
+  // in flight is attempted again at the next start), so the process ends without waiting for it.
+  auto stop = [&](const caf::actor& sup, bool exiting) {
     self->send_exit(sup, caf::exit_reason::user_shutdown);
-    self->receive([&](caf::down_msg&) {});
+    bool stopped = false;
+    self->receive([&](caf::down_msg&) { stopped = true; }, caf::after(stop_deadline) >> [] {});
+    if (stopped) return;
+    logging::error("serve", "the pipeline did not stop within " + std::to_string(stop_deadline.count()) +
+                                " s; " +
+                                (exiting ? "exiting anyway (queued deliveries stay in the spool)"
+                                         : "exiting so that a supervisor restarts it cleanly"));
+    std::_Exit(1);
   };
   auto sup = start(cfg);
   // Started after the pipeline it operates on, stopped before it.
-  auto admin_actor = admin::spawn_admin(sys, cfg, db, sup);
+  caf::actor admin_actor;
+  if (cfg.admin_enabled) {
+    admin_actor = admin::spawn_admin(sys, cfg, db, sup, error);
+    if (!admin_actor) {
+      logging::error("serve", "admin actor: " + error + " (set admin = \"off\" to run without it)");
+      stop(sup, true);
+      return 1;
+    }
+  } else {
+    logging::info("serve",
+                  "admin actor off (admin = \"off\"): admin, online --list and --replay unavailable");
+  }
   auto stop_admin = [&] {
     admin::stop_admin(sys, admin_actor, cfg);
     admin_actor = nullptr;
@@ -101,14 +130,14 @@ int run_pipeline(config::settings cfg) {
       logging::info("serve",
                     std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "; stopping");
       stop_admin();
-      stop(sup);
+      stop(sup, true);
       break;
     }
     if (sig == SIGHUP) {
       config::settings next;
       if (reload_config(cfg, next)) {
         logging::info("serve", "SIGHUP: applying the new config (queued deliveries stay in the spool)");
-        stop(sup);
+        stop(sup, false);
         cfg = std::move(next);
         sup = start(cfg);
         admin::rewire_admin(admin_actor, sup, cfg);
