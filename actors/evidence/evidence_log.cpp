@@ -1,5 +1,6 @@
 #include "actors/evidence/evidence_log.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <system_error>
 
+#include "actors/evidence/nofollow_dir.hpp"
 #include "actors/router/payload.hpp"
 
 namespace spec_notify::evidence {
@@ -119,8 +121,10 @@ std::string render_evidence_line(const evidence_record& r, bool with_sample) {
   return out;
 }
 
-evidence_log::evidence_log(fs::path evidence_dir, int64_t max_bytes_per_spec)
-    : evidence_dir_(std::move(evidence_dir)), max_bytes_(max_bytes_per_spec) {}
+evidence_log::evidence_log(fs::path evidence_dir, int64_t max_bytes_per_spec, fs::path trusted_root)
+    : evidence_dir_(std::move(evidence_dir)), max_bytes_(max_bytes_per_spec) {
+  split_at_anchor(evidence_dir_, trusted_root, anchor_, below_);
+}
 
 fs::path evidence_log::folder_for(const std::string& spec_id) const {
   return evidence_dir_ / "commands" / spec_folder_name(spec_id) / "webhooks";
@@ -139,10 +143,20 @@ std::string evidence_log::append_once(const evidence_record& r) {
   try {
     const std::string key = spec_folder_name(r.spec_id);
     const fs::path dir = folder_for(r.spec_id);
+    // Walked again for every record (a few openat calls): a cached fd would keep writing into a folder
+    // deleted or replaced under the daemon.
+    std::vector<std::string> walk = below_;
+    walk.insert(walk.end(), {"commands", key, "webhooks"});
+    walk_error werr;
+    const unique_fd dir_fd = open_dir_nofollow(anchor_, walk, true, werr);
+    if (!dir_fd) {
+      folders_.erase(key);
+      return "evidence: " + werr.message(dir.string());
+    }
     auto it = folders_.find(key);
     if (it == folders_.end()) {
       folder_state st;
-      if (auto err = load_folder(dir, st); !err.empty()) return err;
+      if (auto err = load_folder(dir_fd.get(), dir, st); !err.empty()) return err;
       it = folders_.emplace(key, std::move(st)).first;
     }
     folder_state& st = it->second;
@@ -158,9 +172,9 @@ std::string evidence_log::append_once(const evidence_record& r) {
     const std::string name = pick_file(st, day, line_size);
     if (st.files.empty() || st.files.back().name != name) st.files.push_back({name, 0});
 
-    const std::string rotate_err = rotate(dir, st, name, line_size);
+    const std::string rotate_err = rotate(dir_fd.get(), dir, st, name, line_size);
     int64_t new_size = 0;
-    if (auto err = write_line(dir / name, line, new_size); !err.empty()) {
+    if (auto err = write_line(dir_fd.get(), dir, name, line, new_size); !err.empty()) {
       folders_.erase(it);  // re-list (and re-create folders) on the next append
       return err;
     }
@@ -172,20 +186,30 @@ std::string evidence_log::append_once(const evidence_record& r) {
   }
 }
 
-std::string evidence_log::load_folder(const fs::path& dir, folder_state& st) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return "evidence: cannot create " + dir.string() + ": " + ec.message();
-  for (fs::directory_iterator d(dir, ec), end; !ec && d != end; d.increment(ec)) {
+std::string evidence_log::load_folder(int dir_fd, const fs::path& dir, folder_state& st) {
+  const int list_fd = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+  DIR* d = list_fd >= 0 ? ::fdopendir(list_fd) : nullptr;
+  if (d == nullptr) {
+    const int err = errno;
+    if (list_fd >= 0) ::close(list_fd);
+    return "evidence: cannot list " + dir.string() + ": " + sys_error(err);
+  }
+  errno = 0;
+  while (const dirent* e = ::readdir(d)) {
     std::string day;
     int seq = 0;
-    const std::string name = d->path().filename().string();
-    if (!parse_file_name(name, day, seq)) continue;
-    std::error_code size_ec;
-    const auto size = d->is_regular_file(size_ec) ? d->file_size(size_ec) : 0;
-    st.files.push_back({name, size_ec ? 0 : static_cast<int64_t>(size)});
+    const std::string name = e->d_name;
+    struct stat s {};
+    // Only regular files are ours: a symlink, FIFO or folder under one of our names is never counted (nor
+    // rotated away: its target is not ours to delete).
+    if (parse_file_name(name, day, seq) && ::fstatat(dir_fd, name.c_str(), &s, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISREG(s.st_mode))
+      st.files.push_back({name, static_cast<int64_t>(s.st_size)});
+    errno = 0;
   }
-  if (ec) return "evidence: cannot list " + dir.string() + ": " + ec.message();
+  const int err = errno;
+  ::closedir(d);
+  if (err != 0) return "evidence: cannot list " + dir.string() + ": " + sys_error(err);
   std::sort(st.files.begin(), st.files.end(),
             [](const file_entry& a, const file_entry& b) { return older(a.name, b.name); });
   for (const auto& f : st.files) st.total += f.size;
@@ -205,29 +229,51 @@ std::string evidence_log::pick_file(folder_state& st, const std::string& day, in
   return make_file_name(last_day, last_seq + 1);
 }
 
-std::string evidence_log::rotate(const fs::path& dir, folder_state& st, const std::string& keep,
+std::string evidence_log::rotate(int dir_fd, const fs::path& dir, folder_state& st, const std::string& keep,
                                  int64_t incoming) {
   if (max_bytes_ <= 0) return "";
   while (st.total + incoming > max_bytes_ && st.files.size() > 1 && st.files.front().name != keep) {
-    const fs::path victim = dir / st.files.front().name;
-    std::error_code ec;
-    fs::remove(victim, ec);  // a file already gone counts as removed
-    if (ec) return "evidence: cannot remove " + victim.string() + ": " + ec.message();
+    const std::string& victim = st.files.front().name;
+    struct stat s {};
+    // Re-checked right before the unlink: an entry replaced by a symlink (or anything but a regular file)
+    // since the listing is dropped from the list but left on disk. unlinkat never follows a symlink anyway;
+    // the check keeps planted entries from being deleted.
+    if (::fstatat(dir_fd, victim.c_str(), &s, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(s.st_mode) &&
+        ::unlinkat(dir_fd, victim.c_str(), 0) != 0 && errno != ENOENT)  // already gone counts as removed
+      return "evidence: cannot remove " + (dir / victim).string() + ": " + sys_error(errno);
     st.total -= st.files.front().size;
     st.files.erase(st.files.begin());
   }
   return "";
 }
 
-std::string evidence_log::write_line(const fs::path& file, const std::string& line, int64_t& new_size) {
-  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return "evidence: cannot open " + file.string() + ": " + sys_error(errno);
+std::string evidence_log::write_line(int dir_fd, const fs::path& dir, const std::string& name,
+                                     const std::string& line, int64_t& new_size) {
+  const fs::path file = dir / name;
+  // O_NOFOLLOW: a symlink at the file itself is refused (ELOOP). O_NONBLOCK: a FIFO planted under our name
+  // cannot block the open; fstat below refuses it.
+  constexpr int flags = O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+  const unique_fd fd(::openat(dir_fd, name.c_str(), flags, 0644));
+  if (!fd) {
+    const int err = errno;
+    struct stat s {};
+    if (::fstatat(dir_fd, name.c_str(), &s, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(s.st_mode))
+      return "evidence: refusing to follow the symlink at " + file.string();
+    return "evidence: cannot open " + file.string() + ": " + sys_error(err);
+  }
   struct stat before {};
-  const off_t start = ::fstat(fd, &before) == 0 ? before.st_size : 0;
+  if (::fstat(fd.get(), &before) != 0)
+    return "evidence: cannot stat " + file.string() + ": " + sys_error(errno);
+  if (!S_ISREG(before.st_mode))
+    return "evidence: refusing to append to " + file.string() + ": not a regular file";
+  if (before.st_nlink != 1)
+    return "evidence: refusing to append to " + file.string() + ": it has " +
+           std::to_string(before.st_nlink) + " hard links (one may be a file outside the evidence folder)";
+  const off_t start = before.st_size;
   size_t done = 0;
   int err = 0;
   while (done < line.size()) {
-    const ssize_t n = ::write(fd, line.data() + done, line.size() - done);
+    const ssize_t n = ::write(fd.get(), line.data() + done, line.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       err = n < 0 ? errno : EIO;
@@ -238,10 +284,9 @@ std::string evidence_log::write_line(const fs::path& file, const std::string& li
   if (err != 0 && done > 0) {
     // Drop the partial line so readers never meet a truncated record (best effort: the write error is what
     // gets reported).
-    const int rc = ::ftruncate(fd, start);
+    const int rc = ::ftruncate(fd.get(), start);
     static_cast<void>(rc);
   }
-  ::close(fd);
   if (err != 0) return "evidence: cannot write " + file.string() + ": " + sys_error(err);
   new_size = static_cast<int64_t>(start) + static_cast<int64_t>(done);
   return "";

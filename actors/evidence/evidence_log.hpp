@@ -3,6 +3,20 @@
 // and test delivery. Owned by one caller (the evidence actor); not thread-safe, and assumes it is the only
 // writer of its evidence folders (the size cache is not re-read from disk after the first append per SPEC).
 //
+// Untrusted tree (docs/security.md): evidence_dir normally lies inside the watched repository, where anyone
+// with push access can plant symlinks and hard links. Nothing is ever written, created or deleted outside
+// evidence_dir:
+//   - every append walks from the trusted root (the repo, given by the caller) to the webhooks folder one
+//     component at a time with openat/mkdirat(O_DIRECTORY | O_NOFOLLOW) on directory fds (nofollow_dir.hpp),
+//     so a symlink at evidence_dir, at docs/, at a SPEC folder or at webhooks/ is refused by the kernel, and
+//     a swap between check and use cannot redirect the write;
+//   - the file is opened with openat(O_NOFOLLOW | O_NONBLOCK) and appended to only when fstat says it is a
+//     regular file with one link (no FIFO, device, or hard link to a file elsewhere);
+//   - rotation lists the folder through its fd and unlinkat()s only entries that fstatat(AT_SYMLINK_NOFOLLOW)
+//     says are regular files; other entries are neither counted nor deleted.
+// A refused write returns an error naming the refused path ("refusing to follow the symlink at ..."); the
+// caller keeps the record and tries again later (evidence_queue.hpp).
+//
 // Layout:  <evidence_dir>/commands/<SPEC folder>/webhooks/webhooks-<yyyymmdd>-<nnnn>.jsonl
 //   SPEC folder: the sanitised spec id (see spec_folder_name), "_unscoped" when the record has none.
 //   yyyymmdd is the UTC day of the record's at_ms; nnnn (0001..) starts a new file in the same day when the
@@ -49,7 +63,11 @@ std::string render_evidence_line(const evidence_record& r, bool with_sample = tr
 class evidence_log {
  public:
   // max_bytes_per_spec <= 0 disables rotation. Nothing touches the disk until the first append.
-  evidence_log(std::filesystem::path evidence_dir, int64_t max_bytes_per_spec);
+  // trusted_root: the directory whose own path may contain symlinks (the operator's: settings.repo). When
+  // evidence_dir lies inside it, it is opened normally and the components below it are walked without
+  // following symlinks; otherwise (or when empty) every component of evidence_dir from "/" is.
+  evidence_log(std::filesystem::path evidence_dir, int64_t max_bytes_per_spec,
+               std::filesystem::path trusted_root = {});
 
   // Appends one line for `r` (creating folders as needed) and applies the rotation above.
   // Returns "" on success, else one line naming the path and the system error ("permission denied",
@@ -70,13 +88,16 @@ class evidence_log {
   };
 
   std::string append_once(const evidence_record& r);
-  std::string load_folder(const std::filesystem::path& dir, folder_state& st);
+  std::string load_folder(int dir_fd, const std::filesystem::path& dir, folder_state& st);
   std::string pick_file(folder_state& st, const std::string& day, int64_t line_size) const;
-  std::string rotate(const std::filesystem::path& dir, folder_state& st, const std::string& keep,
+  std::string rotate(int dir_fd, const std::filesystem::path& dir, folder_state& st, const std::string& keep,
                      int64_t incoming);
-  std::string write_line(const std::filesystem::path& file, const std::string& line, int64_t& new_size);
+  std::string write_line(int dir_fd, const std::filesystem::path& dir, const std::string& name,
+                         const std::string& line, int64_t& new_size);
 
   std::filesystem::path evidence_dir_;
+  std::filesystem::path anchor_;    // opened normally (trusted)
+  std::vector<std::string> below_;  // evidence_dir's components below anchor_ (walked with O_NOFOLLOW)
   int64_t max_bytes_;
   std::map<std::string, folder_state> folders_;  // key: SPEC folder name; filled on first use
 };
