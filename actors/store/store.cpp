@@ -6,15 +6,18 @@
 #include <leveldb/env.h>
 #include <leveldb/write_batch.h>
 #include <malloc.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 
 #include "actors/log.hpp"
+#include "actors/store/store_env.hpp"
 
 namespace spec_notify::store {
 namespace {
@@ -33,60 +36,55 @@ uint64_t newest_log(const std::string& dir) {
   return newest;
 }
 
-// LevelDB's default Env mmaps up to 1000 table files for reading (a fixed limit in 1.23, no option). Every
-// page a read touches then counts in the process RSS as file-backed memory until the kernel reclaims it: a
-// start that scans a 100k-delivery spool kept ~45 MB of the spool "resident". This Env reads table files with
-// pread into LevelDB's (small) block cache instead; everything else is the default Env's.
-class pread_file final : public leveldb::RandomAccessFile {
- public:
-  pread_file(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
-  ~pread_file() override { ::close(fd_); }
-  leveldb::Status Read(uint64_t offset, size_t n, leveldb::Slice* result, char* scratch) const override {
-    size_t got = 0;
-    while (got < n) {
-      const ssize_t r = ::pread(fd_, scratch + got, n - got, static_cast<off_t>(offset + got));
-      if (r < 0 && errno == EINTR) continue;
-      if (r < 0) {
-        *result = leveldb::Slice(scratch, 0);
-        return leveldb::Status::IOError(name_, std::strerror(errno));
-      }
-      if (r == 0) break;  // end of file: a short read, which LevelDB reports as corruption itself
-      got += static_cast<size_t>(r);
-    }
-    *result = leveldb::Slice(scratch, got);
-    return leveldb::Status::OK();
-  }
-
- private:
-  int fd_;
-  std::string name_;
-};
-
-class pread_env final : public leveldb::EnvWrapper {
- public:
-  pread_env() : leveldb::EnvWrapper(leveldb::Env::Default()) {}
-  leveldb::Status NewRandomAccessFile(const std::string& name, leveldb::RandomAccessFile** result) override {
-    *result = nullptr;
-    const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      const int err = errno;
-      return err == ENOENT ? leveldb::Status::NotFound(name, std::strerror(err))
-                           : leveldb::Status::IOError(name, std::strerror(err));
-    }
-    *result = new pread_file(fd, name);
-    return leveldb::Status::OK();
-  }
-};
-
-leveldb::Env* table_env() {
-  static auto* env = new pread_env();  // never destroyed: LevelDB's default Env is not either
-  return env;
-}
-
 uint64_t free_bytes(const std::string& dir) {
   struct statvfs st {};
   if (::statvfs(dir.c_str(), &st) != 0) return 0;
   return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+constexpr const char* checkpoint_key = "meta/checkpoint";
+constexpr const char* checkpoint_file = "SPEC-NOTIFY-CHECKPOINT";
+constexpr int64_t checkpoint_every_ms = 5000;
+
+int64_t steady_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+bool parse_u64(const std::string& text, uint64_t& out) {
+  if (text.empty() || text.size() > 19 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
+  out = std::stoull(text);
+  return true;
+}
+
+// The checkpoint file: "<n>\n". False when missing or unreadable (a store from before checkpoints).
+bool read_checkpoint_file(const std::string& dir, uint64_t& n) {
+  const int fd = ::open((dir + "/" + checkpoint_file).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[32] = {};
+  const ssize_t got = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (got <= 0) return false;
+  std::string text(buf, static_cast<size_t>(got));
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return parse_u64(text, n);
+}
+
+// Temp file (0600) + fdatasync + rename: the file names n only once the store holds it durably (the caller
+// wrote it synced first), so a power loss leaves an older number, never a newer one.
+void write_checkpoint_file(const std::string& dir, uint64_t n) {
+  const std::string path = dir + "/" + checkpoint_file, tmp = path + ".tmp";
+  ::unlink(tmp.c_str());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  static_cast<void>(::fchmod(fd, 0600));
+  const std::string text = std::to_string(n) + "\n";
+  const bool ok =
+      ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fdatasync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) ::unlink(tmp.c_str());
 }
 
 constexpr size_t block_cache_bytes = size_t(1) << 20;
@@ -96,16 +94,13 @@ constexpr size_t write_buffer_bytes = size_t(4) << 20;  // LevelDB's default
 }  // namespace
 
 std::unique_ptr<db> db::open(const std::string& dir, std::string& error) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    error = "cannot create state directory " + dir + ": " + ec.message();
-    return nullptr;
-  }
+  if (error = prepare_state_dir(dir); !error.empty()) return nullptr;
+  const int lock_fd = lock_state_dir(dir, error);
+  if (lock_fd < 0) return nullptr;
   leveldb::Options options;
   options.create_if_missing = true;
   options.paranoid_checks = true;
-  options.env = table_env();
+  options.env = store_env();
   // Bounded memory (backlog benchmark): the default 8 MB block cache would fill with spool blocks the
   // deliverers read once each; table files held open (one fd each, index block in memory) are capped too.
   options.block_cache = leveldb::NewLRUCache(block_cache_bytes);
@@ -115,6 +110,7 @@ std::unique_ptr<db> db::open(const std::string& dir, std::string& error) {
   leveldb::DB* raw = nullptr;
   auto status = leveldb::DB::Open(options, dir, &raw);
   if (!status.ok()) {
+    ::close(lock_fd);
     error = "cannot open state store " + dir + ": " + status.ToString();
     if (status.ToString().find("lock") != std::string::npos)
       error += " (is another spec-notify process using this state_dir?)";
@@ -124,7 +120,7 @@ std::unique_ptr<db> db::open(const std::string& dir, std::string& error) {
   // log written by an older version may hold one ~33 MB batch (100k deliveries): that transient peak would
   // stay resident unless handed back to the OS (docs/benchmarks.md).
   ::malloc_trim(0);
-  auto result = std::unique_ptr<db>(new db(raw, cache.release(), dir));
+  auto result = std::unique_ptr<db>(new db(raw, cache.release(), dir, lock_fd));
   std::string version;
   if (!result->get("meta/schema_version", version)) {
     batch b;
@@ -137,12 +133,50 @@ std::unique_ptr<db> db::open(const std::string& dir, std::string& error) {
     error = "state store " + dir + " has schema version " + version + "; this spec-notify reads version 1";
     return nullptr;
   }
+  result->check_checkpoint();
   return result;
 }
 
+void db::check_checkpoint() {
+  std::string text;
+  uint64_t stored = 0, noted = 0;
+  const bool have_stored = get(checkpoint_key, text) && parse_u64(text, stored);
+  const bool have_noted = read_checkpoint_file(dir_, noted);
+  if (have_noted && stored < noted) {
+    open_warning_ =
+        "state store " + dir_ + " has lost records: " + checkpoint_file + " says checkpoint #" +
+        std::to_string(noted) + " was written, but the store " +
+        (have_stored ? "only holds #" + std::to_string(stored) : "holds none") +
+        " (LevelDB's write-ahead log *.log emptied or truncated, store files deleted, or an older "
+        "copy restored?). Pending deliveries, dead letters and task states written since are gone: "
+        "changes made meanwhile may be announced again or not at all";
+    logging::warn("store", open_warning_);
+  }
+  std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+  checkpoint_n_ = std::max(stored, noted);
+  checkpoints_ = true;
+  if (auto err = checkpoint(); !err.empty())
+    logging::warn("store", dir_ + ": cannot write a checkpoint: " + err);
+}
+
+std::string db::checkpoint() {
+  leveldb::WriteBatch wb;
+  wb.Put(checkpoint_key, std::to_string(checkpoint_n_ + 1));
+  if (auto err = write_batch(wb, true); !err.empty()) return err;
+  ++checkpoint_n_;
+  write_checkpoint_file(dir_, checkpoint_n_);
+  next_checkpoint_ms_ = steady_ms() + checkpoint_every_ms;
+  return {};
+}
+
 db::~db() {
+  if (checkpoints_ && !torn_) {
+    std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+    static_cast<void>(checkpoint());  // the last write: a log emptied after a clean stop is noticed
+  }
   delete raw_;
   delete cache_;
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // after LevelDB let go of the store
 }
 
 std::string db::roll_log() {
@@ -169,11 +203,6 @@ std::string db::roll_log() {
 }
 
 std::string db::write(const batch& b, durability d) {
-  if (torn_) {
-    std::lock_guard<std::mutex> lock(roll_mutex_);
-    if (torn_)
-      if (auto err = roll_log(); !err.empty()) return err;
-  }
   leveldb::WriteBatch wb;
   for (const auto& op : b.ops_) {
     if (op.erase)
@@ -181,8 +210,22 @@ std::string db::write(const batch& b, durability d) {
     else
       wb.Put(op.key, op.value);
   }
+  auto err = write_batch(wb, d == durability::synced);
+  if (err.empty() && steady_ms() >= next_checkpoint_ms_ && checkpoint_mutex_.try_lock()) {
+    std::lock_guard<std::mutex> lock(checkpoint_mutex_, std::adopt_lock);
+    if (steady_ms() >= next_checkpoint_ms_) static_cast<void>(checkpoint());  // best effort; retried later
+  }
+  return err;
+}
+
+std::string db::write_batch(leveldb::WriteBatch& wb, bool sync) {
+  if (torn_) {
+    std::lock_guard<std::mutex> lock(roll_mutex_);
+    if (torn_)
+      if (auto err = roll_log(); !err.empty()) return err;
+  }
   leveldb::WriteOptions options;
-  options.sync = d == durability::synced;
+  options.sync = sync;
   auto status = raw_->Write(options, &wb);
   if (status.ok()) return {};
   if (status.IsIOError()) {

@@ -11,12 +11,31 @@
 // Each stage writes its output together with the consumption of its input in ONE batch (transactional
 // outbox), which is what keeps "nothing lost, nothing emitted twice" true across kill -9.
 // Thread-safety: LevelDB serialises writers itself and commits concurrent synced writes as one group, so one
-// store may be shared by every actor of the process. Only one process may open the directory (LOCK file).
+// store may be shared by every actor of the process.
+// One process per directory: besides LevelDB's LOCK file (which a `rm` defeats: the next process creates and
+// locks a new one) the store holds an flock(2) on the directory itself for its lifetime (store_env.hpp).
+// Permissions: the directory is created 0700 and every file 0600 whatever the umask (store_env.hpp).
+//
+// Lost records (a warning at open instead of a silent re-baseline). LevelDB cannot tell on its own: a
+// write-ahead log (*.log) emptied or cut at a record boundary reads as "nothing more was written", and a
+// deleted store reads as a new one. So the store keeps a checkpoint number in two places:
+//   meta/checkpoint -> "<n>"            written (synced, alone in its batch) at open, at most every 5 s
+//                                       while writes happen, and as the last write of a clean close;
+//   <dir>/SPEC-NOTIFY-CHECKPOINT "<n>"  written (temp + fdatasync + rename) only after the key is durable.
+// At open, a file number greater than the key's (or a key missing while the file exists) means records the
+// store durably held are gone: a WARNING naming the directory, then a new checkpoint (warned once).
+// Why this is reliable with LevelDB: the key and the file are written by one thread at a time (never raced
+// by other writers, unlike a counter in every batch, whose commit order LevelDB does not expose), and the
+// file never gets ahead of what was synced, so a crash or power loss cannot cause a false alarm. What it
+// cannot see: records written after the last checkpoint (at most ~5 s of them) lost after a crash, and a
+// restore of the whole directory (the file comes back with it). LevelDB ignores files it did not name, so
+// the checkpoint file survives its compactions.
 // Memory: a batch is one write-ahead-log record and is replayed into one memtable at the next open, so
 // writers of bulk data keep their batches bounded (the router writes at most ~1 MB per batch). Table files
 // are read with pread into a small block cache instead of LevelDB's default mmap, so a scan of a large spool
 // does not leave the spool's pages counted in the daemon's RSS (docs/benchmarks.md, backlog).
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -27,6 +46,7 @@
 namespace leveldb {
 class Cache;
 class DB;
+class WriteBatch;
 }  // namespace leveldb
 
 namespace spec_notify::store {
@@ -76,17 +96,29 @@ class db {
   void scan(const std::string& prefix,
             const std::function<bool(const std::string& key, const std::string& value)>& visit) const;
   const std::string& dir() const { return dir_; }
+  // The lost-records warning logged at open (see the top comment), "" when none.
+  const std::string& open_warning() const { return open_warning_; }
 
  private:
-  db(leveldb::DB* raw, leveldb::Cache* cache, std::string dir)
-      : raw_(raw), cache_(cache), dir_(std::move(dir)) {}
+  db(leveldb::DB* raw, leveldb::Cache* cache, std::string dir, int lock_fd)
+      : raw_(raw), cache_(cache), dir_(std::move(dir)), lock_fd_(lock_fd) {}
   std::string roll_log();  // with roll_mutex_ held
+  std::string write_batch(leveldb::WriteBatch& wb, bool sync);
+  void check_checkpoint();   // at open
+  std::string checkpoint();  // with checkpoint_mutex_ held
   leveldb::DB* raw_;
   leveldb::Cache* cache_;  // the block cache (deleted after raw_)
   std::string dir_;
   std::atomic<bool> torn_{false};  // a write failed: the current log may end in a partial record
   std::mutex roll_mutex_;
   std::string torn_error_;  // why (with roll_mutex_ held)
+  int lock_fd_;             // the directory's flock, closed last
+  std::mutex checkpoint_mutex_;
+  uint64_t checkpoint_n_ = 0;  // with checkpoint_mutex_ held
+  // Steady-clock ms of the next periodic checkpoint; none before check_checkpoint() read the old numbers.
+  std::atomic<int64_t> next_checkpoint_ms_{INT64_MAX};
+  bool checkpoints_ = false;  // set by check_checkpoint(): close writes one
+  std::string open_warning_;
 };
 
 using db_ptr = std::shared_ptr<db>;
