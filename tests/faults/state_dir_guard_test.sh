@@ -23,7 +23,7 @@ for mask in 000 022; do
   baseline_ready "$WORK/u$mask.log"
   stop_daemon
   [ "$(stat -c %a "$WORK/u$mask/state")" = 700 ] || fail "umask $mask: state dir is $(stat -c %a "$WORK/u$mask/state"), want 700"
-  wide=$(find "$WORK/u$mask/state" -mindepth 1 \( -type f ! -perm 600 \) -o \( -type d ! -perm 700 \) -printf '%p %m\n')
+  wide=$(find "$WORK/u$mask/state" -mindepth 1 \( \( -type f ! -perm 600 \) -o \( -type d ! -perm 700 \) \) -printf '%p %m\n')
   [ -z "$wide" ] || fail "umask $mask: files not 0600 / folders not 0700: $wide"
   [ "$(find "$WORK/u$mask/state" -mindepth 1 | wc -l)" -ge 4 ] || fail "umask $mask: no store files?"
 done
@@ -34,7 +34,8 @@ start_daemon "$WORK/config.toml" "$WORK/daemon.log"
 first=$DAEMON_PID
 baseline_ready "$WORK/daemon.log"
 rm "$WORK/state/LOCK"
-rc=0; timeout -s KILL 10 "$BIN" serve --config "$WORK/config.toml" >"$WORK/second.log" 2>&1 || rc=$?
+write_config "$WORK/second.toml" "$WORK/state"   # its own admin port: only the state dir is shared
+rc=0; timeout -s KILL 10 "$BIN" serve --config "$WORK/second.toml" >"$WORK/second.log" 2>&1 || rc=$?
 cat "$WORK/second.log"
 [ "$rc" -eq 1 ] || fail "a second daemon on $WORK/state with LOCK deleted exited $rc, want 1 (137 = it ran)"
 grep -E "error +serve:" "$WORK/second.log" | grep -F "$WORK/state" | grep -q "another spec-notify" ||
