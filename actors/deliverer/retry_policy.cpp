@@ -157,4 +157,27 @@ bool parse_retry_after(std::string_view value, std::chrono::system_clock::time_p
   return true;
 }
 
+std::optional<std::chrono::milliseconds> retry_after_delay(std::string_view value,
+                                                           std::chrono::system_clock::time_point now,
+                                                           std::chrono::milliseconds max_backoff) {
+  auto is_space = [](char c) { return c == ' ' || c == '\t'; };
+  while (!value.empty() && is_space(value.front())) value.remove_prefix(1);
+  while (!value.empty() && is_space(value.back())) value.remove_suffix(1);
+  if (value.empty() || value.front() == '-' || value.front() == '+') return std::nullopt;
+  const auto cap = std::max(max_backoff, std::chrono::milliseconds(0));
+  if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    // parse_retry_after saturates; here a value that does not fit is a broken header, so it is ignored.
+    constexpr int64_t kMaxSeconds = INT64_MAX / 1000;
+    int64_t seconds = 0;
+    for (char c : value) {
+      if (seconds > (kMaxSeconds - (c - '0')) / 10) return std::nullopt;
+      seconds = seconds * 10 + (c - '0');
+    }
+    return std::min(std::chrono::milliseconds(seconds * 1000), cap);
+  }
+  std::chrono::milliseconds delay{0};
+  if (!parse_retry_after(value, now, delay) || delay.count() <= 0) return std::nullopt;
+  return std::min(delay, cap);
+}
+
 }  // namespace spec_notify::deliverer

@@ -7,6 +7,7 @@
 // status, and no response at all (timeout, reset, refused, DNS, TLS), is retried with exponential backoff and
 // full jitter.
 #include <chrono>
+#include <optional>
 #include <random>
 #include <string_view>
 
@@ -43,5 +44,15 @@ std::chrono::milliseconds full_jitter_backoff(int attempts_made, const backoff_p
 // callers clamp to their own policy (e.g. max_backoff).
 bool parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now,
                        std::chrono::milliseconds& out);
+
+// The wait a throttled (429/503) attempt's Retry-After asks for, as the scheduler applies it: the parsed
+// delay capped at `max_backoff`, or nullopt when the header is to be ignored and normal jittered backoff
+// applies instead. Ignored: anything parse_retry_after rejects, a sign ("-5", "+5"), delta-seconds too large
+// for a 64-bit millisecond count (an overflow, not a request to wait), and an HTTP date that is not in the
+// future (a past date is a server clock problem, not "retry now"). "0" is honoured as "retry now".
+// Called by schedule::complete(); pure (the caller passes `now`).
+std::optional<std::chrono::milliseconds> retry_after_delay(std::string_view value,
+                                                           std::chrono::system_clock::time_point now,
+                                                           std::chrono::milliseconds max_backoff);
 
 }  // namespace spec_notify::deliverer

@@ -248,10 +248,12 @@ delivery_outcome schedule::complete(const attempt_result& r, int64_t now) {
   backoff_params p{sub_.retry.max_attempts, sub_.retry.initial_backoff, sub_.retry.max_backoff,
                    sub_.retry.multiplier};
   auto delay = full_jitter_backoff(d.attempts, p, rng_);
-  std::chrono::milliseconds retry_after{0};
-  if (!r.retry_after.empty() && classify(r.attempt.status_code) == response_class::throttled &&
-      parse_retry_after(r.retry_after, std::chrono::system_clock::now(), retry_after))
-    delay = std::min(retry_after, sub_.retry.max_backoff);
+  if (!r.retry_after.empty() && classify(r.attempt.status_code) == response_class::throttled) {
+    // A Retry-After that is negative, garbage, overflowing or a past date is ignored: jittered backoff stays.
+    if (auto wait =
+            retry_after_delay(r.retry_after, std::chrono::system_clock::now(), sub_.retry.max_backoff))
+      delay = *wait;
+  }
   d.next_at_ms = now + delay.count();
   b.put(store::delivery_key(d.id), store::encode(d));
   persist(b, store::durability::buffered);
