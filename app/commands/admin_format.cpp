@@ -1,4 +1,6 @@
-// Renderings of admin replies for people (aligned tables) and scripts (JSON).
+// Renderings of admin replies for people (aligned tables) and scripts (JSON). Texts for people pass through
+// logging::escape_controls: spec ids, task ids and error texts come from repo content and remote servers,
+// and a newline or ESC in them must not forge a row or drive the terminal. JSON has its own escaping.
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
@@ -7,6 +9,7 @@
 #include <ctime>
 #include <sstream>
 
+#include "actors/log.hpp"
 #include "app/commands/admin_ops.hpp"
 #include "app/commands/json_body.hpp"
 
@@ -15,7 +18,9 @@ namespace {
 
 using table = std::vector<std::vector<std::string>>;
 
-void print_table(std::ostream& os, const table& rows) {
+void print_table(std::ostream& os, table rows) {
+  for (auto& r : rows)
+    for (auto& cell : r) cell = logging::escape_controls(cell);
   std::vector<size_t> widths;
   for (const auto& r : rows)
     for (size_t i = 0; i < r.size(); ++i) {
@@ -159,7 +164,7 @@ bool print_replay(std::ostream& os, const admin_reply& reply) {
 }
 
 void print_status(std::ostream& os, const admin_reply& reply, int64_t now_ms) {
-  os << reply.message << "\n";
+  os << logging::escape_controls(reply.message) << "\n";
   table t{{"SUBSCRIPTION", "STATE", "PENDING", "IN FLIGHT", "DELIVERED", "FAILED", "DEAD LETTERS",
            "NEXT ATTEMPT", "NOTE"}};
   for (const auto& row : reply.statuses) {

@@ -1,7 +1,9 @@
 // `spec-notify --list [--failed] [--subscription N] [--json]`: pending deliveries and dead letters, through
-// the running daemon's admin actor, or straight from the store when no daemon runs.
+// the running daemon's admin actor, or straight from the store when no daemon runs. Terminal texts are
+// control-escaped (admin_format.cpp, logging::escape_controls); --json output is JSON-escaped instead.
 #include <iostream>
 
+#include "actors/log.hpp"
 #include "app/commands/admin_client.hpp"
 #include "app/commands/admin_ops.hpp"
 #include "app/commands/commands.hpp"
@@ -55,12 +57,12 @@ int run_list(const arg_list& args) {
   if (int code = load_ops_config(parsed, "--list", cfg)) return code;
   auto session = admin_session::open(cfg, true, error);
   if (!session) {
-    std::cerr << "spec-notify --list: " << error << "\n";
+    std::cerr << "spec-notify --list: " << logging::escape_controls(error) << "\n";
     return 1;
   }
   auto reply = session->call(req);
   if (!reply.ok) {
-    std::cerr << "spec-notify --list: " << reply.message << "\n";
+    std::cerr << "spec-notify --list: " << logging::escape_controls(reply.message) << "\n";
     return 1;
   }
   if (json)
