@@ -24,6 +24,10 @@ struct transition {
   task_status from = task_status::other;  // meaningful only when has_from
 };
 
+// The contract's rule for one row: a transition when its id was not seen before (`previous` null) or its
+// normalised category changed.
+bool is_transition(const known_state* previous, const task_row& row);
+
 // previous: last-seen state per task id for ONE file (ids of rows removed earlier stay in it).
 // Returns the transitions in file order (the order of `current`).
 std::vector<transition> diff_rows(const std::map<std::string, known_state>& previous,

@@ -1,6 +1,10 @@
 #include "actors/differ/differ_actor.hpp"
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <caf/all.hpp>
+#include <exception>
 #include <memory>
 #include <set>
 
@@ -20,12 +24,29 @@ struct differ_state {
   caf::actor router;
   int64_t events_detected = 0;  // since this instance started (metrics)
   std::set<std::string> retry;  // paths whose batch could not be stored (disk full...): offered again
+  bool release_after = false;   // the change just processed was big (release_memory)
 };
+
+// A big change (thousands of rows) frees tens of MB at once, in this detached actor's own malloc arena,
+// where the router, the store and the deliverers cannot reuse it: hand it back to the OS so the next big
+// change starts from the same footprint (the bounded-RSS figure in docs/benchmarks.md).
+void release_memory() {
+#ifdef __GLIBC__
+  ::malloc_trim(0);
+#endif
+}
 
 void on_files(caf::stateful_actor<differ_state>* self, const files_changed& msg) {
   auto& st = self->state;
   bool was_baseline = !st.core->baseline_done();
-  auto result = st.core->on_files_changed(msg.paths);
+  engine_result result;
+  try {
+    result = st.core->on_files_changed(msg.paths);
+  } catch (const std::exception& e) {
+    // The engine isolates each file; this is the last line, so that nothing a repo holds restarts the stage.
+    logging::warn("differ", std::string("change not processed: ") + e.what());
+    return;
+  }
   if (result.store_failed) {
     // The old states stay, so reading the same files again later detects the same transitions. Without this
     // retry they would wait for the next edit of those files or a restart.
@@ -36,6 +57,7 @@ void on_files(caf::stateful_actor<differ_state>* self, const files_changed& msg)
   // nothing new; a finished one gives its last row).
   if (!result.recheck.empty())
     self->delayed_send(self, kRecheckAfter + std::chrono::milliseconds(100), files_changed{result.recheck});
+  if (result.events.size() >= 1000) self->state.release_after = true;
   for (const auto& p : result.problems) logging::warn("differ", p);
   for (const auto& p : result.skipped) logging::debug("differ", "skipped " + p);
   if (was_baseline && st.core->baseline_done())
@@ -60,11 +82,15 @@ void on_files(caf::stateful_actor<differ_state>* self, const files_changed& msg)
 }
 
 caf::behavior differ_behavior(caf::stateful_actor<differ_state>* self, store::db_ptr db,
-                              std::filesystem::path repo) {
-  self->state.core = std::make_unique<engine>(std::move(db), std::move(repo));
+                              std::filesystem::path repo, differ_limits limits) {
+  self->state.core = std::make_unique<engine>(std::move(db), std::move(repo), limits);
   return {
       [=](wire_atom, const wiring& w) { self->state.router = w.router; },
-      [=](const files_changed& msg) { on_files(self, msg); },
+      [=](const files_changed& msg) {
+        on_files(self, msg);
+        if (self->state.release_after) release_memory();
+        self->state.release_after = false;
+      },
       [=](tick_atom) {
         files_changed again{{self->state.retry.begin(), self->state.retry.end()}};
         self->state.retry.clear();
@@ -76,8 +102,17 @@ caf::behavior differ_behavior(caf::stateful_actor<differ_state>* self, store::db
 
 }  // namespace
 
-caf::actor spawn_differ(caf::local_actor* parent, store::db_ptr db, std::filesystem::path repo) {
-  return parent->spawn<caf::detached + caf::monitored>(differ_behavior, std::move(db), std::move(repo));
+differ_limits limits_from(const config::settings& cfg) {
+  differ_limits l;
+  l.max_task_rows = static_cast<size_t>(std::max<int64_t>(cfg.max_task_rows, 1));
+  l.max_events_per_diff = static_cast<size_t>(std::max<int64_t>(cfg.max_events_per_diff, 1));
+  return l;
+}
+
+caf::actor spawn_differ(caf::local_actor* parent, store::db_ptr db, std::filesystem::path repo,
+                        differ_limits limits) {
+  return parent->spawn<caf::detached + caf::monitored>(differ_behavior, std::move(db), std::move(repo),
+                                                       limits);
 }
 
 }  // namespace spec_notify::differ

@@ -1,13 +1,15 @@
 #include "actors/differ/engine.hpp"
 
+#include <algorithm>
 #include <chrono>
-#include <fstream>
+#include <exception>
 
 #include "actors/deliverer/signature.hpp"
 #include "actors/differ/spec_key.hpp"
 #include "actors/differ/task_table.hpp"
 #include "actors/differ/telemetry.hpp"
 #include "actors/store/records.hpp"
+#include "actors/watcher/repo_file.hpp"
 
 namespace spec_notify::differ {
 namespace {
@@ -28,39 +30,15 @@ bool decode_state(const std::string& text, known_state& out) {
   return true;
 }
 
-enum class read_outcome { ok, missing, error };
-
-// Reads a whole file, refusing anything larger than `limit` (a 50 MB paste must not stall the pipeline).
-read_outcome read_file(const std::filesystem::path& p, size_t limit, std::string& out, std::string& error) {
-  std::error_code ec;
-  auto size = std::filesystem::file_size(p, ec);
-  if (ec) {
-    if (ec == std::errc::no_such_file_or_directory) return read_outcome::missing;
-    error = ec.message();
-    return read_outcome::error;
-  }
-  if (size > limit) {
-    error = "file is " + std::to_string(size) + " bytes, over the " + std::to_string(limit) +
-            "-byte limit; skipped";
-    return read_outcome::error;
-  }
-  std::ifstream in(p, std::ios::binary);
-  if (!in) {
-    error = "cannot open for reading (permission denied?)";
-    return read_outcome::error;
-  }
-  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    error = "read error";
-    return read_outcome::error;
-  }
-  return read_outcome::ok;
+// The tail of a cap warning: which setting it was and how to raise it.
+std::string cap_hint(const char* key, size_t value) {
+  return std::string("(") + key + " = " + std::to_string(value) + "; raise " + key + " in [notify] for more)";
 }
 
 }  // namespace
 
-engine::engine(store::db_ptr db, std::filesystem::path repo, size_t max_file_bytes)
-    : repo_(std::move(repo)), db_(std::move(db)), max_file_bytes_(max_file_bytes) {
+engine::engine(store::db_ptr db, std::filesystem::path repo, differ_limits limits)
+    : repo_(std::move(repo)), db_(std::move(db)), limits_(limits) {
   std::string flag;
   baseline_done_ = db_->get("meta/baseline", flag);
   db_->scan("task/", [&](const std::string& key, const std::string& value) {
@@ -89,14 +67,25 @@ engine_result engine::on_files_changed(const std::vector<std::string>& paths) {
   store::batch b;
   pending_.clear();
   pending_seen_.clear();
+  events_left_ = limits_.max_events_per_diff;
+  // One file's failure is that file's warning: the others are still read and their events delivered.
+  auto guarded = [&](const std::string& rel, auto&& fn) {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      out.problems.push_back(rel + ": not processed: " + e.what());
+    } catch (...) {
+      out.problems.push_back(rel + ": not processed: unexpected error");
+    }
+  };
   for (const auto& rel : paths) {
     if (is_consensus_path(rel))
-      process_consensus(rel, out);
+      guarded(rel, [&] { process_consensus(rel, out); });
     else if (is_telemetry_path(rel))
-      process_telemetry(rel, b, out);
+      guarded(rel, [&] { process_telemetry(rel, b, out); });
   }
   for (const auto& rel : paths)
-    if (is_task_file(rel)) process_task_file(rel, b, out);
+    if (is_task_file(rel)) guarded(rel, [&] { process_task_file(rel, b, out); });
   bool recording_baseline = !baseline_done_;
   if (recording_baseline) b.put("meta/baseline", "1");
   if (b.empty()) return out;
@@ -107,68 +96,118 @@ engine_result engine::on_files_changed(const std::vector<std::string>& paths) {
     out.store_failed = true;
     return out;
   }
-  for (auto& [file, updates] : pending_)
-    for (auto& [id, s] : updates) states_[file][id] = std::move(s);
+  // Node handles move each state over without a second allocation (a big change holds tens of thousands).
+  for (auto& [file, updates] : pending_) {
+    auto& target = states_[file];
+    while (!updates.empty()) {
+      auto result = target.insert(updates.extract(updates.begin()));
+      if (!result.inserted) result.position->second = std::move(result.node.mapped());
+    }
+  }
+  pending_.clear();
   seen_telemetry_.insert(pending_seen_.begin(), pending_seen_.end());
   baseline_done_ = true;
   return out;
 }
 
-void engine::process_task_file(const std::string& rel, store::batch& b, engine_result& out) {
-  std::string text, error;
-  switch (read_file(repo_ / rel, max_file_bytes_, text, error)) {
-    case read_outcome::missing:
-      return;  // removed rows emit nothing; keep their last state
-    case read_outcome::error:
-      out.problems.push_back(rel + ": " + error);
-      return;
-    case read_outcome::ok:
-      break;
+// Reads `rel` through the watcher's gate (regular file inside the repo, size-capped). False when there is
+// nothing to process; a refusal or read error is a problem naming the file.
+bool engine::read(const std::string& rel, std::string& text, int64_t& mtime_ns, engine_result& out) {
+  auto r = watcher::read_repo_file(repo_, rel, limits_.max_file_bytes);
+  if (r.status == watcher::repo_file_status::ok) {
+    text = std::move(r.text);
+    mtime_ns = r.mtime_ns;
+    return true;
   }
+  // missing: removed rows emit nothing, the last states are kept.
+  if (r.status != watcher::repo_file_status::missing) out.problems.push_back(rel + ": " + r.reason);
+  return false;
+}
+
+void engine::note_row_cap(const std::string& rel, int capped_at_line, engine_result& out) {
+  if (capped_at_line == 0) {
+    row_capped_.erase(rel);
+    return;
+  }
+  if (!row_capped_.insert(rel).second) return;  // warned when it first went over
+  out.problems.push_back(rel + ":" + std::to_string(capped_at_line) + ": more than " +
+                         std::to_string(limits_.max_task_rows) +
+                         " task rows; this row and the ones after it are not read " +
+                         cap_hint("max_task_rows", limits_.max_task_rows));
+}
+
+void engine::defer(const std::string& rel, size_t emitted, size_t deferred, engine_result& out) {
+  if (std::find(out.recheck.begin(), out.recheck.end(), rel) == out.recheck.end()) out.recheck.push_back(rel);
+  if (!deferring_.insert(rel).second) return;
+  out.problems.push_back(rel + ": over the per-change event cap: " + std::to_string(emitted) + " of its " +
+                         std::to_string(emitted + deferred) +
+                         " events emitted now, the rest in later passes as the file is re-read " +
+                         cap_hint("max_events_per_diff", limits_.max_events_per_diff));
+}
+
+void engine::process_task_file(const std::string& rel, store::batch& b, engine_result& out) {
+  std::string text;
+  int64_t mtime_ns = 0;
+  if (!read(rel, text, mtime_ns, out)) return;
   // A file without a final newline that was modified a moment ago may be half-written (an in-place save
   // caught between its writes): its last line is left out this time and read again later (recheck).
   parse_options options;
+  options.max_rows = limits_.max_task_rows;
   if (baseline_done_ && !text.empty() && text.back() != '\n') {
-    std::error_code ec;
-    const auto mtime = std::filesystem::last_write_time(repo_ / rel, ec);
-    const auto age = std::filesystem::file_time_type::clock::now() - mtime;
-    options.tail_may_be_partial = !ec && age >= decltype(age)::zero() && age < kRecheckAfter;
+    const auto age = std::chrono::system_clock::now().time_since_epoch() - std::chrono::nanoseconds(mtime_ns);
+    options.tail_may_be_partial = age >= decltype(age)::zero() && age < kRecheckAfter;
   }
   auto parsed = parse_task_file(text, rel, options);
+  text.clear();
+  text.shrink_to_fit();  // the rows own their strings: the file's bytes are not needed any more
   if (parsed.partial_tail) out.recheck.push_back(rel);
   for (auto& w : parsed.warnings) out.problems.push_back(std::move(w));
+  note_row_cap(rel, parsed.rows_capped_at_line, out);
   static const std::map<std::string, known_state> empty;
   auto it = states_.find(rel);
   const auto& previous = it == states_.end() ? empty : it->second;
+  // One pass in file order, without copying rows. Transitions past this call's event budget are deferred:
+  // their rows keep the old state, so the next read of the file (recheck) finds them again.
   auto& updates = pending_[rel];
-  // Keep raw text current even without a category change so stored state mirrors the file.
-  for (const auto& row : parsed.rows) {
-    auto prev = previous.find(row.id);
-    if (prev != previous.end() && prev->second.status == row.status && prev->second.raw == row.raw_status)
+  const auto now = now_ms();
+  size_t emitted = 0, over = 0;
+  for (auto& row : parsed.rows) {
+    const auto prev_it = previous.find(row.id);
+    const known_state* prev = prev_it == previous.end() ? nullptr : &prev_it->second;
+    const bool emits = baseline_done_ && is_transition(prev, row);
+    if (emits && emitted >= events_left_) {
+      ++over;
       continue;
+    }
+    // Keep raw text current even without a category change so stored state mirrors the file.
+    if (prev && prev->status == row.status && prev->raw == row.raw_status) continue;
     known_state s{row.status, row.raw_status};
     b.put(store::task_key(rel, row.id), encode_state(s));
-    updates[row.id] = std::move(s);
+    if (emits) {
+      ++emitted;
+      event e;
+      e.id = deliverer::random_id("evt_");
+      e.type = event_type::task_transitioned;
+      e.occurred_at_ms = now;
+      e.spec_id = std::move(row.spec_id);
+      e.task_id = row.id;
+      e.task_title = std::move(row.title);
+      e.from = prev ? canonical_name(prev->status) : "";
+      e.to = canonical_name(row.status);
+      e.raw_status = std::move(row.raw_status);
+      e.source = rel;
+      e.line = row.line;
+      e.context_json = context_.json_for(e.spec_id);
+      b.put(store::event_key(e.id), store::encode(e));
+      out.events.push_back(std::move(e));
+    }
+    updates[std::move(row.id)] = std::move(s);
   }
-  if (!baseline_done_) return;
-  auto now = now_ms();
-  for (const auto& t : diff_rows(previous, parsed.rows)) {
-    event e;
-    e.id = deliverer::random_id("evt_");
-    e.type = event_type::task_transitioned;
-    e.occurred_at_ms = now;
-    e.spec_id = t.row.spec_id;
-    e.task_id = t.row.id;
-    e.task_title = t.row.title;
-    e.from = t.has_from ? canonical_name(t.from) : "";
-    e.to = canonical_name(t.row.status);
-    e.raw_status = t.row.raw_status;
-    e.source = rel;
-    e.line = t.row.line;
-    e.context_json = context_.json_for(e.spec_id);
-    b.put(store::event_key(e.id), store::encode(e));
-    out.events.push_back(std::move(e));
-  }
+  events_left_ -= emitted;
+  if (over > 0)
+    defer(rel, emitted, over, out);
+  else
+    deferring_.erase(rel);
 }
 
 }  // namespace spec_notify::differ
@@ -176,11 +215,9 @@ void engine::process_task_file(const std::string& rel, store::batch& b, engine_r
 namespace spec_notify::differ {
 
 void engine::process_consensus(const std::string& rel, engine_result& out) {
-  std::string text, error;
-  if (auto r = read_file(repo_ / rel, max_file_bytes_, text, error); r != read_outcome::ok) {
-    if (r == read_outcome::error) out.problems.push_back(rel + ": " + error);
-    return;
-  }
+  std::string text;
+  int64_t mtime_ns = 0;
+  if (!read(rel, text, mtime_ns, out)) return;
   auto c = read_consensus(text, rel);
   if (c.status == read_status::ok)
     context_.add_consensus(evidence_spec_folder(rel), c.value);
@@ -191,17 +228,21 @@ void engine::process_consensus(const std::string& rel, engine_result& out) {
 }
 
 void engine::process_telemetry(const std::string& rel, store::batch& b, engine_result& out) {
-  std::string text, error;
-  if (auto r = read_file(repo_ / rel, max_file_bytes_, text, error); r != read_outcome::ok) {
-    if (r == read_outcome::error) out.problems.push_back(rel + ": " + error);
-    return;
-  }
+  std::string text;
+  int64_t mtime_ns = 0;
+  if (!read(rel, text, mtime_ns, out)) return;
   auto t = read_telemetry(text, rel);
   if (t.status == read_status::skipped) return out.skipped.push_back(t.reason);
   // A half-written file reads as an error; it is not marked seen, so its completed version still counts.
   if (t.status == read_status::error) return out.problems.push_back(t.reason);
   context_.add_telemetry(t.value);
   if (seen_telemetry_.count(rel) || pending_seen_.count(rel)) return;  // rewritten: context only
+  if (baseline_done_) {
+    const size_t needed = t.value.stage == "unlock" ? 2 : 1;
+    if (needed > events_left_) return defer(rel, 0, needed, out);  // not marked seen: announced later
+    events_left_ -= needed;
+    deferring_.erase(rel);
+  }
   pending_seen_.insert(rel);
   b.put("seen/" + rel, "1");
   if (!baseline_done_) return;

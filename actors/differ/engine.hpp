@@ -31,10 +31,23 @@ struct engine_result {
 // How long a task file must have been left alone before an unterminated last line is trusted.
 inline constexpr std::chrono::milliseconds kRecheckAfter{1500};
 
+// What one change may cost (the repo is untrusted input). Defaults mirror config::settings; the supervisor
+// passes the configured ones (differ_limits_from).
+struct differ_limits {
+  size_t max_file_bytes = 8 * 1024 * 1024;  // watcher::kMaxRepoFileBytes: larger files are refused, unread
+  // Rows read from one task file (key max_task_rows): the rows past it are not read (their tasks keep
+  // their last state) and one warning names the file.
+  size_t max_task_rows = 100000;
+  // Events one on_files_changed call emits (key max_events_per_diff). Transitions past it are deferred, not
+  // lost: their rows keep their old state and the file is offered again (recheck), so a later pass emits
+  // them; one warning names the file.
+  size_t max_events_per_diff = 20000;
+};
+
 class engine {
  public:
   // REQUIRES: db open. Loads every last-seen state into memory (one scan of task/).
-  engine(store::db_ptr db, std::filesystem::path repo, size_t max_file_bytes = 8 * 1024 * 1024);
+  engine(store::db_ptr db, std::filesystem::path repo, differ_limits limits = {});
 
   // Whether the first scan has been recorded (before it, files are recorded as the baseline, without events).
   bool baseline_done() const { return baseline_done_; }
@@ -52,10 +65,16 @@ class engine {
   void process_task_file(const std::string& rel, store::batch& b, engine_result& out);
   void process_telemetry(const std::string& rel, store::batch& b, engine_result& out);
   void process_consensus(const std::string& rel, engine_result& out);
+  bool read(const std::string& rel, std::string& text, int64_t& mtime_ns, engine_result& out);
+  void note_row_cap(const std::string& rel, int capped_at_line, engine_result& out);
+  void defer(const std::string& rel, size_t emitted, size_t deferred, engine_result& out);
   std::filesystem::path repo_;
   store::db_ptr db_;
-  size_t max_file_bytes_;
+  differ_limits limits_;
+  size_t events_left_ = 0;  // of this call's max_events_per_diff
   bool baseline_done_ = false;
+  // Files currently over a cap, so each is warned about once, not at every re-read.
+  std::set<std::string> row_capped_, deferring_;
   std::map<std::string, std::map<std::string, known_state>> states_;   // file -> task id -> last seen
   std::map<std::string, std::map<std::string, known_state>> pending_;  // updates of the batch being built
   std::set<std::string> seen_telemetry_, pending_seen_;                // telemetry files already announced

@@ -1,5 +1,7 @@
 #include "actors/differ/spec_key.hpp"
 
+#include "actors/watcher/repo_file.hpp"
+
 namespace spec_notify::differ {
 
 namespace {
@@ -36,6 +38,8 @@ std::string resolve_spec_slug(const std::filesystem::path& repo, const std::stri
     const std::string name = it->path().filename().string();
     if (name.compare(0, key.size(), key) != 0 || spec_key(name) != key || !it->is_directory(entry_ec))
       continue;
+    // A symlinked folder that leaves the repo is not watched, so it names no SPEC either.
+    if (it->is_symlink(entry_ec) && !watcher::real_path_inside(repo, it->path())) continue;
     if (name == spec_id) return spec_id;
     found = name;
     ++matches;

@@ -145,10 +145,16 @@ class file_parser {
       : path_(rel_path), file_spec_(spec_id_from_path(rel_path)), options_(options) {}
 
   parse_result run(std::string_view text) {
+    // Growing the row vector by doubling would hold the old and the new copy at once (1.5x its size, at
+    // its largest): one count of lines bounds the rows, and untouched reserved pages cost no memory.
+    if (options_.max_rows != 0) {
+      const auto line_count = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+      result_.rows.reserve(std::min(line_count, options_.max_rows));
+    }
     line_reader lines(text);
     std::string_view line;
     markdown::fence open;
-    while (lines.next(line)) {
+    while (!capped() && lines.next(line)) {
       if (open.marker != 0) {
         if (markdown::closes_fence(line, open)) open = {};
         continue;
@@ -194,7 +200,7 @@ class file_parser {
     }
     const bool closing_pipes = !header.empty() && header.back() == '|';  // header is trimmed
     std::string_view line;
-    while (lines.peek(line)) {
+    while (!capped() && lines.peek(line)) {
       const std::string_view t = trim(line);
       if (t.empty() || t.front() != '|') break;
       lines.next(line);
@@ -298,11 +304,17 @@ class file_parser {
                          ") ignored");
       return;
     }
+    if (options_.max_rows != 0 && result_.rows.size() >= options_.max_rows) {
+      result_.rows_capped_at_line = row.line;  // stops the parse: the rest of the file is not read
+      return;
+    }
     markdown::make_valid_utf8(row.title);
     markdown::make_valid_utf8(row.raw_status);
     markdown::make_valid_utf8(row.spec_id);
     result_.rows.push_back(std::move(row));
   }
+
+  bool capped() const { return result_.rows_capped_at_line != 0; }
 
   void warn(int line_no, const std::string& message) {
     if (result_.warnings.size() >= kMaxWarnings) {

@@ -40,6 +40,9 @@ struct parse_result {
   // A last line without '\n' was not read because parse_options::tail_may_be_partial: read the file again
   // once its writer is done.
   bool partial_tail = false;
+  // parse_options::max_rows was reached: the row at this line (1-based) and everything after it were not
+  // read. 0 = the whole file was read. The caller warns (it knows the config key).
+  int rows_capped_at_line = 0;
 };
 
 struct parse_options {
@@ -47,6 +50,9 @@ struct parse_options {
   // '\n' that is a table row or checklist item is left out (its task keeps its known state). A last row cut
   // before the closing '|' of a table that uses closing pipes is always left out, with a warning.
   bool tail_may_be_partial = false;
+  // At most this many rows are returned (0 = no limit): parsing stops at the first row past it, so one huge
+  // file costs bounded memory (engine: settings.max_task_rows).
+  size_t max_rows = 0;
 };
 
 // REQUIRES: rel_path is relative to the repo root with `/` separators ("SPEC.md",

@@ -6,12 +6,19 @@
 #include <functional>
 
 #include "actors/watcher/inotify_source.hpp"
+#include "actors/watcher/repo_file.hpp"
 
 namespace spec_notify::watcher {
 
-bool stamp_file(const std::filesystem::path& p, file_stamp& out) {
+bool stamp_file(const std::filesystem::path& repo, const std::string& rel, file_stamp& out,
+                std::string* refused_reason) {
   struct stat st {};
-  if (::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  std::string reason;
+  const auto status = check_repo_file(repo, rel, st, reason);
+  if (status != repo_file_status::ok) {
+    if (refused_reason && status == repo_file_status::refused) *refused_reason = std::move(reason);
+    return false;
+  }
   out.inode = st.st_ino;
   out.size = st.st_size;
   out.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
@@ -19,25 +26,46 @@ bool stamp_file(const std::filesystem::path& p, file_stamp& out) {
   return true;
 }
 
-snapshot scan_task_files(const std::filesystem::path& repo) {
-  snapshot snap;
+namespace {
+
+void add(const std::filesystem::path& repo, const std::string& rel, snapshot& snap, refusals* refused) {
   file_stamp s;
-  if (stamp_file(repo / "SPEC.md", s)) snap["SPEC.md"] = s;
+  std::string reason;
+  if (stamp_file(repo, rel, s, &reason))
+    snap[rel] = s;
+  else if (refused && !reason.empty())
+    (*refused)[rel] = std::move(reason);
+}
+
+// A symlink counts as what it points at: a linked telemetry file is checked (and refused when it leaves the
+// repo), a linked folder is listed.
+bool is_dir(const std::filesystem::path& p, unsigned char d_type) {
+  if (d_type == DT_DIR) return true;
+  if (d_type != DT_LNK && d_type != DT_UNKNOWN) return false;
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+}  // namespace
+
+snapshot scan_task_files(const std::filesystem::path& repo, refusals* refused) {
+  snapshot snap;
+  add(repo, "SPEC.md", snap, refused);
   DIR* dir = ::opendir((repo / "docs").c_str());
   if (!dir) return snap;
   while (auto* entry = ::readdir(dir)) {
     std::string name = entry->d_name;
     if (name == "." || name == "..") continue;
     if (entry->d_type != DT_DIR && entry->d_type != DT_UNKNOWN && entry->d_type != DT_LNK) continue;
-    std::string rel = "docs/" + name + "/tasks.md";
-    if (stamp_file(repo / rel, s)) snap[rel] = s;
+    add(repo, "docs/" + name + "/tasks.md", snap, refused);
   }
   ::closedir(dir);
   return snap;
 }
 
-snapshot scan_tracked_files(const std::filesystem::path& repo, const std::string& evidence_rel) {
-  auto snap = scan_task_files(repo);
+snapshot scan_tracked_files(const std::filesystem::path& repo, const std::string& evidence_rel,
+                            refusals* refused) {
+  auto snap = scan_task_files(repo, refused);
   if (evidence_rel.empty()) return snap;
   auto list = [&](const std::string& rel, bool dirs, const std::function<void(const std::string&)>& fn) {
     DIR* dir = ::opendir((repo / rel).c_str());
@@ -45,16 +73,14 @@ snapshot scan_tracked_files(const std::filesystem::path& repo, const std::string
     while (auto* e = ::readdir(dir)) {
       std::string name = e->d_name;
       if (name == "." || name == "..") continue;
-      bool is_dir = e->d_type == DT_DIR || e->d_type == DT_UNKNOWN || e->d_type == DT_LNK;
-      if (dirs == is_dir) fn(rel + "/" + name);
+      if (dirs == is_dir(repo / rel / name, e->d_type)) fn(rel + "/" + name);
     }
     ::closedir(dir);
   };
-  file_stamp s;
   for (const char* sub : {"/commands", "/consensus"}) {
     list(evidence_rel + sub, true, [&](const std::string& spec_dir) {
       list(spec_dir, false, [&](const std::string& rel) {
-        if (is_tracked_path(rel, evidence_rel) && stamp_file(repo / rel, s)) snap[rel] = s;
+        if (is_tracked_path(rel, evidence_rel)) add(repo, rel, snap, refused);
       });
     });
   }

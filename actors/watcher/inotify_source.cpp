@@ -7,6 +7,8 @@
 
 #include <cerrno>
 
+#include "actors/watcher/repo_file.hpp"
+
 namespace spec_notify::watcher {
 namespace {
 
@@ -55,6 +57,8 @@ inotify_source::~inotify_source() {
 void inotify_source::watch(const std::string& rel) {
   if (fd_ < 0) return;
   auto path = rel.empty() ? repo_ : repo_ / rel;
+  // A folder whose real path leaves the repo (docs/X -> /elsewhere) is not watched: nothing in it is read.
+  if (!rel.empty() && !real_path_inside(repo_, path)) return;
   int wd = inotify_add_watch(fd_, path.c_str(), dir_mask);
   if (wd < 0) return;
   dirs_[wd] = rel;  // re-adding an existing folder returns the same wd

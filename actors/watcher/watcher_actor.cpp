@@ -22,6 +22,8 @@ struct watcher_state {
   std::unique_ptr<inotify_source> source;
   caf::actor differ;
   snapshot last;
+  refusals
+      refused;  // files not read (outside the repo, FIFOs, ...), each warned about once while it stays so
   std::set<std::string> pending;
   steady::time_point first_pending, next_rescan;
   bool full_report = true;  // the next report lists every file (start, or a new differ instance)
@@ -29,16 +31,52 @@ struct watcher_state {
 
 using self_ptr = caf::stateful_actor<watcher_state>*;
 
+// One warning per refused file, not one per rescan: a path is warned about again only after it was fine or
+// gone in between.
+void warn_once(watcher_state& st, const std::string& rel, const std::string& reason) {
+  if (st.refused.count(rel)) return;
+  logging::warn("watcher", rel + ": " + reason);
+  st.refused[rel] = reason;
+}
+
+// Replaces the refused set with a rescan's, warning about the new entries only.
+void update_refused(watcher_state& st, refusals fresh) {
+  for (const auto& [rel, reason] : fresh)
+    if (!st.refused.count(rel)) logging::warn("watcher", rel + ": " + reason);
+  st.refused = std::move(fresh);
+}
+
+snapshot rescan(watcher_state& st) {
+  refusals refused;
+  auto snap = scan_tracked_files(st.opt.repo, st.opt.evidence_rel, &refused);
+  if (logging::enabled(logging::level::debug))
+    logging::debug("watcher", "rescanned: " + std::to_string(snap.size()) + " tracked file(s), " +
+                                  std::to_string(refused.size()) + " refused");
+  update_refused(st, std::move(refused));
+  return snap;
+}
+
 void flush(self_ptr self) {
   auto& st = self->state;
-  std::vector<std::string> paths(st.pending.begin(), st.pending.end());
-  st.pending.clear();
-  // Remember what was reported so the next rescan does not report it again.
-  for (const auto& p : paths) {
+  std::vector<std::string> paths;
+  paths.reserve(st.pending.size());
+  // Remember what was reported so the next rescan does not report it again. A file that cannot be read
+  // safely (an inotify event for a symlink out of the repo, a FIFO) is not reported at all.
+  for (const auto& p : st.pending) {
     file_stamp s;
-    if (stamp_file(st.opt.repo / p, s)) st.last[p] = s;
+    std::string reason;
+    if (stamp_file(st.opt.repo, p, s, &reason)) {
+      st.last[p] = s;
+      st.refused.erase(p);
+      paths.push_back(p);
+    } else if (!reason.empty()) {
+      warn_once(st, p, reason);
+    } else {
+      paths.push_back(p);  // gone again: the differ keeps its last states (removed rows emit nothing)
+    }
   }
-  self->send(st.differ, files_changed{std::move(paths)});
+  st.pending.clear();
+  if (!paths.empty()) self->send(st.differ, files_changed{std::move(paths)});
 }
 
 void step(self_ptr self) {
@@ -46,7 +84,7 @@ void step(self_ptr self) {
   auto now = steady::now();
   bool inotify = st.source && st.source->ok();
   if (st.full_report) {
-    st.last = scan_tracked_files(st.opt.repo, st.opt.evidence_rel);
+    st.last = rescan(st);
     std::vector<std::string> all;
     for (const auto& [p, s] : st.last) all.push_back(p);
     st.full_report = false;
@@ -62,7 +100,7 @@ void step(self_ptr self) {
   }
   now = steady::now();
   if (now >= st.next_rescan || !inotify) {
-    auto fresh = scan_tracked_files(st.opt.repo, st.opt.evidence_rel);
+    auto fresh = rescan(st);
     // A file modified within the last moments may be mid-write (an in-place save between truncate and
     // write): keep its old stamp so it is taken at its close event or the next rescan, never half-written.
     auto wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -105,7 +143,14 @@ caf::behavior watcher_behavior(self_ptr self, watcher_options opt) {
         if (first) self->send(self, tick_atom::value);
       },
       [=](tick_atom) {
-        step(self);
+        // Nothing a repo holds may restart the watcher: an unexpected failure is a warning, the next tick
+        // rescans.
+        try {
+          step(self);
+        } catch (const std::exception& e) {
+          logging::warn("watcher", std::string("scan failed: ") + e.what());
+          self->state.pending.clear();
+        }
         // With inotify, poll() itself waits (up to 25 ms); without, pace the stat loop.
         if (self->state.source->ok() && self->state.pending.empty())
           self->send(self, tick_atom::value);
