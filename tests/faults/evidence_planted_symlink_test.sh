@@ -59,7 +59,7 @@ mkdir -p "$EV/commands/$S3"
 ln -s "$WORK/state" "$EV/commands/$S3/webhooks"
 task_table 4 1 | save_atomically "$WORK/repo/docs/$S3/tasks.md"
 wait_until 15 file_has "$WORK/daemon.log" "symlink at $EV/commands/$S3/webhooks" || fail "no warning naming the webhooks symlink"
-if ls "$WORK/state" | grep -q webhooks-; then fail "evidence written into state_dir: $(ls "$WORK/state")"; fi
+if [ -n "$(find "$WORK/state" -maxdepth 1 -name "webhooks-*")" ]; then fail "evidence written into state_dir: $(ls "$WORK/state")"; fi
 rm "$EV/commands/$S3/webhooks"
 wait_until 15 evidence_count_is $S3 1 || fail "the kept record of $S3 was not written"
 

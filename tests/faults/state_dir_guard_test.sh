@@ -19,7 +19,7 @@ write_config() {  # write_config FILE STATE_DIR
 for mask in 000 022; do
   write_config "$WORK/u$mask.toml" "$WORK/u$mask/state"
   (umask "$mask"; exec "$BIN" serve --config "$WORK/u$mask.toml" >>"$WORK/u$mask.log" 2>&1) &
-  DAEMON_PID=$!; PIDS+=($DAEMON_PID)
+  DAEMON_PID=$!; PIDS+=("$DAEMON_PID")
   baseline_ready "$WORK/u$mask.log"
   stop_daemon
   [ "$(stat -c %a "$WORK/u$mask/state")" = 700 ] || fail "umask $mask: state dir is $(stat -c %a "$WORK/u$mask/state"), want 700"
