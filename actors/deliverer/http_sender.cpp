@@ -1,5 +1,6 @@
 #include "actors/deliverer/http_sender.hpp"
 
+#include <Poco/Buffer.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -9,6 +10,8 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/NetSSL.h>
 #include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/URI.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,6 +22,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 
 namespace spec_notify::deliverer {
 namespace {
@@ -48,13 +52,22 @@ class watchdog {
   watchdog(const watchdog&) = delete;
   watchdog& operator=(const watchdog&) = delete;
 
+  // Watches `fd` until disarm() (or the next arm(), which replaces it): at `deadline`, or at once after
+  // cancel(), the socket is shut down. Armed on a fresh socket before connect() so that the TCP connect, the
+  // TLS handshake, the request and the response all share the one deadline.
   void arm(int fd, clock::time_point deadline) {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (fd_ >= 0) ::close(fd_);
     fd_ = ::dup(fd);
     deadline_ = cancelled_ ? clock::time_point{} : deadline;
-    fired_ = false;
+    fired_ = false;  // attempt_fired_ stays: a reconnect after the deadline is still a timed-out attempt
     armed_ = fd_ >= 0;
     cv_.notify_one();
+  }
+
+  bool cancelled() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return cancelled_;
   }
 
   // From any thread: this and every later request end now, as if their deadline had passed (shutdown).
@@ -65,13 +78,15 @@ class watchdog {
     cv_.notify_one();
   }
 
-  // Returns true when the deadline fired while armed.
+  // Ends the attempt. Returns true when the deadline (or cancel()) shut one of its sockets down.
   bool disarm() {
     std::lock_guard<std::mutex> lock(mutex_);
     armed_ = false;
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
-    return fired_;
+    const bool fired = attempt_fired_;
+    attempt_fired_ = false;
+    return fired;
   }
 
  private:
@@ -85,21 +100,32 @@ class watchdog {
       cv_.wait_until(lock, deadline_);
       if (armed_ && !fired_ && clock::now() >= deadline_) {
         ::shutdown(fd_, SHUT_RDWR);
-        fired_ = true;
+        fired_ = attempt_fired_ = true;
       }
     }
   }
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable cv_;
-  bool stop_ = false, armed_ = false, fired_ = false, cancelled_ = false;
+  bool stop_ = false, armed_ = false, fired_ = false, attempt_fired_ = false, cancelled_ = false;
   int fd_ = -1;
   clock::time_point deadline_;
   std::thread thread_;  // last: starts after the members it uses exist
 };
 
-// Poco keeps reconnect() and mustReconnect() protected; the sender needs them to connect before arming the
-// watchdog and to recognise a connection the server asked to close.
+// The deadline of the attempt in progress, shared by the sender and its sessions' connect().
+struct attempt_clock {
+  watchdog dog;
+  clock::time_point deadline;
+
+  Poco::Timespan remaining() const {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(deadline - clock::now()).count();
+    return Poco::Timespan(std::max<int64_t>(us, 1000));
+  }
+};
+
+// Poco keeps reconnect() and mustReconnect() protected; the sender needs them to connect up front and to
+// recognise a connection the server asked to close.
 class session_handle {
  public:
   virtual ~session_handle() = default;
@@ -108,13 +134,48 @@ class session_handle {
   virtual bool must_reconnect() const = 0;
 };
 
+// Replaces Poco's connect() (also used by Poco's own reconnect-and-resend) so that the watchdog watches the
+// socket from before the TCP connect: Poco's TLS handshake loop re-polls with the full receive timeout after
+// every record fragment, so a peer dripping its ServerHello a byte at a time would otherwise hold the attempt
+// for minutes. Here the handshake runs on an already watched socket and is cut at the attempt's deadline.
 template <class Base>
 class session_of final : public Base, public session_handle {
  public:
-  using Base::Base;
+  // `context` is the TLS client context (null for plain HTTP); `args` go to Poco's session constructor.
+  template <class... Args>
+  session_of(attempt_clock& clock, Poco::Net::Context::Ptr context, Args&&... args)
+      : Base(std::forward<Args>(args)...), clock_(clock), context_(std::move(context)) {}
+
   Poco::Net::HTTPClientSession& http() override { return *this; }
   void open() override { this->reconnect(); }
   bool must_reconnect() const override { return this->mustReconnect(); }
+
+ protected:
+  void connect(const Poco::Net::SocketAddress& address) override {
+    if (clock::now() >= clock_.deadline || clock_.dog.cancelled())
+      throw Poco::TimeoutException("attempt deadline passed before connecting");
+    Poco::Net::StreamSocket tcp(address.family());
+    clock_.dog.arm(tcp.impl()->sockfd(), clock_.deadline);
+    tcp.connect(address, clock_.remaining());
+    tcp.setNoDelay(true);
+    tcp.setReceiveTimeout(clock_.remaining());
+    tcp.setSendTimeout(clock_.remaining());
+    if constexpr (std::is_same_v<Base, Poco::Net::HTTPSClientSession>) {
+      // Handshake and peer verification (chain + host name) happen here, under the watchdog.
+      this->attachSocket(Poco::Net::SecureStreamSocket::attach(tcp, this->getHost(), context_));
+    } else {
+      this->attachSocket(tcp);
+    }
+    this->socket().setReceiveTimeout(clock_.remaining());
+    this->socket().setSendTimeout(clock_.remaining());
+    // Like Poco's connect(): bytes left in the session buffer by an earlier failed exchange are dropped.
+    Poco::Buffer<char> leftover(0);
+    this->drainBuffer(leftover);
+  }
+
+ private:
+  attempt_clock& clock_;
+  Poco::Net::Context::Ptr context_;  // null for plain HTTP
 };
 
 struct target {
@@ -195,10 +256,10 @@ struct http_sender::impl {
     clock::time_point last_used;
   };
 
+  attempt_clock attempt;  // first: the pooled sessions refer to it
   std::map<std::string, pooled> pool;
   std::map<std::string, Poco::Net::Context::Ptr> contexts;  // by CA file; loading CAs is costly
   uint64_t opened = 0;
-  watchdog dog;
 
   Poco::Net::Context::Ptr context_for(const std::string& ca_file) {
     auto it = contexts.find(ca_file);
@@ -236,11 +297,14 @@ struct http_sender::impl {
       if (!fresh) p.session.reset();
     }
     if (!p.session) {
-      if (t.https)
+      if (t.https) {
+        auto ctx = context_for(ca_file);
         p.session =
-            std::make_unique<session_of<Poco::Net::HTTPSClientSession>>(t.host, t.port, context_for(ca_file));
-      else
-        p.session = std::make_unique<session_of<Poco::Net::HTTPClientSession>>(t.host, t.port);
+            std::make_unique<session_of<Poco::Net::HTTPSClientSession>>(attempt, ctx, t.host, t.port, ctx);
+      } else {
+        p.session =
+            std::make_unique<session_of<Poco::Net::HTTPClientSession>>(attempt, nullptr, t.host, t.port);
+      }
       p.session->http().setKeepAlive(true);
       // We judge idleness ourselves (kMaxIdle); Poco's own check would reconnect behind the watchdog's back.
       p.session->http().setKeepAliveTimeout(Poco::Timespan(24 * 3600, 0));
@@ -253,15 +317,11 @@ struct http_sender::impl {
 
 http_response http_sender::impl::post(const http_request& req) {
   const auto start = clock::now();
-  const auto deadline = start + req.timeout;
+  attempt.deadline = start + req.timeout;
   http_response res;
   auto finish = [&] {
     res.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - start).count();
     return res;
-  };
-  auto remaining = [&] {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(deadline - clock::now()).count();
-    return Poco::Timespan(std::max<int64_t>(us, 1000));
   };
 
   target t;
@@ -269,30 +329,18 @@ http_response http_sender::impl::post(const http_request& req) {
   const std::string key = (t.https ? "https://" : "http://") + t.host + ":" + std::to_string(t.port) + "|" +
                           (t.https ? req.ca_file : std::string());
 
-  session_handle* handle = nullptr;
-  try {
-    handle = &checkout(key, t, req.ca_file);
-    auto& s = handle->http();
-    s.setTimeout(remaining(), remaining(), remaining());
-    if (!s.connected()) {
-      handle->open();  // TCP connect + TLS handshake and verification, bounded by the connect timeout
-      ++opened;
-    }
-  } catch (const Poco::Exception& e) {
-    pool.erase(key);
-    res.error = describe(e, req.timeout);
-    return finish();
-  } catch (const std::exception& e) {
-    pool.erase(key);
-    res.error = std::string("connect failed: ") + e.what();
-    return finish();
-  }
-
-  auto& s = handle->http();
   bool reusable = false;
   std::string failure;
-  dog.arm(s.socket().impl()->sockfd(), deadline);
   try {
+    session_handle& handle = checkout(key, t, req.ca_file);
+    auto& s = handle.http();
+    s.setTimeout(attempt.remaining(), attempt.remaining(), attempt.remaining());
+    if (s.connected()) {
+      attempt.dog.arm(s.socket().impl()->sockfd(), attempt.deadline);
+    } else {
+      handle.open();  // DNS, then connect() above: TCP connect + TLS handshake and verification, watched
+      ++opened;
+    }
     Poco::Net::HTTPRequest hreq(Poco::Net::HTTPRequest::HTTP_POST, t.path_and_query,
                                 Poco::Net::HTTPMessage::HTTP_1_1);
     for (const auto& [name, value] : req.headers) hreq.add(name, value);
@@ -311,7 +359,9 @@ http_response http_sender::impl::post(const http_request& req) {
   } catch (const std::exception& e) {
     failure = std::string("request failed: ") + e.what();
   }
-  const bool timed_out = dog.disarm();
+  // Whatever the exception says (a TLS "unexpected EOF", a reset), an attempt whose socket the watchdog shut
+  // down failed because of the deadline.
+  const bool timed_out = attempt.dog.disarm();
 
   // Once a status line arrived the receiver has answered: keep its status even if the body was cut short.
   if (res.status_code == 0) res.error = timed_out ? timeout_text(req.timeout) : failure;
@@ -339,7 +389,7 @@ uint64_t http_sender::connections_opened() const {
 namespace spec_notify::deliverer {
 
 void http_sender::cancel() {
-  impl_->dog.cancel();
+  impl_->attempt.dog.cancel();
 }
 
 }  // namespace spec_notify::deliverer

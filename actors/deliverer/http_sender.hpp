@@ -14,9 +14,11 @@
 // - No redirects: a 3xx comes back as-is.
 // - The response body is read up to 64 KiB; the rest is not read and the connection is dropped, so a huge or
 //   endless body cannot exhaust memory. `body_snippet` keeps the first 512 bytes.
-// - `timeout` bounds the whole exchange (send, response headers, body) via a watchdog that shuts the socket
-//   down at the deadline; connecting (TCP + TLS handshake) uses the remaining time as Poco's connect timeout.
-//   DNS resolution is not covered (getaddrinfo cannot be interrupted).
+// - `timeout` is ONE deadline per attempt covering TCP connect + TLS handshake + request + response (headers
+//   and body): a watchdog watches the socket from before the TCP connect and shuts it down at the deadline,
+//   so a peer dripping its handshake or its response a byte at a time fails the attempt at `timeout` (Poco's
+//   own timeouts are per system call). Such an attempt reports "timeout after <timeout> ms". DNS resolution
+//   is not covered (getaddrinfo cannot be interrupted; it is bounded only by the resolver's own timeouts).
 // - HTTPS verifies the peer (OpenSSL chain + host name, TLS >= 1.2) against the system CAs, or only against
 //   `ca_file` when set. Verification is never disabled.
 // - `error` never contains secrets, header values, the URL path or query (webhook URLs often embed tokens).
@@ -57,7 +59,8 @@ class http_sender {
   http_response post(const http_request& request);
 
   // Thread-safe (the one member that is): ends the request in progress and every later one at once, as if
-  // their timeout had passed. Used at shutdown so a blackholed endpoint cannot hold the process.
+  // their timeout had passed, in whatever phase it is (connect, TLS handshake, request, response; not DNS).
+  // Used at shutdown so a blackholed or dripping endpoint cannot hold the process.
   void cancel();
 
   // Connections opened so far (tests use it to observe keep-alive reuse).

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A misbehaving HTTP(S) endpoint for the fault tests (loopback only, raw sockets so every byte is ours).
 
-usage: fault_server.py --out FILE --ready-file FILE --script ANSWERS [--cert PEM --key PEM]
+usage: fault_server.py --out FILE --ready-file FILE --script ANSWERS [--cert PEM --key PEM [--tls-drip SECS]]
 
 ANSWERS is a comma-separated list; request n (1-based, counted over all connections) gets answer n, the last
 one repeats. An answer is a mode with ';'-separated options:
@@ -13,11 +13,14 @@ one repeats. An answer is a mode with ';'-separated options:
   trickle                  send "HTTP/1.1 200 OK ..." one byte per second (a slow-loris response)
   slowbody                 send 200 headers (Content-Length: 64) at once, then the body one byte per second
   huge=MB[;code=N][;framing=length|chunked|close]   answer CODE (200) with an MB-megabyte body
+--tls-drip SECS: a real TLS handshake whose server flight (ServerHello, certificate, ...) is sent one byte every
+SECS seconds (a slow-loris handshake); requests that get through it are answered as ANSWERS says.
 One JSON line per event is appended to --out:
   {"ev":"request","n":..,"conn":..,"webhook_id":..,"attempt":..,"task":..,"received_ms":..,"answer":..}
   {"ev":"closed","conn":..,"n":..,"ms":..,"sent":BYTES}   the client closed/reset a connection we were answering
   {"ev":"connect","conn":..,"ms":..}                       a client connected (before any TLS handshake)
   {"ev":"tls_error","conn":..,"ms":..,"error":..}          a TLS handshake failed (the client refused us)
+  {"ev":"handshake_cut","conn":..,"ms":..,"sent":BYTES}     --tls-drip: the client closed mid-handshake
 """
 import argparse, email.utils, json, math, os, select, socket, ssl, struct, sys, threading, time
 
@@ -209,9 +212,89 @@ def serve_conn(sock, args, conn_id):
             return
 
 
+class dripped_tls:
+    """A server-side TLS connection over memory BIOs: the handshake's outgoing bytes are written to the socket
+    one at a time, `interval` seconds apart. Afterwards it is a minimal socket-like object for serve_conn."""
+
+    def __init__(self, sock, tls, interval, out, conn_id):
+        self.sock, self.inc, self.outgoing = sock, ssl.MemoryBIO(), ssl.MemoryBIO()
+        self.obj = tls.wrap_bio(self.inc, self.outgoing, server_side=True)
+        self.interval, self.out, self.conn_id = interval, out, conn_id
+
+    def handshake(self):
+        """True when the handshake completed; False when the client gave up (recorded as handshake_cut)."""
+        sent = 0
+        while True:
+            try:
+                self.obj.do_handshake()
+                done = True
+            except ssl.SSLWantReadError:
+                done = False
+            except ssl.SSLError as e:
+                record(self.out, {"ev": "tls_error", "conn": self.conn_id, "ms": now_ms(), "error": str(e)})
+                return False
+            data = self.outgoing.read()
+            for i in range(len(data)):
+                if wait_gone(self.sock, self.interval):
+                    record(self.out, {"ev": "handshake_cut", "conn": self.conn_id, "ms": now_ms(), "sent": sent})
+                    return False
+                try:
+                    self.sock.sendall(data[i:i + 1])
+                except OSError:
+                    record(self.out, {"ev": "handshake_cut", "conn": self.conn_id, "ms": now_ms(), "sent": sent})
+                    return False
+                sent += 1
+            if done:
+                return True
+            try:
+                chunk = self.sock.recv(65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                record(self.out, {"ev": "handshake_cut", "conn": self.conn_id, "ms": now_ms(), "sent": sent})
+                return False
+            self.inc.write(chunk)
+
+    def _flush(self):
+        data = self.outgoing.read()
+        if data:
+            self.sock.sendall(data)
+
+    def recv(self, n, flags=0):
+        if flags:  # MSG_PEEK from client_gone: ask the raw socket
+            return self.sock.recv(n, flags)
+        while True:
+            try:
+                return self.obj.read(n)
+            except ssl.SSLWantReadError:
+                self._flush()
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    return b""
+                self.inc.write(chunk)
+            except ssl.SSLZeroReturnError:
+                return b""
+
+    def sendall(self, data):
+        self.obj.write(data)
+        self._flush()
+
+    def fileno(self):
+        return self.sock.fileno()
+
+    def close(self):
+        self.sock.close()
+
+
 def handle(sock, args, conn_id, tls):
     record(args.out, {"ev": "connect", "conn": conn_id, "ms": now_ms()})
     try:
+        if tls is not None and args.tls_drip:
+            dripped = dripped_tls(sock, tls, args.tls_drip, args.out, conn_id)
+            if not dripped.handshake():
+                return
+            serve_conn(dripped, args, conn_id)
+            return
         if tls is not None:
             try:
                 sock = tls.wrap_socket(sock, server_side=True)
@@ -233,6 +316,7 @@ def main():
     ap.add_argument("--script", required=True)
     ap.add_argument("--cert")
     ap.add_argument("--key")
+    ap.add_argument("--tls-drip", type=float, default=0.0)
     args = ap.parse_args()
     tls = None
     if args.cert:
