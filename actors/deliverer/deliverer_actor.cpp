@@ -1,5 +1,6 @@
 #include "actors/deliverer/deliverer_actor.hpp"
 
+#include <algorithm>
 #include <caf/all.hpp>
 #include <chrono>
 #include <deque>
@@ -78,9 +79,13 @@ void report(self_ptr self, const delivery_outcome& o) {
 }
 
 caf::actor add_worker(self_ptr self) {
+  auto& senders = self->state.senders;
+  // A sender only we still hold belonged to a worker that died: drop it (and its watchdog thread).
+  senders.erase(std::remove_if(senders.begin(), senders.end(), [](auto& s) { return s.use_count() == 1; }),
+                senders.end());
   auto sender = std::make_shared<http_sender>();
   auto worker = spawn_http_worker(self, self->state.book->settings(), sender);
-  self->state.senders.push_back(std::move(sender));
+  senders.push_back(std::move(sender));
   self->state.workers.insert(worker.address());
   return worker;
 }
@@ -113,10 +118,18 @@ void dispatch(self_ptr self, caf::actor worker, delivery d) {
 // stay in the spool and are sent again (same webhook-id) at the next start.
 constexpr auto drain_deadline = std::chrono::seconds(5);
 
+// Every way out goes through here. The workers are linked detached actors blocked in post(): they only see
+// our exit once their request returns, so cancel() ends those requests at once (their sockets are shut
+// down) instead of letting them run to their own timeout while the actor system waits for them.
+void stop(self_ptr self, caf::error reason) {
+  for (auto& s : self->state.senders) s->cancel();
+  self->quit(std::move(reason));
+}
+
 void pump(self_ptr self) {
   auto& st = self->state;
   if (st.draining) {
-    if (st.book->in_flight() == 0) self->quit(caf::exit_reason::user_shutdown);
+    if (st.book->in_flight() == 0) stop(self, caf::exit_reason::user_shutdown);
     return;
   }
   if (st.book->paused() || st.book->disabled()) return;
@@ -151,7 +164,7 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
       self->delayed_send(self, drain_deadline, drain_atom::value);
       return;
     }
-    self->quit(em.reason);
+    stop(self, em.reason);
   });
   auto max_in_flight = sub.max_in_flight;
   st.book = std::make_unique<schedule>(std::move(db), std::move(sub));
@@ -202,8 +215,7 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
         logging::warn(self->state.tag, "stop deadline reached; aborting " +
                                            std::to_string(self->state.book->in_flight()) +
                                            " request(s) in flight");
-        for (auto& s : self->state.senders) s->cancel();
-        self->quit(caf::exit_reason::user_shutdown);
+        stop(self, caf::exit_reason::user_shutdown);
       },
       [=](pause_atom) { self->state.book->set_paused(true); },
       [=](enable_atom) {  // a replay re-enabled the subscription; an operator pause stays as it is

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# A stuck peer cannot hold shutdown. The subscription's timeout is 60 s and its endpoint drips its TLS
+# handshake (one byte per 500 ms), so an attempt is stuck inside the handshake when SIGTERM arrives. The
+# deliverer waits its 5 s drain deadline, then cancels the request (the watchdog shuts the socket down, even
+# mid-handshake), and the daemon must exit 0 within drain + 3 s, well before the 60 s attempt timeout.
+# The delivery stays in the spool: at the next start it is attempted again (same webhook-id).
+source "$(dirname "$0")/faultlib.sh"
+command -v openssl >/dev/null || fail "openssl is required"
+
+new_secret STOP_SECRET
+mkdir -p "$WORK/repo/docs/SPEC-KIT-312-stuckstop" "$WORK/pki"
+task_table 2 0 | save_atomically "$WORK/repo/docs/SPEC-KIT-312-stuckstop/tasks.md"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" -keyout "$WORK/pki/self.key" \
+  -out "$WORK/pki/self.pem" -addext "subjectAltName=IP:127.0.0.1" >>"$WORK/openssl.log" 2>&1 ||
+  fail "openssl req failed (see $WORK/openssl.log)"
+
+start_fault_server "$WORK/drip.jsonl" "$WORK/drip.port" "$WORK/server.log" 200 \
+  --cert "$WORK/pki/self.pem" --key "$WORK/pki/self.key" --tls-drip 0.5
+{
+  notify_header
+  sub_block stuck "https://127.0.0.1:$(cat "$WORK/drip.port")/h" STOP_SECRET 60s 3 50ms 100ms \
+    "ca_file = \"$WORK/pki/self.pem\""
+} > "$WORK/config.toml"
+
+start_daemon "$WORK/config.toml" "$WORK/daemon.log"
+baseline_ready "$WORK/daemon.log"
+task_table 2 1 | save_atomically "$WORK/repo/docs/SPEC-KIT-312-stuckstop/tasks.md"   # T1 -> Done
+wait_until 15 file_has "$WORK/drip.jsonl" '"ev": "connect"' || fail "the daemon never connected to the endpoint"
+
+start_ns=$(date +%s%N)
+kill -TERM "$DAEMON_PID"
+wait_until 8 daemon_exited "$DAEMON_PID" || {
+  tail -20 "$WORK/daemon.log" >&2
+  fail "serve still running 8 s after SIGTERM (drain deadline 5 s + 3 s margin): a stuck handshake holds shutdown"
+}
+rc=0
+wait "$DAEMON_PID" || rc=$?
+elapsed=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+[ "$rc" -eq 0 ] || { tail -20 "$WORK/daemon.log" >&2; fail "serve exited with $rc on SIGTERM (want 0)"; }
+file_has "$WORK/daemon.log" "stop deadline reached; aborting 1 request" ||
+  { tail -20 "$WORK/daemon.log" >&2; fail "the deliverer did not abort its in-flight request at the drain deadline"; }
+wait_until 5 file_has "$WORK/drip.jsonl" '"ev": "handshake_cut"' || fail "the endpoint never saw the handshake cut"
+echo "stuck peer shutdown: serve exited ${elapsed} ms after SIGTERM: OK"
