@@ -2,30 +2,45 @@
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerConnection.h>
+#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
 #include <Poco/ThreadPool.h>
 
 #include <caf/actor_system.hpp>
 #include <mutex>
 
 #include "actors/log.hpp"
+#include "actors/metrics/connection_deadlines.hpp"
 #include "actors/metrics/metrics_collector.hpp"
 
 namespace spec_notify::metrics {
 
 // Each stage gets this long to answer one scrape (Prometheus' default scrape timeout is 10 s).
 constexpr std::chrono::milliseconds stage_timeout{1000};
+// A client must have sent its whole request this long after its connection was taken up, or it is cut off.
+constexpr std::chrono::seconds request_deadline{5};
+// Once the request is in: time to collect (bounded by stage_timeout per stage) and write the answer.
+constexpr std::chrono::seconds answer_deadline{15};
+// Connections served at once (one thread each) and accepted connections waiting for a thread; beyond both,
+// Poco closes new connections at once. Slow clients therefore occupy at most kMaxThreads threads for at most
+// request_deadline each, and fewer than kMaxThreads of them never delay a scrape at all.
+constexpr int kMaxThreads = 16;
+constexpr int kMaxQueued = 16;
 
 struct metrics_server::impl {
-  explicit impl(caf::actor_system& s) : sys(s), pool(1, 4) {}
+  explicit impl(caf::actor_system& s) : sys(s), pool(2, kMaxThreads) {}
   caf::actor_system& sys;
   std::mutex mutex;
   caf::actor supervisor;  // guarded by mutex
+  connection_deadlines deadlines;
   Poco::ThreadPool pool;
-  std::unique_ptr<Poco::Net::HTTPServer> server;
+  std::unique_ptr<Poco::Net::TCPServer> server;
 
   caf::actor current() {
     std::lock_guard<std::mutex> guard(mutex);
@@ -39,6 +54,10 @@ class metrics_handler : public Poco::Net::HTTPRequestHandler {
  public:
   explicit metrics_handler(metrics_server::impl& owner) : owner_(owner) {}
   void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) override {
+    // The request has arrived in time: the connection now gets answer_deadline for the rest.
+    if (auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&req))
+      owner_.deadlines.watch(impl->socket().impl()->sockfd(),
+                             connection_deadlines::clock::now() + answer_deadline);
     auto path = req.getURI().substr(0, req.getURI().find('?'));
     if (path != "/metrics" || (req.getMethod() != "GET" && req.getMethod() != "HEAD")) {
       resp.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
@@ -68,6 +87,44 @@ class handler_factory : public Poco::Net::HTTPRequestHandlerFactory {
   metrics_server::impl& owner_;
 };
 
+// Poco's HTTPServerConnection with a deadline: watched from the moment a thread takes the connection up.
+class deadline_connection : public Poco::Net::HTTPServerConnection {
+ public:
+  deadline_connection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
+                      Poco::Net::HTTPRequestHandlerFactory::Ptr factory, connection_deadlines& deadlines)
+      : HTTPServerConnection(socket, std::move(params), std::move(factory)), deadlines_(deadlines) {}
+
+  void run() override {
+    const int fd = socket().impl()->sockfd();
+    deadlines_.watch(fd, connection_deadlines::clock::now() + request_deadline);
+    try {
+      HTTPServerConnection::run();
+    } catch (...) {
+      deadlines_.forget(fd);
+      throw;  // TCPServerConnection::start() logs and swallows it
+    }
+    deadlines_.forget(fd);
+  }
+
+ private:
+  connection_deadlines& deadlines_;
+};
+
+class connection_factory : public Poco::Net::TCPServerConnectionFactory {
+ public:
+  connection_factory(Poco::Net::HTTPServerParams::Ptr params,
+                     Poco::Net::HTTPRequestHandlerFactory::Ptr handlers, connection_deadlines& deadlines)
+      : params_(std::move(params)), handlers_(std::move(handlers)), deadlines_(deadlines) {}
+  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
+    return new deadline_connection(socket, params_, handlers_, deadlines_);
+  }
+
+ private:
+  Poco::Net::HTTPServerParams::Ptr params_;
+  Poco::Net::HTTPRequestHandlerFactory::Ptr handlers_;
+  connection_deadlines& deadlines_;
+};
+
 }  // namespace
 
 std::unique_ptr<metrics_server> metrics_server::start(caf::actor_system& sys, const std::string& host_port,
@@ -80,10 +137,13 @@ std::unique_ptr<metrics_server> metrics_server::start(caf::actor_system& sys, co
                     "metrics endpoint " + host_port +
                         " is not a loopback address: anyone who can reach it can read the counters");
     Poco::Net::ServerSocket socket(address, 64);
-    auto params = new Poco::Net::HTTPServerParams;  // owned by the server (ref-counted)
-    params->setKeepAlive(false);
-    params->setTimeout(Poco::Timespan(10, 0));
-    p->server = std::make_unique<Poco::Net::HTTPServer>(new handler_factory(*p), p->pool, socket, params);
+    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+    params->setKeepAlive(false);  // one request per connection: the deadline is then per request
+    params->setTimeout(Poco::Timespan(request_deadline.count(), 0));  // per read/write; the deadline is total
+    params->setMaxThreads(kMaxThreads);
+    params->setMaxQueued(kMaxQueued);
+    auto* factory = new connection_factory(params, new handler_factory(*p), p->deadlines);
+    p->server = std::make_unique<Poco::Net::TCPServer>(factory, p->pool, socket, params);
     p->server->start();
   } catch (const Poco::Exception& e) {
     error = "metrics: cannot listen on '" + host_port + "': " + e.displayText();
@@ -99,9 +159,11 @@ std::unique_ptr<metrics_server> metrics_server::start(caf::actor_system& sys, co
 metrics_server::metrics_server(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
 metrics_server::~metrics_server() {
-  // stopAll(true) aborts open connections; joinAll waits for handlers that are still collecting (each
-  // collection is bounded by stage_timeout per stage), so no thread touches the actor system afterwards.
-  impl_->server->stopAll(true);
+  // stop() ends accepting and drops queued connections; shutdown_all() aborts the ones being served (a
+  // collection in progress is bounded by stage_timeout per stage); joinAll then waits for their threads, so
+  // no thread touches the actor system afterwards.
+  impl_->server->stop();
+  impl_->deadlines.shutdown_all();
   impl_->pool.joinAll();
 }
 
