@@ -1,6 +1,10 @@
 #pragma once
-// The optional Prometheus endpoint (`metrics = "host:port"` in [notify]): a Poco HTTPServer answering
-// GET /metrics with render_prometheus(collect_metrics(...)) and 404 for anything else.
+// The optional Prometheus endpoint (`metrics = "host:port"` in [notify]): a Poco TCPServer running Poco's
+// HTTP connection handler, answering GET /metrics with render_prometheus(collect_metrics(...)) and 404 for
+// anything else. Slow clients cannot starve scrapes: one request per connection (no keep-alive), a client
+// must have sent its request within 5 s of its connection being taken up (then 15 s for the answer), or its
+// socket is shut down (connection_deadlines.hpp); 16 connections are served at once and 16 more may wait,
+// beyond that new connections are closed at once.
 //
 // Owner: `spec-notify serve`. Start it after the actor_system and before the pipeline; call set_supervisor()
 // whenever the pipeline (re)starts (SIGHUP reload spawns a new supervisor); destroy it BEFORE the
