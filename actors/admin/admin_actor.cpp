@@ -162,9 +162,10 @@ void answer_status(self_ptr self, promise rp) {
 
 void answer_replay(self_ptr self, const admin_request& req, promise rp) {
   std::vector<delivery> replayed;
-  auto reply =
-      handle_replay(*self->state.db, req,
-                    {self->state.cfg.evidence_dir, self->state.cfg.evidence_max_bytes_per_spec}, replayed);
+  auto reply = handle_replay(
+      *self->state.db, req,
+      {self->state.cfg.evidence_dir, self->state.cfg.evidence_max_bytes_per_spec, self->state.cfg.repo},
+      replayed);
   if (replayed.empty()) {
     rp.deliver(reply);
     return;

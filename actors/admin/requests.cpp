@@ -55,7 +55,7 @@ admin_reply handle_replay(store::db& db, const admin_request& req, const evidenc
     reply.message = "replay failed: cannot write the store in " + db.dir() + ": " + out.error;
     return reply;
   }
-  evidence::evidence_log log(evidence.dir, evidence.max_bytes_per_spec);
+  evidence::evidence_log log(evidence.dir, evidence.max_bytes_per_spec, evidence.repo);
   auto at = now_ms();
   for (const auto& d : out.replayed) {
     if (auto err = log.append(replay_record(d, at)); !err.empty() && reply.message.empty())

@@ -19,6 +19,7 @@ namespace spec_notify::admin {
 struct evidence_target {
   std::filesystem::path dir;  // settings.evidence_dir
   int64_t max_bytes_per_spec = 0;
+  std::filesystem::path repo;  // settings.repo: the trusted root (no symlink followed below it)
 };
 
 admin_reply handle_list(const store::db& db, const admin_request& req);

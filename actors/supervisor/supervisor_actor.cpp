@@ -110,7 +110,7 @@ caf::behavior supervisor_behavior(self_ptr self, config::settings cfg, store::db
   auto& kids = self->state.children;
   kids.emplace_back(child{"evidence", [cfg](caf::local_actor* p) {
                             return evidence::spawn_evidence_writer(p, cfg.evidence_dir,
-                                                                   cfg.evidence_max_bytes_per_spec);
+                                                                   cfg.evidence_max_bytes_per_spec, cfg.repo);
                           }});
   kids.emplace_back(child{"dead_letter", [cfg, db](caf::local_actor* p) {
                             return dead_letter::spawn_dead_letter_keeper(p, db, cfg.dead_letter_retention);

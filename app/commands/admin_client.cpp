@@ -102,7 +102,8 @@ class local_session : public admin_session {
         return r;
       }
       std::vector<delivery> replayed;  // picked up by the deliverers at the daemon's next start
-      return admin::handle_replay(*db_, req, {cfg_.evidence_dir, cfg_.evidence_max_bytes_per_spec}, replayed);
+      return admin::handle_replay(*db_, req, {cfg_.evidence_dir, cfg_.evidence_max_bytes_per_spec, cfg_.repo},
+                                  replayed);
     }
     return failure("'" + req.command + "' needs a running daemon (nothing listens on " + cfg_.admin + ")");
   }

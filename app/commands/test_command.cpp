@@ -127,7 +127,7 @@ evidence::evidence_record base_record(const delivery& d, const std::string& kind
 }
 
 int write_evidence(const config::settings& cfg, const evidence::evidence_record& r) {
-  evidence::evidence_log log(cfg.evidence_dir, cfg.evidence_max_bytes_per_spec);
+  evidence::evidence_log log(cfg.evidence_dir, cfg.evidence_max_bytes_per_spec, cfg.repo);
   auto err = log.append(r);
   if (!err.empty()) {
     std::cerr << "spec-notify --test: evidence not written: " << err << "\n";
