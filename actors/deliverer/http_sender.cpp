@@ -24,6 +24,8 @@
 #include <thread>
 #include <type_traits>
 
+#include "config/url.hpp"
+
 namespace spec_notify::deliverer {
 namespace {
 
@@ -113,10 +115,16 @@ class watchdog {
   std::thread thread_;  // last: starts after the members it uses exist
 };
 
+// A connect() refused by the endpoint policy: a failed attempt with its own error text (no traffic is sent).
+struct forbidden_target : Poco::Net::NetException {
+  explicit forbidden_target(const std::string& why) : Poco::Net::NetException(why) {}
+};
+
 // The deadline of the attempt in progress, shared by the sender and its sessions' connect().
 struct attempt_clock {
   watchdog dog;
   clock::time_point deadline;
+  bool allow_link_local = false;
 
   Poco::Timespan remaining() const {
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(deadline - clock::now()).count();
@@ -154,6 +162,11 @@ class session_of final : public Base, public session_handle {
   void connect(const Poco::Net::SocketAddress& address) override {
     if (clock::now() >= clock_.deadline || clock_.dog.cancelled())
       throw Poco::TimeoutException("attempt deadline passed before connecting");
+    // The address DNS gave is the one checked and the one connected to: no second lookup to rebind.
+    if (!clock_.allow_link_local) {
+      auto why = config::forbidden_address_reason(address.addr());
+      if (!why.empty()) throw forbidden_target(why + " (set allow_link_local = true to allow it)");
+    }
     Poco::Net::StreamSocket tcp(address.family());
     clock_.dog.arm(tcp.impl()->sockfd(), clock_.deadline);
     tcp.connect(address, clock_.remaining());
@@ -218,6 +231,7 @@ std::string timeout_text(std::chrono::milliseconds timeout) {
 
 // Poco's messages name addresses at most, never request data, so they are safe to keep after a short prefix.
 std::string describe(const Poco::Exception& e, std::chrono::milliseconds timeout) {
+  if (dynamic_cast<const forbidden_target*>(&e)) return "refused target: " + e.message();
   if (dynamic_cast<const Poco::TimeoutException*>(&e)) return timeout_text(timeout);
   if (dynamic_cast<const Poco::Net::ConnectionRefusedException*>(&e)) return "connection refused";
   if (dynamic_cast<const Poco::Net::ConnectionResetException*>(&e)) return "connection reset by peer";
@@ -318,6 +332,7 @@ struct http_sender::impl {
 http_response http_sender::impl::post(const http_request& req) {
   const auto start = clock::now();
   attempt.deadline = start + req.timeout;
+  attempt.allow_link_local = req.allow_link_local;
   http_response res;
   auto finish = [&] {
     res.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - start).count();

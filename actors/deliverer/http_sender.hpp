@@ -37,6 +37,9 @@ struct http_request {
   std::string body;
   std::chrono::milliseconds timeout{10000};
   std::string ca_file;  // PEM bundle; "" = system default CAs
+  // Link-local / cloud-metadata addresses are refused at connect time (after DNS, so a name that resolves
+  // there is caught too) unless the subscription allows them (config::forbidden_address_reason).
+  bool allow_link_local = false;
 };
 
 struct http_response {

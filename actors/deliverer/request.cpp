@@ -11,6 +11,7 @@ http_request build_request(const config::subscription_settings& sub, const deliv
   r.body = d.body;
   r.timeout = sub.timeout;
   r.ca_file = sub.ca_file;
+  r.allow_link_local = sub.allow_link_local;
   auto& h = r.headers;
   h.emplace_back("content-type", "application/json");
   h.emplace_back("user-agent", std::string("spec-notify/") + SPEC_NOTIFY_VERSION);
