@@ -13,6 +13,7 @@
 #include "actors/differ/diff.hpp"
 #include "actors/differ/spec_context.hpp"
 #include "actors/store/store.hpp"
+#include "actors/watcher/repo_file.hpp"
 #include "messages/event.hpp"
 
 namespace spec_notify::differ {
@@ -34,7 +35,7 @@ inline constexpr std::chrono::milliseconds kRecheckAfter{1500};
 // What one change may cost (the repo is untrusted input). Defaults mirror config::settings; the supervisor
 // passes the configured ones (differ_limits_from).
 struct differ_limits {
-  size_t max_file_bytes = 8 * 1024 * 1024;  // watcher::kMaxRepoFileBytes: larger files are refused, unread
+  size_t max_file_bytes = watcher::kMaxRepoFileBytes;  // larger files are refused, unread
   // Rows read from one task file (key max_task_rows): the rows past it are not read (their tasks keep
   // their last state) and one warning names the file.
   size_t max_task_rows = 100000;
