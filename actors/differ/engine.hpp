@@ -33,7 +33,7 @@ struct engine_result {
 inline constexpr std::chrono::milliseconds kRecheckAfter{1500};
 
 // What one change may cost (the repo is untrusted input). Defaults mirror config::settings; the supervisor
-// passes the configured ones (differ_limits_from).
+// passes the configured ones (limits_from in differ_actor.hpp).
 struct differ_limits {
   size_t max_file_bytes = watcher::kMaxRepoFileBytes;  // larger files are refused, unread
   // Rows read from one task file (key max_task_rows): the rows past it are not read (their tasks keep
