@@ -78,12 +78,13 @@ engine_result engine::on_files_changed(const std::vector<std::string>& paths) {
       out.problems.push_back(rel + ": not processed: unexpected error");
     }
   };
-  for (const auto& rel : paths) {
-    if (is_consensus_path(rel))
-      guarded(rel, [&] { process_consensus(rel, out); });
-    else if (is_telemetry_path(rel))
+  // Consensus records first, so a stage event finds the record of its own run when a burst (git pull)
+  // brings both; each stage event then points at its own file whatever the order of `paths`.
+  for (const auto& rel : paths)
+    if (is_consensus_path(rel)) guarded(rel, [&] { process_consensus(rel, out); });
+  for (const auto& rel : paths)
+    if (!is_consensus_path(rel) && is_telemetry_path(rel))
       guarded(rel, [&] { process_telemetry(rel, b, out); });
-  }
   for (const auto& rel : paths)
     if (is_task_file(rel)) guarded(rel, [&] { process_task_file(rel, b, out); });
   bool recording_baseline = !baseline_done_;
@@ -255,7 +256,8 @@ void engine::process_telemetry(const std::string& rel, store::batch& b, engine_r
     e.stage = t.value.stage;
     e.status = t.value.status;
     e.source = rel;
-    e.context_json = context_.json_for(e.spec_id);
+    // This run's own telemetry and consensus, never "the SPEC's latest" (that is for task events).
+    e.context_json = context_.json_for_run(t.value);
     b.put(store::event_key(e.id), store::encode(e));
     out.events.push_back(std::move(e));
   };

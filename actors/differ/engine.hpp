@@ -55,7 +55,9 @@ class engine {
 
   // Processes `paths` (relative to the repo): task files (task transitions), telemetry v1 files (one
   // stage event per new file, plus a pipeline event for unlock) and consensus files (payload context).
-  // Evidence files are read before task files so task events carry the newest context.
+  // Consensus files are read first, then telemetry, then task files, so task events carry the newest
+  // context. A stage/pipeline event carries the telemetry file that produced it and the consensus record of
+  // that run known by then (spec_context::json_for_run); a task event the SPEC's latest (json_for).
   // The first call on a fresh store records the baseline: states and seen telemetry, no events.
   engine_result on_files_changed(const std::vector<std::string>& paths);
 

@@ -9,11 +9,39 @@ namespace spec_notify::differ {
 namespace {
 
 constexpr size_t max_evidence_paths = 8;
+// Consensus records kept per SPEC for run matching (real SPECs hold a few dozen); past it the smallest path,
+// i.e. the oldest run by its embedded time, goes.
+constexpr size_t max_consensus_records = 4096;
 
 void remember(std::deque<std::string>& list, const std::string& path) {
   list.erase(std::remove(list.begin(), list.end(), path), list.end());
   list.push_front(path);
   if (list.size() > max_evidence_paths) list.pop_back();
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Candidate ranking for consensus_of: a link by name beats a run-time match; a synthesis beats a
+// telemetry.jsonl; then the greatest path.
+int link_rank(const consensus_summary& c, const telemetry_summary& t) {
+  if (!c.telemetry.empty()) return same_evidence_file(c.telemetry, t.path) ? 2 : 0;
+  return !c.run.empty() && c.run == t.timestamp ? 1 : 0;
+}
+
+std::string telemetry_json(const telemetry_summary& t) {
+  using router::json_string;
+  return "{\"command\":" + json_string(t.command) + ",\"session_id\":" + json_string(t.session_id) +
+         ",\"timestamp\":" + json_string(t.timestamp) + ",\"stage\":" + json_string(t.stage) +
+         ",\"status\":" + json_string(t.status) + ",\"path\":" + json_string(t.path) + "}";
+}
+
+std::string consensus_json(const consensus_summary& c) {
+  using router::json_string;
+  return "{\"status\":" + json_string(c.status) + ",\"agreements\":" + std::to_string(c.agreements) +
+         ",\"conflicts\":" + std::to_string(c.conflicts) + ",\"stage\":" + json_string(c.stage) +
+         ",\"path\":" + json_string(c.path) + "}";
 }
 
 }  // namespace
@@ -28,7 +56,11 @@ std::string evidence_spec_folder(const std::string& rel_path) {
 
 void spec_context::add_telemetry(const telemetry_summary& t) {
   auto& e = by_key_[spec_key(t.spec_id)];
-  if (e.telemetry.path.empty() || t.timestamp >= e.telemetry.timestamp) e.telemetry = t;
+  // Ties on the timestamp go to the greater path, so arrival order never decides.
+  const auto& cur = e.telemetry;
+  if (cur.path.empty() || cur.path == t.path || t.timestamp > cur.timestamp ||
+      (t.timestamp == cur.timestamp && t.path > cur.path))
+    e.telemetry = t;
   remember(e.evidence, t.path);
 }
 
@@ -36,7 +68,40 @@ void spec_context::add_consensus(const std::string& spec_id, const consensus_sum
   auto& e = by_key_[spec_key(spec_id)];
   // Consensus files carry no comparable timestamp; names sort by their embedded time, so keep the greatest.
   if (e.consensus.path.empty() || c.path >= e.consensus.path) e.consensus = c;
+  e.records[c.path] = c;
+  if (e.records.size() > max_consensus_records) e.records.erase(e.records.begin());
   remember(e.evidence, c.path);
+}
+
+const consensus_summary* spec_context::consensus_of(const telemetry_summary& t) const {
+  auto it = by_key_.find(spec_key(t.spec_id));
+  if (it == by_key_.end() || t.stage.empty()) return nullptr;
+  const consensus_summary* best = nullptr;
+  int best_rank = 0;
+  bool best_synthesis = false;
+  for (const auto& [path, c] : it->second.records) {  // ascending path: a later equal candidate wins
+    if (c.stage != t.stage) continue;
+    const int rank = link_rank(c, t);
+    if (rank == 0) continue;
+    const bool synthesis = ends_with(path, "_synthesis.json");
+    if (rank > best_rank || (rank == best_rank && synthesis >= best_synthesis)) {
+      best = &c;
+      best_rank = rank;
+      best_synthesis = synthesis;
+    }
+  }
+  return best;
+}
+
+std::string spec_context::json_for_run(const telemetry_summary& t) const {
+  using router::json_string;
+  const consensus_summary* c = consensus_of(t);
+  std::string out = "{\"telemetry\":" + telemetry_json(t);
+  out += ",\"consensus\":" + (c ? consensus_json(*c) : std::string("null"));
+  out += ",\"evidence\":[" + json_string(t.path);
+  if (c) out += "," + json_string(c->path);
+  out += "]}";
+  return out;
 }
 
 std::string spec_context::json_for(const std::string& spec_id) const {
@@ -45,23 +110,9 @@ std::string spec_context::json_for(const std::string& spec_id) const {
   if (it == by_key_.end()) return R"({"telemetry":null,"consensus":null,"evidence":[]})";
   const auto& e = it->second;
   std::string out = "{\"telemetry\":";
-  if (e.telemetry.path.empty()) {
-    out += "null";
-  } else {
-    const auto& t = e.telemetry;
-    out += "{\"command\":" + json_string(t.command) + ",\"session_id\":" + json_string(t.session_id) +
-           ",\"timestamp\":" + json_string(t.timestamp) + ",\"stage\":" + json_string(t.stage) +
-           ",\"status\":" + json_string(t.status) + ",\"path\":" + json_string(t.path) + "}";
-  }
+  out += e.telemetry.path.empty() ? "null" : telemetry_json(e.telemetry);
   out += ",\"consensus\":";
-  if (e.consensus.path.empty()) {
-    out += "null";
-  } else {
-    const auto& c = e.consensus;
-    out += "{\"status\":" + json_string(c.status) + ",\"agreements\":" + std::to_string(c.agreements) +
-           ",\"conflicts\":" + std::to_string(c.conflicts) + ",\"stage\":" + json_string(c.stage) +
-           ",\"path\":" + json_string(c.path) + "}";
-  }
+  out += e.consensus.path.empty() ? "null" : consensus_json(e.consensus);
   out += ",\"evidence\":[";
   for (size_t i = 0; i < e.evidence.size(); ++i) out += (i ? "," : "") + json_string(e.evidence[i]);
   out += "]}";

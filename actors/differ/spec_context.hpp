@@ -1,7 +1,11 @@
 #pragma once
-// The evidence context of each SPEC that every event's payload carries: the latest telemetry v1 summary, the
-// latest consensus summary, and recent evidence paths. Keyed by the SPEC's short key (spec_key), because
-// telemetry folders use either the short key (SPEC-KIT-018) or the full slug while task rows use the slug.
+// The evidence context every event's payload carries (`telemetry`, `consensus`, `evidence`), in two forms:
+//   - task events: the SPEC's latest telemetry v1 summary, latest consensus summary and recent evidence paths
+//     (json_for);
+//   - stage / pipeline events: the telemetry file that produced the event and the consensus record of that
+//     same run (json_for_run), so the pointer never depends on which other files exist or arrived first.
+// Keyed by the SPEC's short key (spec_key), because telemetry folders use either the short key
+// (SPEC-KIT-018) or the full slug while task rows use the slug.
 // Owned by the differ engine (single-threaded use). In memory only: rebuilt from the files at every start,
 // since the watcher's first report lists every evidence file.
 #include <deque>
@@ -16,14 +20,24 @@ class spec_context {
  public:
   void add_telemetry(const telemetry_summary& t);
   void add_consensus(const std::string& spec_id, const consensus_summary& c);
-  // {"telemetry":{...}|null,"consensus":{...}|null,"evidence":[...]} for `spec_id` ("" -> all null/empty).
+  // {"telemetry":{...}|null,"consensus":{...}|null,"evidence":[...]} for `spec_id` ("" -> all null/empty):
+  // the latest telemetry (greatest timestamp, then path) and consensus (greatest path) of the SPEC.
   std::string json_for(const std::string& spec_id) const;
+  // The same shape for the stage run `t`: telemetry = `t` itself; consensus = consensus_of(t) or null;
+  // evidence = [t.path, consensus path].
+  std::string json_for_run(const telemetry_summary& t) const;
+  // The consensus record of t's run among those added so far, or null: a record of the same SPEC key and
+  // stage that names t's file in its `telemetry` member; else one whose run time equals t.timestamp (and that
+  // names no other file). Several candidates: a _synthesis.json before a _telemetry.jsonl, then the greatest
+  // path, so the choice does not depend on the order the records were added in.
+  const consensus_summary* consensus_of(const telemetry_summary& t) const;
 
  private:
   struct entry {
     telemetry_summary telemetry;  // latest by timestamp (ISO 8601 strings compare in time order)
-    consensus_summary consensus;
-    std::deque<std::string> evidence;  // newest first, bounded
+    consensus_summary consensus;  // latest by path
+    std::map<std::string, consensus_summary> records;  // every consensus record by path (bounded)
+    std::deque<std::string> evidence;                  // newest first, bounded
   };
   std::map<std::string, entry> by_key_;
 };

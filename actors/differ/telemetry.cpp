@@ -50,6 +50,17 @@ std::string_view file_stage(std::string_view file) {
   return file.substr(5, underscore - 5);
 }
 
+// "spec-<stage>_<ts>_<kind>..." -> <ts> when it starts with a digit (a time), else ""
+// (spec-plan_synthesis.json).
+std::string_view file_run(std::string_view file) {
+  const std::string_view stage = file_stage(file);
+  if (stage.empty()) return {};
+  const std::string_view rest = file.substr(6 + stage.size());
+  const size_t underscore = rest.find('_');
+  if (underscore == npos || underscore == 0 || rest[0] < '0' || rest[0] > '9') return {};
+  return rest.substr(0, underscore);
+}
+
 // "spec-ops-validate" / "spec-validate" / "validate" -> "validate".
 std::string stage_name(std::string_view command) {
   if (starts_with(command, "spec-ops-")) command.remove_prefix(9);
@@ -234,9 +245,15 @@ consensus_read consensus_from(const Object::Ptr& o, std::string_view rel_path, b
   }
   s.agreements = count_of(field(c, "agreements"));
   s.conflicts = count_of(field(c, "conflicts"));
-  s.stage = stage_name(stage.empty() ? file_stage(tail_of(rel_path).file) : std::string_view(stage));
+  const std::string_view file = tail_of(rel_path).file;
+  s.stage = stage_name(stage.empty() ? file_stage(file) : std::string_view(stage));
   s.path = std::string(rel_path);
-  for (std::string* text : {&s.status, &s.path, &s.stage}) markdown::make_valid_utf8(*text);
+  s.run = std::string(file_run(file));
+  if (s.run.empty() && jsonl) s.run = text_of(o->get("timestamp"));
+  s.telemetry = text_of(o->get("telemetry"));
+  if (has_placeholder(s.telemetry)) s.telemetry.clear();
+  for (std::string* text : {&s.status, &s.path, &s.stage, &s.run, &s.telemetry})
+    markdown::make_valid_utf8(*text);
   r.status = read_status::ok;
   return r;
 }
@@ -293,6 +310,11 @@ bool is_consensus_path(std::string_view rel_path) {
   const tail_segments seg = tail_of(rel_path);
   return seg.kind == "consensus" && !seg.spec.empty() && starts_with(seg.file, "spec-") &&
          (ends_with(seg.file, "_synthesis.json") || ends_with(seg.file, "_telemetry.jsonl"));
+}
+
+bool same_evidence_file(std::string_view named, std::string_view rel_path) {
+  const tail_segments a = tail_of(named), b = tail_of(rel_path);
+  return !a.file.empty() && a.file == b.file && a.spec == b.spec && a.kind == b.kind;
 }
 
 }  // namespace spec_notify::differ

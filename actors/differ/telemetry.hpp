@@ -27,6 +27,14 @@ struct consensus_summary {
   int agreements = 0, conflicts = 0;
   std::string path;   // rel_path as given
   std::string stage;  // plan | tasks | ... ("spec-" prefix removed)
+  // The consensus run's time: the <ts> of spec-<stage>_<ts>_synthesis.json / _telemetry.jsonl, else (jsonl)
+  // the record's timestamp; "" when neither. The guardrail telemetry of the same run carries the same
+  // `timestamp` (real evidence: spec-plan telemetry timestamp 2025-10-06T00:19:45Z <-> consensus
+  // spec-plan_2025-10-06T00:19:45Z_*).
+  std::string run;
+  // The telemetry file the record names in its `telemetry` member (real _synthesis.json files do), as
+  // written; "" when it names none.
+  std::string telemetry;
 };
 
 enum class read_status { ok, skipped, error };
@@ -53,9 +61,10 @@ struct consensus_read {
   std::string reason;
 };
 
-// `_synthesis.json`: {stage, status, consensus{agreements[], conflicts[]}}. `_telemetry.jsonl`: the last
-// non-empty line, {command, consensus{status, agreements, conflicts, ...}} (any schemaVersion). Counts accept
-// arrays (their size) or numbers. Unfilled `${...}` placeholders and a missing status are skipped.
+// `_synthesis.json`: {stage, status, consensus{agreements[], conflicts[]}, telemetry?}. `_telemetry.jsonl`:
+// the last non-empty line, {command, timestamp, consensus{status, agreements, conflicts, ...}} (any
+// schemaVersion). Counts accept arrays (their size) or numbers. Unfilled `${...}` placeholders and a missing
+// status are skipped.
 consensus_read read_consensus(std::string_view text, std::string_view rel_path);
 
 // .../commands/<SPEC>/spec-<stage>_<session>.json (the evidence root is configurable, so only the `commands`
@@ -63,5 +72,9 @@ consensus_read read_consensus(std::string_view text, std::string_view rel_path);
 bool is_telemetry_path(std::string_view rel_path);
 // .../consensus/<SPEC>/spec-<stage>..._synthesis.json or ..._telemetry.jsonl (per-agent files are not).
 bool is_consensus_path(std::string_view rel_path);
+
+// Whether `named` (a path as a consensus record writes it: repo-relative or absolute) and `rel_path` are the
+// same evidence file: their last three segments (commands/<SPEC>/<file>) are equal.
+bool same_evidence_file(std::string_view named, std::string_view rel_path);
 
 }  // namespace spec_notify::differ
