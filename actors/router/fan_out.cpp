@@ -9,15 +9,38 @@ namespace spec_notify::router {
 fan_out::fan_out(store::db_ptr db, const std::vector<config::subscription_settings>& subs,
                  chunk_limits limits)
     : db_(std::move(db)), limits_(limits) {
-  for (const auto& s : subs)
-    if (s.enabled) targets_.push_back({s.name, filter{s.events, s.statuses, s.specs, s.tasks}});
+  for (const auto& s : subs) {
+    std::string disabled;
+    if (!s.disabled_reason.empty())
+      disabled = "disabled (" + s.disabled_reason + ")";
+    else if (!s.enabled)
+      disabled = "disabled (enabled = false)";
+    targets_.push_back({s.name, filter{s.events, s.statuses, s.specs, s.tasks}, disabled});
+  }
+}
+
+std::string fan_out::describe_untaken(const event& e) const {
+  std::string what = e.type == event_type::task_transitioned
+                         ? e.task_id + " " + (e.from.empty() ? "(new)" : e.from) + " -> " + e.to
+                         : e.type + (e.stage.empty() ? "" : " " + e.stage);
+  std::string line = what + " (" + (e.spec_id.empty() ? "no SPEC" : e.spec_id) +
+                     (e.source.empty() ? "" : ", " + e.source + ":" + std::to_string(e.line)) +
+                     ") taken by no subscription: ";
+  if (targets_.empty()) return line + "none configured";
+  bool first = true;
+  for (const auto& t : targets_) {
+    line += (first ? "" : "; ") + t.name + ": " + (t.disabled.empty() ? mismatch_reason(t.f, e) : t.disabled);
+    first = false;
+  }
+  return line;
 }
 
 std::string fan_out::commit(const store::batch& chunk) {
   return db_->write(chunk);
 }
 
-bool fan_out::route(const std::vector<event>& events, routed& out, std::string& error) {
+bool fan_out::route(const std::vector<event>& events, routed& out, std::string& error,
+                    std::vector<std::string>* untaken) {
   store::batch b;
   routed pending;  // the deliveries of chunk b, handed to `out` once b is durable
   size_t in_chunk = 0;
@@ -43,8 +66,10 @@ bool fan_out::route(const std::vector<event>& events, routed& out, std::string& 
     // scan of evt/ racing the differ's first message, or a differ restart), and routing it twice would
     // send it under two webhook-ids. The router is the only one deleting evt/, so this check is race-free.
     if (!db_->get(store::event_key(e.id), unused)) continue;
+    bool taken = false;
     for (const auto& t : targets_) {
-      if (!matches(t.f, e)) continue;
+      if (!t.disabled.empty() || !matches(t.f, e)) continue;
+      taken = true;
       delivery d;
       d.id = deliverer::random_id("msg_");
       d.subscription = t.name;
@@ -59,6 +84,7 @@ bool fan_out::route(const std::vector<event>& events, routed& out, std::string& 
       pending[t.name].push_back(std::move(d));
       ++in_chunk;
     }
+    if (!taken && untaken) untaken->push_back(describe_untaken(e));
     b.del(store::event_key(e.id));
     // Chunks end between events only: an event and all of its deliveries are one atomic step.
     if ((in_chunk >= limits_.deliveries || b.bytes() >= limits_.bytes) && !flush()) return false;

@@ -8,6 +8,8 @@
 // next start (never a delivery without its event consumed, never an event consumed without its deliveries).
 // Chunking keeps each write-ahead-log record small: LevelDB replays a record into one memtable at open, and
 // one 100k-delivery batch (~33 MB) made a restart peak at ~90 MB of heap (docs/benchmarks.md, backlog).
+// An event that no subscription takes is consumed all the same (nothing to deliver), and described in one
+// line with each subscription's reason (subscription_filter.hpp mismatch_reason, or why it is disabled).
 // Called by router_actor only (single-threaded use).
 #include <cstddef>
 #include <map>
@@ -40,7 +42,11 @@ class fan_out {
   // stay written and their deliveries are in `out` (hand them to the deliverers all the same); the events of
   // the failed chunk and of every later one keep their evt/ records for a retry. Events whose evt/ record is
   // already gone (routed before) are skipped, so routing the same event twice is harmless.
-  bool route(const std::vector<event>& events, routed& out, std::string& error);
+  // `untaken`, when given, receives one line per routed event that no subscription takes, naming each
+  // subscription and why it refused the event (describe_untaken); the router logs them at info, so a filter
+  // that drops everything is visible instead of silent.
+  bool route(const std::vector<event>& events, routed& out, std::string& error,
+             std::vector<std::string>* untaken = nullptr);
 
   // Events left in evt/ by a crash between the differ's write and the fan-out.
   std::vector<event> leftovers() const;
@@ -53,7 +59,9 @@ class fan_out {
   struct target {
     std::string name;
     filter f;
+    std::string disabled;  // why this subscription takes nothing ("" = enabled)
   };
+  std::string describe_untaken(const event& e) const;
   store::db_ptr db_;
   std::vector<target> targets_;
   chunk_limits limits_;

@@ -23,11 +23,13 @@ void route(caf::stateful_actor<router_state>* self, const std::vector<event>& ev
   auto& st = self->state;
   routed out;
   std::string error;
-  if (!st.core->route(events, out, error)) {
+  std::vector<std::string> untaken;
+  if (!st.core->route(events, out, error, &untaken)) {
     // Chunks written before the failure are in `out` and go out now; the rest keep their evt/ records and
     // are routed again at the next start. Say so loudly.
     logging::error("router", "cannot persist deliveries (unrouted events kept for the next start): " + error);
   }
+  for (const auto& line : untaken) logging::info("router", line);
   for (auto& [name, list] : out) {
     auto it = st.deliverers.find(name);
     if (it == st.deliverers.end()) continue;  // its deliverer loads them from the spool when it starts

@@ -75,6 +75,32 @@ bool glob_match(std::string_view pattern, std::string_view text) {
   return p == pattern.size();
 }
 
+namespace {
+
+std::string patterns(const std::vector<std::string>& list) {
+  std::string out;
+  for (const auto& p : list) out += (out.empty() ? "" : ", ") + p;
+  return out;
+}
+
+std::string refused(const char* name, const std::vector<std::string>& list, const std::string& value) {
+  return std::string(name) + " filter " + patterns(list) + " does not match " + value;
+}
+
+}  // namespace
+
+std::string mismatch_reason(const filter& f, const spec_notify::event& e) {
+  if (e.type == event_type::test) return "";
+  if (!type_allowed(f, e.type)) return refused("events", f.events, e.type);
+  if (!spec_allowed(f, e.spec_id))
+    return refused("specs", f.specs,
+                   e.spec_id.empty() ? "an event without a SPEC" : differ::spec_key(e.spec_id));
+  if (e.type != event_type::task_transitioned) return "";
+  if (!status_allowed(f, e.to)) return refused("statuses", f.statuses, e.to.empty() ? "(no status)" : e.to);
+  if (!task_allowed(f, e.task_id)) return refused("tasks", f.tasks, e.task_id);
+  return "";
+}
+
 bool matches(const filter& f, const spec_notify::event& e) {
   if (e.type == event_type::test) return true;
   if (!type_allowed(f, e.type)) return false;

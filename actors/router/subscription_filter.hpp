@@ -38,4 +38,12 @@ bool has_glob_chars(std::string_view pattern);
 // - spec-notify.test events are addressed to one subscription by name, so they always match.
 bool matches(const filter& f, const spec_notify::event& e);
 
+// Why a subscription with filter `f` does not receive `e`: "" when matches(f, e), else one phrase naming the
+// first filter (in the order matches() checks them) that refuses it, with its patterns and the value they
+// were compared with, e.g. "specs filter SPEC-KIT-075* does not match SPEC-KIT-900" (a SPEC is shown by its
+// short key), "statuses filter Done does not match In Progress", "tasks filter T6* does not match T1". Used
+// for the router's "taken by no subscription" log line and the --test / check-config explanations. The values
+// come from repo content: callers that print to a terminal or log escape them (logging does).
+std::string mismatch_reason(const filter& f, const spec_notify::event& e);
+
 }  // namespace spec_notify::router

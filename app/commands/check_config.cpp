@@ -1,10 +1,14 @@
 // `spec-notify check-config [--config F]`: loads and validates the configuration exactly as `serve` would,
 // prints every problem (file:line:col) to stderr and a summary to stdout. Exit 0 when valid (warnings
 // allowed), 2 on any error or usage problem. Secrets are never printed: only the variable names.
+// A valid config is followed by what each subscription would receive for the task files as they are now
+// (explain.hpp), so a filter that matches nothing shows before the daemon runs, not after a silent drop.
 #include <iostream>
 
 #include "app/cli.hpp"
 #include "app/commands/commands.hpp"
+#include "app/commands/explain.hpp"
+#include "app/commands/test_sample.hpp"
 #include "config/duration.hpp"
 #include "config/settings.hpp"
 
@@ -66,7 +70,9 @@ int run_check_config(const arg_list& args) {
   }
   if (parsed.has("help")) {
     print_help(std::cout, "spec-notify check-config [--config F]",
-               "Validates the configuration; prints every problem as file:line:col. Exit 2 if any error.",
+               "Validates the configuration; prints every problem as file:line:col. Exit 2 if any error.\n"
+               "A valid configuration is summarised, with what each subscription would receive for the\n"
+               "task files as they are now (which rows, and each filter that refuses the others).",
                specs);
     return 0;
   }
@@ -85,6 +91,9 @@ int run_check_config(const arg_list& args) {
     return 2;
   }
   print_summary(std::cout, result.value);
+  auto catalog = scan_specs(result.value.repo);
+  for (const auto& p : catalog.problems) std::cerr << "spec-notify check-config: warning: " << p << "\n";
+  print_reach(std::cout, result.value.subscriptions, catalog);
   std::cout << "config OK" << (warnings ? " (" + std::to_string(warnings) + " warning(s))" : "") << "\n";
   return 0;
 }

@@ -15,6 +15,7 @@
 #include "actors/router/payload.hpp"
 #include "app/cli.hpp"
 #include "app/commands/commands.hpp"
+#include "app/commands/explain.hpp"
 #include "app/commands/test_sample.hpp"
 #include "config/settings.hpp"
 
@@ -32,6 +33,8 @@ constexpr const char* summary =
     "task files (SPEC-ID: full slug or short key such as SPEC-KIT-075) and signs it for NAME.\n"
     "dry_run = true: writes the signed sample (signature values redacted) to the SPEC's webhook evidence\n"
     "and sends nothing. Otherwise: sends one delivery and prints the status code and latency.\n"
+    "Before that it prints what NAME would receive for the task files as they are now (which rows, and\n"
+    "the filter that refuses each other one); the test delivery itself is sent whatever the filters say.\n"
     "Exit 0 on 2xx or a recorded dry run, 1 when the delivery failed, 2 on usage or config errors.";
 
 int64_t now_ms() {
@@ -190,6 +193,7 @@ int run_test(const arg_list& args) {
   for (const auto& p : catalog.problems) std::cerr << "spec-notify --test: warning: " << p << "\n";
   auto spec_id = resolve_spec(catalog, parsed.positional.front());
   if (spec_id.empty()) return 2;
+  print_reach(std::cout, {*sub}, catalog);
   const spec_task* task = pick_task(catalog, spec_id);
   auto e = make_test_event(spec_id, task, read_spec_context(cfg.repo, cfg.evidence_dir, spec_id), now_ms());
 

@@ -168,3 +168,50 @@ BOOST_FIXTURE_TEST_CASE(routing_the_same_event_twice_creates_one_delivery, fixtu
   BOOST_TEST(second["a"].empty());
   BOOST_TEST(keys("dlv/").size() == 3u);
 }
+
+BOOST_FIXTURE_TEST_CASE(an_event_no_subscription_takes_is_described_once_with_each_reason, fixture) {
+  auto taken = make_event(1);    // T1, SPEC-KIT-900
+  auto dropped = make_event(2);  // T2
+  dropped.spec_id = "SPEC-KIT-900-compose-demo";
+  persist_events({taken, dropped});
+  auto chatops = subscription("chatops");
+  chatops.specs = {"SPEC-KIT-075*"};
+  auto audit = subscription("audit");
+  audit.statuses = {"In Review"};
+  auto off = subscription("off");
+  off.enabled = false;
+  auto t1 = subscription("t1");
+  t1.tasks = {"T1"};
+  counting_fan_out f(db, {chatops, audit, off, t1}, router::chunk_limits{});
+  router::routed out;
+  std::string error;
+  std::vector<std::string> untaken;
+  BOOST_REQUIRE(f.route({taken, dropped}, out, error, &untaken));
+  BOOST_TEST(out["t1"].size() == 1u);
+  BOOST_REQUIRE(untaken.size() == 1u);
+  BOOST_TEST(
+      untaken[0] ==
+      "T2 In Progress -> Done (SPEC-KIT-900-compose-demo, docs/SPEC-KIT-900/tasks.md:5) taken by no "
+      "subscription: chatops: specs filter SPEC-KIT-075* does not match SPEC-KIT-900; audit: statuses "
+      "filter In Review does not match Done; off: disabled (enabled = false); t1: tasks filter T1 does "
+      "not match T2");
+  BOOST_TEST(keys("evt/").empty());  // consumed all the same: nothing to deliver
+  // Routed again (already consumed): skipped, so not described twice.
+  untaken.clear();
+  BOOST_REQUIRE(f.route({taken, dropped}, out, error, &untaken));
+  BOOST_TEST(untaken.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_taken_event_is_not_described, fixture) {
+  auto e = make_event(1);
+  persist_events({e});
+  auto picky = subscription("picky");
+  picky.tasks = {"T9"};
+  counting_fan_out f(db, {subscription("all"), picky}, router::chunk_limits{});
+  router::routed out;
+  std::string error;
+  std::vector<std::string> untaken;
+  BOOST_REQUIRE(f.route({e}, out, error, &untaken));
+  BOOST_TEST(out["all"].size() == 1u);
+  BOOST_TEST(untaken.empty());
+}

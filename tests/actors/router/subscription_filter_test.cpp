@@ -188,3 +188,31 @@ BOOST_AUTO_TEST_CASE(test_events_always_match_because_they_are_addressed_by_name
   e.type = et::test;
   BOOST_TEST(matches(f, e));
 }
+
+BOOST_AUTO_TEST_CASE(mismatch_reason_names_the_refusing_filter_with_its_patterns_and_the_value) {
+  filter f{{et::task_transitioned}, {"Done"}, {"SPEC-KIT-075*"}, {"T6*"}};
+  BOOST_TEST(mismatch_reason(f, task_event("SPEC-KIT-900-compose-demo", "T1", "Done")) ==
+             "specs filter SPEC-KIT-075* does not match SPEC-KIT-900");
+  BOOST_TEST(mismatch_reason(f, task_event(spec75, "T1", "Done")) == "tasks filter T6* does not match T1");
+  BOOST_TEST(mismatch_reason(f, task_event(spec75, "T63", "In Review")) ==
+             "statuses filter Done does not match In Review");
+  BOOST_TEST(mismatch_reason(f, stage_event(et::stage_completed, spec75)) ==
+             "events filter spec-kit.task.transitioned does not match spec-auto.stage.completed");
+  filter two_specs{{}, {}, {"SPEC-KIT-075*", "SPEC-OPS-*"}, {}};
+  BOOST_TEST(mismatch_reason(two_specs, task_event("", "T1", "Done")) ==
+             "specs filter SPEC-KIT-075*, SPEC-OPS-* does not match an event without a SPEC");
+}
+
+BOOST_AUTO_TEST_CASE(mismatch_reason_is_empty_exactly_when_the_filter_matches) {
+  std::vector<filter> filters = {{},
+                                 {{et::task_transitioned}, {"Done"}, {"SPEC-KIT-075"}, {"T6"}},
+                                 {{}, {"done", "In Review"}, {"SPEC-KIT-0??*"}, {"T6?"}}};
+  std::vector<event> events = {task_event(spec75, "T63", "Done"),
+                               task_event(spec75, "T7", "Done"),
+                               task_event("SPEC-KIT-900-x", "T63", "In Review"),
+                               task_event(spec75, "T63", "Blocked"),
+                               stage_event(et::stage_completed, spec75),
+                               stage_event(et::pipeline_completed, "")};
+  for (const auto& f : filters)
+    for (const auto& e : events) BOOST_TEST(mismatch_reason(f, e).empty() == matches(f, e));
+}
