@@ -11,6 +11,8 @@ const char* usage =
     "usage: spec-notify <command> [options]\n"
     "\n"
     "commands:\n"
+    "  init [--repo DIR] [--url URL]  write a commented config.toml for a checkout + a secret; print next "
+    "steps\n"
     "  serve [--config F]            run the daemon: watch, detect, deliver (SIGTERM/SIGINT stop, exit 0)\n"
     "  check-config [--config F]     validate the configuration; every problem as file:line:col; exit 2 on "
     "any\n"
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
     std::cout << "spec-notify " << SPEC_NOTIFY_VERSION << "\n";
     return 0;
   }
+  if (command == "init") return run_init(rest, argv[0]);
   if (command == "serve") return run_serve(rest);
   if (command == "check-config") return run_check_config(rest);
   if (command == "receive") return run_receive(rest);

@@ -17,5 +17,7 @@ int run_test(const arg_list& args);    // spec-notify --test SPEC-ID --subscript
 int run_list(const arg_list& args);    // spec-notify --list [--failed] ...
 int run_replay(const arg_list& args);  // spec-notify --replay ID... | --replay --failed ...
 int run_admin(const arg_list& args);   // spec-notify admin
+// spec-notify init: `self` is argv[0], so the printed next commands name the binary as it was invoked.
+int run_init(const arg_list& args, const std::string& self);
 
 }  // namespace spec_notify::app
