@@ -21,8 +21,8 @@ inline constexpr std::string_view kNotify[] = {"repo",
 
 // Keys of each [[notify.subscriptions]] table; "retry" is the [notify.subscriptions.retry] sub-table.
 inline constexpr std::string_view kSubscription[] = {
-    "name",  "url",   "secret_env", "enabled",       "dry_run", "events",  "statuses",
-    "specs", "tasks", "signature",  "max_in_flight", "timeout", "ca_file", "allow_link_local", "retry"};
+    "name",  "url",   "secret_env", "github_secret_env", "enabled", "dry_run", "events",           "statuses",
+    "specs", "tasks", "signature",  "max_in_flight",     "timeout", "ca_file", "allow_link_local", "retry"};
 
 inline constexpr std::string_view kRetry[] = {"max_attempts", "initial_backoff", "max_backoff", "multiplier"};
 

@@ -30,14 +30,19 @@ std::vector<std::string> split_secrets(std::string_view value) {
   return parts;
 }
 
-bool base64_decode(std::string_view text, std::vector<uint8_t>& out) {
+namespace {
+
+// `canonical`: padding, when present, completes the last block, and unused trailing bits are zero (one
+// encoding per key). Otherwise any 0-2 '=' are accepted and trailing bits ignored, as the official Standard
+// Webhooks libraries do.
+bool decode_base64(std::string_view text, std::vector<uint8_t>& out, bool canonical) {
   size_t padding = 0;
   while (!text.empty() && text.back() == '=' && padding < 2) {
     text.remove_suffix(1);
     ++padding;
   }
   // With padding the total length must be a multiple of 4; without, a remainder of 1 is never valid.
-  if ((padding > 0 && (text.size() + padding) % 4 != 0) || text.size() % 4 == 1) return false;
+  if ((canonical && padding > 0 && (text.size() + padding) % 4 != 0) || text.size() % 4 == 1) return false;
   std::vector<uint8_t> bytes;
   bytes.reserve(text.size() * 3 / 4);
   uint32_t buffer = 0;
@@ -53,8 +58,25 @@ bool base64_decode(std::string_view text, std::vector<uint8_t>& out) {
     }
   }
   // Leftover bits must be zero, otherwise two encodings would decode to the same key.
-  if (bits > 0 && (buffer & ((1u << bits) - 1)) != 0) return false;
+  if (canonical && bits > 0 && (buffer & ((1u << bits) - 1)) != 0) return false;
   out = std::move(bytes);
+  return true;
+}
+
+}  // namespace
+
+bool base64_decode(std::string_view text, std::vector<uint8_t>& out) {
+  return decode_base64(text, out, true);
+}
+
+bool decode_receiver_secret(std::string_view secret, std::vector<uint8_t>& key) {
+  if (secret.substr(0, kSecretPrefix.size()) == kSecretPrefix) secret.remove_prefix(kSecretPrefix.size());
+  // JavaScript's decoder refuses input shorter than 4 characters (padding included) even where Python
+  // decodes it ("QQ"); the JavaScript one also decodes a 4n+1 data length that Python refuses.
+  if (secret.size() < 4) return false;
+  std::vector<uint8_t> bytes;
+  if (!decode_base64(secret, bytes, false) || bytes.empty()) return false;
+  key = std::move(bytes);
   return true;
 }
 

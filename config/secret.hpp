@@ -24,4 +24,13 @@ bool decode_whsec(std::string_view secret, std::vector<uint8_t>& key, std::strin
 // Strict standard-alphabet base64 decoding ('=' padding optional, no white space). False on any bad input.
 bool base64_decode(std::string_view text, std::vector<uint8_t>& out);
 
+// Receiver side: a Standard Webhooks secret read the way the official libraries (JavaScript
+// `standardwebhooks`, Python `standardwebhooks`) read it, accepting exactly what BOTH of them accept: the
+// "whsec_" prefix is optional; standard base64 alphabet; 0-2 trailing '=' (extra padding after a full block
+// is fine); unused trailing bits need not be zero. Refused (either library refuses): other characters (white
+// space, the url-safe '-' '_', '=' inside), a data length of 4n+1, fewer than 4 characters in all
+// (JavaScript), an empty key. No minimum key length: the libraries have none (the sender's config keeps its
+// kMinSecretBytes).
+bool decode_receiver_secret(std::string_view secret, std::vector<uint8_t>& key);
+
 }  // namespace spec_notify::config

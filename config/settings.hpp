@@ -32,6 +32,10 @@ struct subscription_settings {
   std::string secret_env;
   // Resolved from the env var: space-separated, newest first; NEVER print these.
   std::vector<std::string> secrets;
+  // Optional key "github_secret_env": the NAME of a variable whose whole value (any string, spaces included,
+  // nothing trimmed) keys x-hub-signature-256. Empty = that header is keyed by the oldest (last) of
+  // `secrets`. NEVER print github_secret.
+  std::string github_secret_env, github_secret;
   bool enabled = true, dry_run = false;
   std::vector<std::string> events{"spec-kit.task.transitioned"}, statuses{"Done"}, specs, tasks;
   signature_mode signature = signature_mode::standard;
@@ -62,8 +66,8 @@ struct settings {
   std::chrono::milliseconds poll_interval{1000};  // key "poll_interval": full-rescan safety net
   // Per-change cost caps (untrusted repo content): rows read from one task file, events from one diff.
   // Past a cap: one warning naming the file; everything under the cap is still delivered.
-  int64_t max_task_rows = 100000;        // key "max_task_rows", 1..10,000,000
-  int64_t max_events_per_diff = 20000;   // key "max_events_per_diff", 1..10,000,000
+  int64_t max_task_rows = 100000;       // key "max_task_rows", 1..10,000,000
+  int64_t max_events_per_diff = 20000;  // key "max_events_per_diff", 1..10,000,000
   std::vector<subscription_settings> subscriptions;
 };
 

@@ -125,6 +125,36 @@ void read_secrets(toml_reader& r, const scope& s, subscription_settings& sub, co
   if (all_valid) sub.secrets = std::move(secrets);
 }
 
+// GitHub-style secrets are arbitrary strings (GitHub's own example: "It's a Secret to Everybody"), so the
+// value is taken whole: never split on white space, never trimmed. Runs after read_delivery (needs the mode).
+void read_github_secret(toml_reader& r, const scope& s, subscription_settings& sub, const env_lookup& env) {
+  if (!s.table.get("github_secret_env") || !r.get_string(s, "github_secret_env", sub.github_secret_env))
+    return;
+  const auto& where = s.table.get("github_secret_env")->source();
+  if (!valid_env_name(sub.github_secret_env)) {
+    sub.github_secret_env.clear();
+    r.error(where, s.label +
+                       "github_secret_env must be an environment variable name (letters, digits and '_', not "
+                       "starting with a digit) whose value is the GitHub-style secret");
+    return;
+  }
+  std::string var = "environment variable " + sub.github_secret_env;
+  std::optional<std::string> value = env ? env(sub.github_secret_env) : std::nullopt;
+  if (!value) {
+    r.error(where, s.label + var + " (github_secret_env) is not set");
+    return;
+  }
+  if (value->empty()) {
+    r.error(where, s.label + var + " (github_secret_env) is empty");
+    return;
+  }
+  sub.github_secret = std::move(*value);
+  if (sub.signature == signature_mode::standard)
+    r.warning(where, s.label +
+                         "github_secret_env is unused with signature = \"standard\" (x-hub-signature-256 is "
+                         "sent only with \"github\" or \"both\")");
+}
+
 void read_filters(toml_reader& r, const scope& s, subscription_settings& sub) {
   if (r.get_strings(s, "events", sub.events, check_event) && sub.events.empty())
     r.error(s.table.get("events")->source(),
@@ -217,6 +247,7 @@ subscription_settings load_subscription(toml_reader& reader, const toml::table& 
   read_secrets(reader, s, sub, env);
   read_filters(reader, s, sub);
   read_delivery(reader, s, sub, base_dir);
+  read_github_secret(reader, s, sub, env);
   read_retry(reader, s, sub.retry);
   return sub;
 }

@@ -103,6 +103,13 @@ bool decode_whsec(std::string_view secret, std::string& key_bytes) {
   return true;
 }
 
+bool decode_standard_secret(std::string_view secret, std::string& key_bytes) {
+  std::vector<uint8_t> bytes;
+  if (!config::decode_receiver_secret(secret, bytes)) return false;
+  key_bytes.assign(bytes.begin(), bytes.end());
+  return true;
+}
+
 std::string standard_signature(std::string_view key_bytes, std::string_view msg_id, int64_t timestamp,
                                std::string_view body) {
   const std::string ts = std::to_string(timestamp);
@@ -155,7 +162,7 @@ verify_result verify_standard(const std::vector<std::string>& secrets, std::stri
   std::vector<std::string> expected;  // "v1,<base64>" per usable secret
   std::string key;
   for (const auto& secret : secrets)
-    if (decode_whsec(secret, key)) expected.push_back(standard_signature(key, msg_id, ts, body));
+    if (decode_standard_secret(secret, key)) expected.push_back(standard_signature(key, msg_id, ts, body));
 
   bool matched = false;
   size_t pos = 0;
@@ -172,9 +179,10 @@ verify_result verify_standard(const std::vector<std::string>& secrets, std::stri
 }
 
 bool verify_github(const std::vector<std::string>& secrets, std::string_view header, std::string_view body) {
-  if (header.substr(0, kGithubPrefix.size()) != kGithubPrefix) return false;
+  if (header.substr(0, kGithubPrefix.size()) != kGithubPrefix || body.empty()) return false;
   bool matched = false;
-  for (const auto& secret : secrets) matched |= constant_time_equal(header, github_signature(secret, body));
+  for (const auto& secret : secrets)
+    if (!secret.empty()) matched |= constant_time_equal(header, github_signature(secret, body));
   return matched;
 }
 

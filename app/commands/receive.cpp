@@ -1,5 +1,9 @@
 // `spec-notify receive`: a verifying webhook receiver for tests and demos. One JSON line per request (to
 // --out or stdout), written before the response is sent, so a sender that saw the response can read the line.
+// Verification, like the official libraries: --secret-env = Standard Webhooks (what `standardwebhooks`
+// accepts),
+// --github-secret-env = x-hub-signature-256 (what @octokit/webhooks-methods accepts); a request passes when
+// every scheme configured here verifies, each with any of its current secrets (rotation).
 // Fault injection: --fail N, --status CODE, --retry-after, --delay. Never prints secrets or signature header
 // values. Exits 0 on SIGTERM/SIGINT or after --max-requests; 2 on usage errors; 1 when it cannot listen or
 // write.
@@ -41,7 +45,11 @@ const std::vector<option_spec> kSpecs = {
      "HOST:PORT to listen on (required; loopback only unless --allow-remote; port 0 = any)"},
     {"allow-remote", false, false, "allow a non-loopback --listen address"},
     {"secret-env", true, false,
-     "env var holding whsec_ secrets (space-separated): verify, answer 401 on failure"},
+     "env var holding Standard Webhooks secrets (whsec_ optional; space-separated, any may match): verify "
+     "webhook-signature, answer 401 on failure"},
+    {"github-secret-env", true, false,
+     "env var(s), comma-separated (VAR or NEW,OLD), each holding ONE GitHub-style secret taken whole (spaces "
+     "kept): require x-hub-signature-256 to match one of them (or a --secret-env secret), else 401"},
     {"out", true, false, "append one JSON line per request to FILE (default: stdout)"},
     {"fail", true, false, "answer the first N requests with 500"},
     {"status", true, false, "answer every (other) request with CODE, e.g. 410 or 503"},
@@ -55,7 +63,8 @@ const std::vector<option_spec> kSpecs = {
 struct receive_options {
   Poco::Net::SocketAddress listen;
   bool verify = false;
-  std::vector<std::string> secrets;
+  std::vector<std::string> secrets;         // Standard Webhooks; empty = that scheme is not required
+  std::vector<std::string> github_secrets;  // GitHub-style; empty = x-hub-signature-256 is only reported
   std::string out_file, ready_file, retry_after;
   long fail = 0, status = 0, delay_ms = 0, max_requests = 0;
 };
@@ -72,6 +81,44 @@ bool parse_count(const parsed_args& a, const std::string& name, long lo, long hi
     return false;
   }
   out = n;
+  return true;
+}
+
+// Every secret must be one the official libraries would accept: a typo must not silently leave only the
+// other secrets in force.
+bool read_standard_secrets(const std::string& var, std::vector<std::string>& out, std::string& err) {
+  const char* value = std::getenv(var.c_str());
+  if (!value || !*value) {
+    err = "--secret-env: environment variable " + var + " is not set";
+    return false;
+  }
+  out = deliverer::split_secrets(value);
+  std::string key;
+  for (size_t i = 0; i < out.size(); ++i)
+    if (!deliverer::decode_standard_secret(out[i], key)) {
+      err = "--secret-env: secret " + std::to_string(i + 1) + " of " + std::to_string(out.size()) + " in " +
+            var + " is not a Standard Webhooks secret (base64, optionally prefixed with whsec_)";
+      return false;
+    }
+  if (out.empty()) err = "--secret-env: " + var + " holds no secret";
+  return !out.empty();
+}
+
+// "VAR" or "NEW,OLD": each variable holds one secret, used byte for byte.
+bool read_github_secrets(const std::string& vars, std::vector<std::string>& out, std::string& err) {
+  size_t pos = 0;
+  while (pos <= vars.size()) {
+    size_t end = vars.find(',', pos);
+    if (end == std::string::npos) end = vars.size();
+    const std::string var = vars.substr(pos, end - pos);
+    pos = end + 1;
+    const char* value = var.empty() ? nullptr : std::getenv(var.c_str());
+    if (!value || !*value) {
+      err = "--github-secret-env: environment variable '" + var + "' is not set or empty";
+      return false;
+    }
+    out.emplace_back(value);
+  }
   return true;
 }
 
@@ -100,23 +147,10 @@ bool build_options(const parsed_args& a, receive_options& o, std::string& err) {
       !parse_count(a, "delay", 0, 3600000, o.delay_ms, err) ||
       !parse_count(a, "max-requests", 1, 1000000000, o.max_requests, err))
     return false;
-  if (a.has("secret-env")) {
-    const std::string var = a.get("secret-env");
-    const char* value = std::getenv(var.c_str());
-    if (!value || !*value) {
-      err = "--secret-env: environment variable " + var + " is not set";
-      return false;
-    }
-    o.secrets = deliverer::split_secrets(value);
-    std::string key;
-    bool usable = false;
-    for (const auto& s : o.secrets) usable |= deliverer::decode_whsec(s, key);
-    if (!usable) {
-      err = "--secret-env: " + var + " holds no valid whsec_ secret";
-      return false;
-    }
-    o.verify = true;
-  }
+  if (a.has("secret-env") && !read_standard_secrets(a.get("secret-env"), o.secrets, err)) return false;
+  if (a.has("github-secret-env") && !read_github_secrets(a.get("github-secret-env"), o.github_secrets, err))
+    return false;
+  o.verify = !o.secrets.empty() || !o.github_secrets.empty();
   o.out_file = a.get("out");
   o.ready_file = a.get("ready-file");
   o.retry_after = a.get("retry-after");
@@ -162,6 +196,8 @@ class receiver {
  private:
   bool read_body(Poco::Net::HTTPServerRequest& req, std::string& body);
   int decide(long n, const Poco::Dynamic::Var& verified, const Poco::Dynamic::Var& github_verified) const;
+  void verify(const Poco::Net::HTTPServerRequest& req, const std::string& body, Poco::Dynamic::Var& verified,
+              Poco::Dynamic::Var& github_verified) const;
 
   const receive_options opts_;
   std::ostream& out_;
@@ -197,10 +233,31 @@ bool receiver::read_body(Poco::Net::HTTPServerRequest& req, std::string& body) {
   return true;
 }
 
+// Each scheme is checked against every secret configured for it; the GitHub header also against the
+// --secret-env secrets (a sender without github_secret_env keys it with a whsec_ secret's text). Only the
+// schemes configured here decide: a Standard-only receiver reports the GitHub header but, like the
+// `standardwebhooks` library, does not depend on it.
+void receiver::verify(const Poco::Net::HTTPServerRequest& req, const std::string& body,
+                      Poco::Dynamic::Var& verified, Poco::Dynamic::Var& github_verified) const {
+  if (!opts_.secrets.empty()) {
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    verified = deliverer::verify_standard(opts_.secrets, req.get("webhook-id", ""),
+                                          req.get("webhook-timestamp", ""), req.get("webhook-signature", ""),
+                                          body, now) == deliverer::verify_result::ok;
+  }
+  if (req.has("x-hub-signature-256") || !opts_.github_secrets.empty()) {
+    std::vector<std::string> candidates = opts_.github_secrets;
+    candidates.insert(candidates.end(), opts_.secrets.begin(), opts_.secrets.end());
+    github_verified = deliverer::verify_github(candidates, req.get("x-hub-signature-256", ""), body);
+  }
+}
+
 int receiver::decide(long n, const Poco::Dynamic::Var& verified,
                      const Poco::Dynamic::Var& github_verified) const {
   const bool rejected = (!verified.isEmpty() && !verified.extract<bool>()) ||
-                        (!github_verified.isEmpty() && !github_verified.extract<bool>());
+                        (!opts_.github_secrets.empty() && !github_verified.extract<bool>());
   if (rejected) return 401;
   if (n <= opts_.fail) return 500;
   if (opts_.status != 0) return static_cast<int>(opts_.status);
@@ -214,16 +271,7 @@ void receiver::handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerRe
   const bool fits = read_body(req, body);
 
   Poco::Dynamic::Var verified, github_verified;  // empty = null = not checked
-  if (fits && opts_.verify) {
-    const auto now =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    verified = deliverer::verify_standard(opts_.secrets, req.get("webhook-id", ""),
-                                          req.get("webhook-timestamp", ""), req.get("webhook-signature", ""),
-                                          body, now) == deliverer::verify_result::ok;
-    if (req.has("x-hub-signature-256"))
-      github_verified = deliverer::verify_github(opts_.secrets, req.get("x-hub-signature-256"), body);
-  }
+  if (fits && opts_.verify) verify(req, body, verified, github_verified);
   const int status = fits ? decide(n, verified, github_verified) : 413;
 
   Poco::JSON::Object line(Poco::JSON_PRESERVE_KEY_ORDER);

@@ -239,6 +239,7 @@ BOOST_AUTO_TEST_CASE(known_keys_lists_every_key_of_the_example_file) {
                         "notify.subscriptions.name",
                         "notify.subscriptions.url",
                         "notify.subscriptions.secret_env",
+                        "notify.subscriptions.github_secret_env",
                         "notify.subscriptions.enabled",
                         "notify.subscriptions.dry_run",
                         "notify.subscriptions.events",
@@ -257,5 +258,5 @@ BOOST_AUTO_TEST_CASE(known_keys_lists_every_key_of_the_example_file) {
                         "notify.subscriptions.retry.multiplier"}) {
     BOOST_TEST(has(k), k);
   }
-  BOOST_TEST(keys.size() == 31u);
+  BOOST_TEST(keys.size() == 32u);
 }
