@@ -2,10 +2,10 @@
 // What to do with an HTTP attempt's outcome, and when to try again. Pure functions: no clock reads, no I/O,
 // randomness only from the generator the caller passes (so tests can seed it).
 //
-// Contract (the delivery rules of docs/configuration.md "[notify.subscriptions.retry]"): 2xx delivered; 3xx is
-// a failure (redirects are not followed); 410 disables the subscription; 429 and 503 are throttling and honour
-// Retry-After; every other status, and no response at all (timeout, reset, refused, DNS, TLS), is retried with
-// exponential backoff and full jitter.
+// Contract (the delivery rules of docs/configuration.md "[notify.subscriptions.retry]"): 2xx delivered; 3xx
+// is a failure (redirects are not followed); 410 disables the subscription; 429 and 503 are throttling and
+// honour Retry-After; every other status, and no response at all (timeout, reset, refused, DNS, TLS), is
+// retried with exponential backoff and full jitter.
 #include <chrono>
 #include <optional>
 #include <random>
