@@ -95,7 +95,9 @@ port=$(cat "$T/port")
 [ "$(send "$port" signed+github 2)" = "200 -" ] || fail "signed + github request should get 200"
 [ "$(send "$port" tampered)" = "401 -" ] || fail "tampered body should get 401"
 [ "$(send "$port" unsigned)" = "401 -" ] || fail "unsigned request should get 401"
-[ "$(send "$port" signed+badgithub)" = "401 -" ] || fail "bad github signature should get 401"
+# Only --secret-env: the Standard Webhooks scheme decides (as in the standardwebhooks library); a failing GitHub
+# header is reported (github_verified false) but does not turn a verified delivery into a 401 (issue 12).
+[ "$(send "$port" signed+badgithub)" = "200 -" ] || fail "bad github signature without --github-secret-env: 200"
 [ "$(send "$port" huge)" = "413 -" ] || fail "a body over 1 MiB should get 413"
 set +e; wait "$pid"; rc=$?; set -e
 [ "$rc" = 0 ] || fail "receiver exit code $rc after --max-requests, want 0"
@@ -107,7 +109,7 @@ const lines = fs.readFileSync(process.env.OUT, "utf8").trim().split("\n").map((l
 assert.equal(lines.length, 6);
 const pick = (l) => [l.status, l.verified, l.github_verified];
 assert.deepEqual(lines.map(pick), [[500, true, null], [200, true, true], [401, false, null], [401, false, null],
-                                   [401, true, false], [413, null, null]]);
+                                   [200, true, false], [413, null, null]]);
 const first = lines[0];
 assert.equal(first.method, "POST");
 assert.equal(first.path, "/hooks/spec");

@@ -3,8 +3,10 @@
 // verifiers instead of our own C++ code.
 //
 //   node verifier.js --secret-env VAR --ready-file F --out F [--port N] [--max-requests N] [--now-unix S]
+//                    [--github-secret-env GVAR]
 //
-// VAR holds one or more secrets, space-separated (as in spec-notify's secret_env). Each POST is checked with
+// VAR holds one or more secrets, space-separated (as in spec-notify's secret_env); GVAR holds one GitHub-style
+// secret taken whole, spaces kept (as in github_secret_env), tried on x-hub-signature-256 before VAR's. Each POST is checked with
 // `new Webhook(secret).verify(body, headers)` from `standardwebhooks` and, when x-hub-signature-256 is present,
 // with `verify(secret, body, signature)` from `@octokit/webhooks-methods`; a request verifies when any secret
 // does. Answers 200 when every present signature verifies, else 401, and appends one JSON line per request to
@@ -27,6 +29,7 @@ function parseArgs(argv) {
     "--secret-env": "secretEnv",
     "--max-requests": "maxRequests",
     "--now-unix": "nowUnix",
+    "--github-secret-env": "githubSecretEnv",
   };
   for (let i = 0; i < argv.length; i++) {
     const key = names[argv[i]];
@@ -85,6 +88,12 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const secrets = (process.env[opts.secretEnv] || "").split(/\s+/).filter(Boolean);
   if (secrets.length === 0) usage(`environment variable ${opts.secretEnv} is empty or not set`);
+  const githubSecrets = [...secrets];
+  if (opts.githubSecretEnv !== undefined) {
+    const value = process.env[opts.githubSecretEnv];
+    if (!value) usage(`environment variable ${opts.githubSecretEnv} is empty or not set`);
+    githubSecrets.unshift(value);
+  }
   if (opts.nowUnix !== undefined) Date.now = () => opts.nowUnix * 1000;
   // @octokit/webhooks-methods ships ESM only: load it with import(), not require().
   const { verify: githubVerify } = await import("@octokit/webhooks-methods");
@@ -98,7 +107,7 @@ async function main() {
       const standard = verifyStandard(secrets, body, req.headers);
       const githubHeader = req.headers["x-hub-signature-256"];
       const github =
-        githubHeader === undefined ? null : await verifyGithub(githubVerify, secrets, body, githubHeader);
+        githubHeader === undefined ? null : await verifyGithub(githubVerify, githubSecrets, body, githubHeader);
       const status = standard && github !== false ? 200 : 401;
       const line = {
         webhook_id: req.headers["webhook-id"] ?? null,
