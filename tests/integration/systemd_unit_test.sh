@@ -58,8 +58,12 @@ echo "   exposure $exposure"
 
 echo "== 4. ExecStart under ProtectSystem=strict + ReadWritePaths (mount-namespace emulation)"
 command -v unshare >/dev/null || fail "unshare (util-linux) is required"
-unshare -m true 2>/dev/null ||
-  fail "cannot create a mount namespace here (needs root/CAP_SYS_ADMIN): run as root, as CI does"
+# The real error, not a guess: a rootless or locked-down container refuses this even as root (e.g.
+# "unshare: cannot change root filesystem propagation: Permission denied").
+if ! unshare_error=$(unshare -m true 2>&1); then
+  fail "cannot create a mount namespace here: ${unshare_error:-unshare -m failed without a message}" \
+    "(this step needs root with CAP_SYS_ADMIN and a container that allows mount namespaces, as CI has)"
+fi
 ensure_verifiers
 secret=$("$BIN" secret new)
 # The EnvironmentFile as an operator writes it from the example: systemd syntax, a quoted rotated list.
