@@ -228,6 +228,35 @@ void engine::process_consensus(const std::string& rel, engine_result& out) {
     out.problems.push_back(c.reason);
 }
 
+// A stage event's consensus record may be on disk but not reported yet: a git pull writes commands/ before
+// consensus/, and the watcher may report them in two batches. So before an event goes out without one, the
+// SPEC's consensus folder is listed once for records of that stage that were never read.
+void engine::look_for_run_consensus(const std::string& rel, const telemetry_summary& t, engine_result& out) {
+  if (t.stage.empty() || context_.consensus_of(t)) return;
+  // rel = <root>/commands/<folder>/<file> (is_telemetry_path)
+  const size_t file_slash = rel.rfind('/');
+  if (file_slash == std::string::npos || file_slash == 0) return;
+  const size_t folder_slash = rel.rfind('/', file_slash - 1);
+  if (folder_slash == std::string::npos || folder_slash == 0) return;
+  const size_t kind_slash = rel.rfind('/', folder_slash - 1);
+  const std::string root = kind_slash == std::string::npos ? "" : rel.substr(0, kind_slash + 1);
+  const std::string folder = rel.substr(folder_slash + 1, file_slash - folder_slash - 1);
+  const std::string dir = root + "consensus/" + folder;
+  if (!watcher::real_path_inside(repo_, repo_ / dir)) return;
+  const std::string prefix = "spec-" + t.stage + "_";
+  constexpr size_t max_entries = 1024;  // a folder is untrusted input too
+  std::error_code ec;
+  size_t n = 0;
+  for (std::filesystem::directory_iterator it(repo_ / dir, ec), end; !ec && it != end && n < max_entries;
+       it.increment(ec), ++n) {
+    const std::string name = it->path().filename().string();
+    const std::string consensus_rel = dir + "/" + name;
+    if (name.rfind(prefix, 0) != 0 || !is_consensus_path(consensus_rel)) continue;
+    if (context_.has_consensus(folder, consensus_rel) || !looked_up_.insert(consensus_rel).second) continue;
+    process_consensus(consensus_rel, out);
+  }
+}
+
 void engine::process_telemetry(const std::string& rel, store::batch& b, engine_result& out) {
   std::string text;
   int64_t mtime_ns = 0;
@@ -238,6 +267,7 @@ void engine::process_telemetry(const std::string& rel, store::batch& b, engine_r
   if (t.status == read_status::error) return out.problems.push_back(t.reason);
   context_.add_telemetry(t.value);
   if (seen_telemetry_.count(rel) || pending_seen_.count(rel)) return;  // rewritten: context only
+  if (baseline_done_) look_for_run_consensus(rel, t.value, out);
   if (baseline_done_) {
     const size_t needed = t.value.stage == "unlock" ? 2 : 1;
     if (needed > events_left_) return defer(rel, 0, needed, out);  // not marked seen: announced later

@@ -38,7 +38,7 @@ struct differ_limits {
   size_t max_file_bytes = watcher::kMaxRepoFileBytes;  // larger files are refused, unread
   // Rows read from one task file (key max_task_rows): the rows past it are not read (their tasks keep
   // their last state) and one warning names the file.
-  size_t max_task_rows = 100000;
+  size_t max_task_rows = 50000;
   // Events one on_files_changed call emits (key max_events_per_diff). Transitions past it are deferred, not
   // lost: their rows keep their old state and the file is offered again (recheck), so a later pass emits
   // them; one warning names the file.
@@ -68,6 +68,7 @@ class engine {
   void process_task_file(const std::string& rel, store::batch& b, engine_result& out);
   void process_telemetry(const std::string& rel, store::batch& b, engine_result& out);
   void process_consensus(const std::string& rel, engine_result& out);
+  void look_for_run_consensus(const std::string& rel, const telemetry_summary& t, engine_result& out);
   bool read(const std::string& rel, std::string& text, int64_t& mtime_ns, engine_result& out);
   void note_row_cap(const std::string& rel, int capped_at_line, engine_result& out);
   void defer(const std::string& rel, size_t emitted, size_t deferred, engine_result& out);
@@ -82,6 +83,7 @@ class engine {
   std::map<std::string, std::map<std::string, known_state>> pending_;  // updates of the batch being built
   std::set<std::string> seen_telemetry_, pending_seen_;                // telemetry files already announced
   spec_context context_;
+  std::set<std::string> looked_up_;  // consensus files read by look_for_run_consensus (each once)
 };
 
 }  // namespace spec_notify::differ

@@ -93,6 +93,11 @@ const consensus_summary* spec_context::consensus_of(const telemetry_summary& t) 
   return best;
 }
 
+bool spec_context::has_consensus(const std::string& spec_id, const std::string& path) const {
+  auto it = by_key_.find(spec_key(spec_id));
+  return it != by_key_.end() && it->second.records.count(path) > 0;
+}
+
 std::string spec_context::json_for_run(const telemetry_summary& t) const {
   using router::json_string;
   const consensus_summary* c = consensus_of(t);

@@ -31,6 +31,8 @@ class spec_context {
   // names no other file). Several candidates: a _synthesis.json before a _telemetry.jsonl, then the greatest
   // path, so the choice does not depend on the order the records were added in.
   const consensus_summary* consensus_of(const telemetry_summary& t) const;
+  // Whether the consensus record at `path` (of the SPEC `spec_id`) has been added.
+  bool has_consensus(const std::string& spec_id, const std::string& path) const;
 
  private:
   struct entry {

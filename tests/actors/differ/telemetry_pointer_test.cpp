@@ -262,3 +262,16 @@ BOOST_AUTO_TEST_CASE(a_record_naming_another_telemetry_file_is_not_matched_by_it
   t.path = kCommands + "spec-plan_other.json";
   BOOST_TEST(ctx.consensus_of(t) != nullptr);
 }
+
+// A git pull writes commands/ before consensus/, and the watcher may report them in two batches: the
+// consensus record already on disk is found although nobody has reported it yet.
+BOOST_FIXTURE_TEST_CASE(a_consensus_record_on_disk_but_not_yet_reported_is_found, fixture) {
+  auto files = fixture_files();
+  for (const auto& rel : files) copy_in(rel);
+  std::vector<std::string> commands;
+  for (const auto& f : files)
+    if (f.find("/commands/") != std::string::npos) commands.push_back(f);
+  checker c;
+  for (const auto& e : engine.on_files_changed(commands).events) c.check(e, files);
+  c.require_one_per_file();
+}
