@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "actors/store/records.hpp"
+#include "tests/support/shared_fixtures.hpp"
 #include "tests/support/temp_store.hpp"
 
 using namespace spec_notify;
@@ -260,12 +261,9 @@ BOOST_FIXTURE_TEST_CASE(unknown_schemas_and_broken_json_are_skipped_without_even
   BOOST_TEST(e.on_files_changed({half}).events.size() == 1u);
 }
 
-BOOST_FIXTURE_TEST_CASE(real_fixture_evidence_feeds_context_without_crashing, fixture) {
-  std::filesystem::path shared = SPEC_NOTIFY_SHARED_DIR "/fixtures";
-  if (!std::filesystem::exists(shared)) {
-    BOOST_TEST_MESSAGE("skipped: " << shared << " not present");
-    return;
-  }
+BOOST_FIXTURE_TEST_CASE(real_fixture_evidence_feeds_context_without_crashing, fixture,
+                        spec_notify::testing::needs_shared_fixtures()) {
+  const std::filesystem::path shared = spec_notify::testing::shared_fixtures_dir();
   std::filesystem::create_directories(dir / "repo");
   std::filesystem::copy(shared, dir / "repo", std::filesystem::copy_options::recursive);
   std::vector<std::string> paths;

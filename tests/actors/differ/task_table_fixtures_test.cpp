@@ -8,6 +8,7 @@
 
 #include "actors/differ/task_table.hpp"
 #include "print_status.hpp"
+#include "tests/support/shared_fixtures.hpp"
 
 using namespace spec_notify::differ;
 namespace fs = std::filesystem;
@@ -27,12 +28,6 @@ std::string slurp(const fs::path& p) {
 
 parse_result parse(const fs::path& root, const std::string& rel) {
   return parse_task_file(slurp(root / rel), rel);
-}
-
-bool shared_fixtures_present() {
-  if (fs::exists(kShared / "SPEC.md")) return true;
-  std::cout << "skipped: shared fixtures not found at " << kShared << "\n";
-  return false;
 }
 
 const task_row& get(const parse_result& r, const std::string& id) {
@@ -102,8 +97,7 @@ BOOST_AUTO_TEST_CASE(own_checklist_fixture_yields_t_numbers_only) {
   BOOST_TEST(get(r, "T001").line == 4);
 }
 
-BOOST_AUTO_TEST_CASE(real_spec_md_tracker_and_rejected_table) {
-  if (!shared_fixtures_present()) return;
+BOOST_AUTO_TEST_CASE(real_spec_md_tracker_and_rejected_table, spec_notify::testing::needs_shared_fixtures()) {
   const std::string text = slurp(kShared / "SPEC.md");
   const auto r = parse_task_file(text, "SPEC.md");
   BOOST_TEST(ids(r) == "T60,T65,T66,T67,T49,T48,T47,T26,T46,T61,T62,T63,T64,T30,T37,T40-T42");
@@ -126,8 +120,7 @@ BOOST_AUTO_TEST_CASE(real_spec_md_tracker_and_rejected_table) {
   BOOST_TEST(get(r, "T40-T42").title == "Progress indicators");
 }
 
-BOOST_AUTO_TEST_CASE(real_lint_clean_eleven_column_tracker) {
-  if (!shared_fixtures_present()) return;
+BOOST_AUTO_TEST_CASE(real_lint_clean_eleven_column_tracker, spec_notify::testing::needs_shared_fixtures()) {
   const auto r = parse(kShared, "_alt-f9ab5408/SPEC.md");
   BOOST_TEST(r.rows.size() == 17u);
   BOOST_TEST(r.warnings.empty());
@@ -141,8 +134,8 @@ BOOST_AUTO_TEST_CASE(real_lint_clean_eleven_column_tracker) {
   BOOST_TEST(get(r, "T20").spec_id == "SPEC-OPS-004-integrated-coder-hooks");
 }
 
-BOOST_AUTO_TEST_CASE(real_demo_tasks_md_ids_come_from_the_task_cell) {
-  if (!shared_fixtures_present()) return;
+BOOST_AUTO_TEST_CASE(real_demo_tasks_md_ids_come_from_the_task_cell,
+                     spec_notify::testing::needs_shared_fixtures()) {
   const auto r = parse(kShared, "docs/SPEC-KIT-DEMO/tasks.md");
   BOOST_TEST(ids(r) == "T26-DEMO-1,T26-DEMO-2,T26-DEMO-3,T26-DEMO-4,T26-DEMO-5");
   BOOST_TEST(get(r, "T26-DEMO-1").status == task_status::done);
@@ -154,8 +147,8 @@ BOOST_AUTO_TEST_CASE(real_demo_tasks_md_ids_come_from_the_task_cell) {
   for (const auto& row : r.rows) BOOST_TEST(row.spec_id == "SPEC-KIT-DEMO");
 }
 
-BOOST_AUTO_TEST_CASE(real_mini_tasks_md_ids_fall_back_to_the_order) {
-  if (!shared_fixtures_present()) return;
+BOOST_AUTO_TEST_CASE(real_mini_tasks_md_ids_fall_back_to_the_order,
+                     spec_notify::testing::needs_shared_fixtures()) {
   const auto r = parse(kShared, "docs/SPEC-KIT-045-mini/tasks.md");
   BOOST_TEST(ids(r) == "#1,#2,#3,#4,#5,#6,#7,#8");
   BOOST_TEST(get(r, "#7").title == "SPEC.md tracker sync (T49)");
@@ -165,8 +158,7 @@ BOOST_AUTO_TEST_CASE(real_mini_tasks_md_ids_fall_back_to_the_order) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(real_ops_tasks_md_dated_done_is_done) {
-  if (!shared_fixtures_present()) return;
+BOOST_AUTO_TEST_CASE(real_ops_tasks_md_dated_done_is_done, spec_notify::testing::needs_shared_fixtures()) {
   const auto r = parse(kShared, "docs/SPEC-OPS-004-integrated-coder-hooks/tasks.md");
   BOOST_TEST(r.rows.size() == 6u);
   for (const auto& row : r.rows) {
@@ -176,8 +168,8 @@ BOOST_AUTO_TEST_CASE(real_ops_tasks_md_dated_done_is_done) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(real_spec_md_with_crlf_line_endings_parses_the_same) {
-  if (!shared_fixtures_present()) return;
+BOOST_AUTO_TEST_CASE(real_spec_md_with_crlf_line_endings_parses_the_same,
+                     spec_notify::testing::needs_shared_fixtures()) {
   const std::string lf = slurp(kShared / "SPEC.md");
   std::string crlf;
   for (const char c : lf) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);

@@ -10,6 +10,7 @@
 
 #include "actors/differ/markdown.hpp"
 #include "actors/differ/telemetry.hpp"
+#include "tests/support/shared_fixtures.hpp"
 
 using namespace spec_notify::differ;
 namespace fs = std::filesystem;
@@ -26,12 +27,6 @@ std::string slurp(const fs::path& p) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-bool shared_fixtures_present() {
-  if (fs::exists(kShared / kEvidence)) return true;
-  std::cout << "skipped: shared fixtures not found at " << kShared << "\n";
-  return false;
 }
 
 telemetry_read shared_telemetry(const std::string& rel) {
@@ -280,8 +275,8 @@ BOOST_AUTO_TEST_CASE(own_evidence_fixtures_are_read) {
   BOOST_TEST(jr.value.stage == "tasks");
 }
 
-BOOST_AUTO_TEST_CASE(real_telemetry_fixtures_give_per_stage_status) {
-  if (!shared_fixtures_present()) return;
+BOOST_AUTO_TEST_CASE(real_telemetry_fixtures_give_per_stage_status,
+                     spec_notify::testing::needs_shared_fixtures()) {
   const std::string demo = kEvidence + "commands/SPEC-KIT-DEMO/";
   const auto plan = shared_telemetry(demo + "spec-plan_2025-10-05T00:22:04Z-26505108.json");
   BOOST_REQUIRE(plan.status == read_status::ok);
@@ -307,8 +302,8 @@ BOOST_AUTO_TEST_CASE(real_telemetry_fixtures_give_per_stage_status) {
              "passed");
 }
 
-BOOST_AUTO_TEST_CASE(real_consensus_fixtures_are_read_or_skipped_with_a_reason) {
-  if (!shared_fixtures_present()) return;
+BOOST_AUTO_TEST_CASE(real_consensus_fixtures_are_read_or_skipped_with_a_reason,
+                     spec_notify::testing::needs_shared_fixtures()) {
   const std::string k25 = kEvidence + "consensus/SPEC-KIT-025-add-automated-conflict-resolution-with/";
   const std::string synthesis = k25 + "spec-implement_2025-10-06T00:36:46Z_synthesis.json";
   const auto placeholder = read_consensus(slurp(kShared / synthesis), synthesis);
@@ -332,8 +327,8 @@ BOOST_AUTO_TEST_CASE(real_consensus_fixtures_are_read_or_skipped_with_a_reason) 
   BOOST_TEST(m.value.stage == "plan");
 }
 
-BOOST_AUTO_TEST_CASE(every_real_evidence_file_is_read_without_an_error) {
-  if (!shared_fixtures_present()) return;
+BOOST_AUTO_TEST_CASE(every_real_evidence_file_is_read_without_an_error,
+                     spec_notify::testing::needs_shared_fixtures()) {
   int files = 0;
   for (const auto& entry : fs::recursive_directory_iterator(kShared / kEvidence)) {
     if (!entry.is_regular_file()) continue;
