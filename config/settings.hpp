@@ -66,7 +66,7 @@ struct settings {
   std::chrono::milliseconds poll_interval{1000};  // key "poll_interval": full-rescan safety net
   // Per-change cost caps (untrusted repo content): rows read from one task file, events from one diff.
   // Past a cap: one warning naming the file; everything under the cap is still delivered.
-  int64_t max_task_rows = 100000;       // key "max_task_rows", 1..10,000,000
+  int64_t max_task_rows = 50000;        // key "max_task_rows", 1..10,000,000
   int64_t max_events_per_diff = 20000;  // key "max_events_per_diff", 1..10,000,000
   std::vector<subscription_settings> subscriptions;
 };

@@ -55,6 +55,7 @@ void write_demo_config(const std::filesystem::path& config, const std::filesyste
   out << "[notify]\n"
       << "repo = \"" << repo.string() << "\"\n"
       << "state_dir = \"" << state_dir.string() << "\"\n"
+      << "admin = \"off\"  # the demo needs no admin channel; a daemon already on 127.0.0.1:7707 keeps it\n"
       << "\n[[notify.subscriptions]]\n"
       << "name = \"demo\"\n"
       << "url = \"" << url << "\"\n"

@@ -12,10 +12,10 @@ using namespace spec_notify::config::testing;
 
 // Line numbers below count from 1 in each raw string; kMinimal is 5 lines long.
 
-BOOST_AUTO_TEST_CASE(cost_caps_default_to_100000_rows_and_20000_events) {
+BOOST_AUTO_TEST_CASE(cost_caps_default_to_50000_rows_and_20000_events) {
   load_result r = load(kMinimal);
   BOOST_TEST(r.ok(), dump(r));
-  BOOST_TEST(r.value.max_task_rows == 100000);
+  BOOST_TEST(r.value.max_task_rows == 50000);
   BOOST_TEST(r.value.max_events_per_diff == 20000);
 }
 

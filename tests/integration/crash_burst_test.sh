@@ -17,6 +17,7 @@ task_table $N 0 | save_atomically "$spec_dir/tasks.md"
 start_receiver "$WORK/received.jsonl" "$WORK/receiver.port" "$WORK/receiver.log" --secret-env BURST_SECRET --delay 20
 cat > "$WORK/config.toml" <<TOML
 [notify]
+admin = "127.0.0.1:$(free_port)"
 repo = "repo"
 state_dir = "state"
 

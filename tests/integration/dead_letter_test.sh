@@ -15,6 +15,7 @@ task_table 3 0 | save_atomically "$spec_dir/tasks.md"
 write_config() {  # write_config PORT
   cat > "$WORK/config.toml" <<TOML
 [notify]
+admin = "127.0.0.1:$(free_port)"
 repo = "repo"
 state_dir = "state"
 

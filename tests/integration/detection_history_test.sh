@@ -51,6 +51,7 @@ cp "$WORK/versions/000.tasks" "$WORK/repo/docs/SPEC-KIT-200-history/tasks.md"
 start_receiver "$WORK/received.jsonl" "$WORK/recv.port" "$WORK/receiver.log" --secret-env HIST_SECRET
 cat > "$WORK/config.toml" <<TOML
 [notify]
+admin = "127.0.0.1:$(free_port)"
 repo = "repo"
 state_dir = "state"
 [[notify.subscriptions]]

@@ -25,6 +25,7 @@ start_verifier "$WORK/received.jsonl" "$WORK/verifier.port" E2E_SECRET
 port=$(cat "$WORK/verifier.port")
 cat > "$WORK/config.toml" <<TOML
 [notify]
+admin = "127.0.0.1:$(free_port)"
 repo = "repo"
 state_dir = "state"
 

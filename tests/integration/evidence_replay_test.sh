@@ -59,6 +59,7 @@ start_round() {
   start_receiver "$WORK/$name.jsonl" "$WORK/$name.port" "$WORK/$name-receiver.log" --secret-env PTR_SECRET
   cat > "$WORK/$name.toml" <<TOML
 [notify]
+admin = "127.0.0.1:$(free_port)"
 repo = "$repo"
 state_dir = "$WORK/$name-state"
 [[notify.subscriptions]]

@@ -18,6 +18,7 @@ start_receiver "$WORK/healthy.jsonl" "$WORK/healthy.port" "$WORK/receiver.log" -
 start_scripted_receiver "$WORK/blackhole.jsonl" "$WORK/blackhole.port" "$WORK/blackhole.log" blackhole
 cat > "$WORK/config.toml" <<TOML
 [notify]
+admin = "127.0.0.1:$(free_port)"
 repo = "repo"
 state_dir = "state"
 

@@ -50,6 +50,7 @@ OLD=$("$BIN" secret new)
 export SNIP_SECRETS="$("$BIN" secret new) $OLD"
 cat >"$WORK/config.toml" <<TOML
 [notify]
+admin = "127.0.0.1:$(free_port)"
 repo = "repo"
 [[notify.subscriptions]]
 name = "capture"

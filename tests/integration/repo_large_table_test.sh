@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One change costs bounded memory (docs/security.md): a 340,000-row, ~8 MB SPEC.md task table saved under the
-# running daemon is read up to max_task_rows (100,000 by default) with ONE warning naming the file and the
+# running daemon is read up to max_task_rows (50,000 by default) with ONE warning naming the file and the
 # key; the rows under the cap all count (their events are emitted max_events_per_diff at a time, none lost),
 # the rows past it do not, and the daemon's peak RSS stays bounded (generous bound here; the measured figure
 # is in docs/benchmarks.md).
@@ -11,7 +11,7 @@ repo="$WORK/repo"
 mkdir -p "$repo/docs"
 echo "# Tracker" > "$repo/SPEC.md"
 start_receiver "$WORK/received.jsonl" "$WORK/recv.port" "$WORK/receiver.log" --secret-env BIG_SECRET
-# Only three tasks are subscribed to, so the test measures the differ, not 100,000 HTTP deliveries. Task
+# Only three tasks are subscribed to, so the test measures the differ, not 50,000 HTTP deliveries. Task
 # filters are prefixes: with ids up to T340000 each of these matches exactly one task.
 cat > "$WORK/config.toml" <<TOML
 [notify]
@@ -22,34 +22,34 @@ admin = "127.0.0.1:$(free_port)"
 name = "few"
 url = "http://127.0.0.1:$(cat "$WORK/recv.port")/"
 secret_env = "BIG_SECRET"
-tasks = ["T99999", "T100000", "T100001"]
+tasks = ["T49999", "T50000", "T50001"]
 TOML
 start_daemon "$WORK/config.toml" "$WORK/daemon.log"
 wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "no baseline"
 
-# T1..T100000 are rows 1..100000 (lines 4..100003); T100001 (line 100004) is the first row past the cap.
+# T1..T50000 are rows 1..50000 (lines 4..50003); T50001 (line 50004) is the first row past the cap.
 awk 'BEGIN { printf "# Tracker\n| Task ID | Title | Status |\n|---|---|---|\n"
              for (i = 1; i <= 340000; i++) printf "| T%d | x | Done |\n", i }' > "$WORK/big.md"
 size=$(stat -c %s "$WORK/big.md")
 [ "$size" -gt 7500000 ] && [ "$size" -le 8388608 ] || fail "table is $size bytes, want ~8 MB under the 8 MiB read limit"
 mv "$WORK/big.md" "$repo/SPEC.md"
 
-wait_until 30 file_has "$WORK/daemon.log" "SPEC.md:100004: more than 100000 task rows" ||
+wait_until 30 file_has "$WORK/daemon.log" "SPEC.md:50004: more than 50000 task rows" ||
   fail "no row-cap warning naming SPEC.md"
-grep "SPEC.md:100004" "$WORK/daemon.log" | grep -q "max_task_rows" || fail "the warning does not name max_task_rows"
+grep "SPEC.md:50004" "$WORK/daemon.log" | grep -q "max_task_rows" || fail "the warning does not name max_task_rows"
 wait_until 10 file_has "$WORK/daemon.log" "max_events_per_diff" || fail "no event-cap warning"
-# T99999 and T100000 come from the last pass of 20,000 events each (five passes, ~1.6 s apart).
+# T49999 and T50000 come from the last pass of 20,000 events each (three passes, ~1.6 s apart).
 has_task() { grep -q "\"id\":\"$1\"" "$WORK/received.jsonl" 2>/dev/null; }
-wait_until 40 has_task T100000 || fail "T100000 (the last row under the cap) was not delivered"
-wait_until 10 has_task T99999 || fail "T99999 was not delivered"
+wait_until 40 has_task T50000 || fail "T50000 (the last row under the cap) was not delivered"
+wait_until 10 has_task T49999 || fail "T49999 was not delivered"
 
 kill -0 "$DAEMON_PID" || fail "daemon died"
 hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$DAEMON_PID/status")
 echo "daemon peak RSS (VmHWM) after the 340,000-row change: $((hwm_kb / 1024)) MB"
-[ "$hwm_kb" -lt $((150 * 1024)) ] || fail "peak RSS ${hwm_kb} kB is over the 150 MB bound"
-[ "$(grep -c "more than 100000 task rows" "$WORK/daemon.log")" -eq 1 ] || fail "the row-cap warning was repeated"
+[ "$hwm_kb" -lt $((120 * 1024)) ] || fail "peak RSS ${hwm_kb} kB is over the 120 MB bound"
+[ "$(grep -c "more than 50000 task rows" "$WORK/daemon.log")" -eq 1 ] || fail "the row-cap warning was repeated"
 [ "$(grep -c "max_events_per_diff" "$WORK/daemon.log")" -eq 1 ] || fail "the event-cap warning was repeated"
-! has_task T100001 || fail "T100001, past max_task_rows, was delivered"
+! has_task T50001 || fail "T50001, past max_task_rows, was delivered"
 ! grep -q "restarting" "$WORK/daemon.log" || fail "a stage was restarted"
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "serve exited non-zero"
 echo "repo large table: OK"

@@ -15,6 +15,7 @@ start_scripted_receiver "$WORK/received.jsonl" "$WORK/receiver.port" "$WORK/rece
   "503:1,503:1,503:1,200" RETRY_SECRET
 cat > "$WORK/config.toml" <<TOML
 [notify]
+admin = "127.0.0.1:$(free_port)"
 repo = "repo"
 state_dir = "state"
 

@@ -17,6 +17,7 @@ MD
 start_receiver "$WORK/received.jsonl" "$WORK/recv.port" "$WORK/receiver.log" --secret-env TEL_SECRET
 cat > "$WORK/config.toml" <<TOML
 [notify]
+admin = "127.0.0.1:$(free_port)"
 repo = "repo"
 state_dir = "state"
 [[notify.subscriptions]]

@@ -36,6 +36,7 @@ fail_port=$(cat "$WORK/fail.port")
 
 cat >"$WORK/config.toml" <<TOML
 [notify]
+admin = "127.0.0.1:$(free_port)"
 repo = "repo"
 state_dir = "state"
 
