@@ -71,7 +71,10 @@ old=$("$BIN" secret new)
 sed -e "s#^SPEC_NOTIFY_CHATOPS_SECRET=.*#SPEC_NOTIFY_CHATOPS_SECRET=\"$secret $old\"#" "$ENV_EXAMPLE" \
   > "$WORK/secrets.env"
 grep -q REPLACE_ME "$WORK/secrets.env" && fail "env example has a placeholder the test does not fill"
-export UNIT_SECRET="$secret"
+# During a rotation ("NEW OLD") every delivery carries a Standard Webhooks signature per secret, and the one
+# x-hub-signature-256 (signature = "both") is keyed by the oldest: a receiver that has not switched yet holds
+# OLD, and verifies both schemes with it (docs/security.md, rotation).
+export UNIT_SECRET="$old"
 start_verifier "$WORK/received.jsonl" "$WORK/verifier.port" UNIT_SECRET
 port=$(cat "$WORK/verifier.port")
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
