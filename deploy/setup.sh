@@ -69,7 +69,15 @@ else
   echo "setup.sh: every Debian package needed is installed"
 fi
 
-if [ "$want_tests" = 1 ] && [ ! -d "$here/tests/integration/node_modules/standardwebhooks" ]; then
+# Every package in package.json must be there (a node_modules from an older checkout may lack a newer one).
+npm_missing() {
+  local dep
+  for dep in standardwebhooks @octokit/webhooks-methods ajv ajv-formats; do
+    [ -d "$here/tests/integration/node_modules/$dep" ] || return 0
+  done
+  return 1
+}
+if [ "$want_tests" = 1 ] && npm_missing; then
   step "installing the npm verifiers (tests/integration)"
   (cd "$here/tests/integration" && npm install --no-audit --no-fund --silent)
 fi
