@@ -19,12 +19,32 @@ inline constexpr std::string_view kNotify[] = {"repo",
                                                "max_events_per_diff",
                                                "subscriptions"};
 
-// Keys of each [[notify.subscriptions]] table; "retry" is the [notify.subscriptions.retry] sub-table.
-inline constexpr std::string_view kSubscription[] = {
-    "name",  "url",   "secret_env", "github_secret_env", "enabled", "dry_run", "events",           "statuses",
-    "specs", "tasks", "signature",  "max_in_flight",     "timeout", "ca_file", "allow_link_local", "retry"};
+// Keys of each [[notify.subscriptions]] table; "retry" and "breaker" are the [notify.subscriptions.retry] and
+// [notify.subscriptions.breaker] sub-tables.
+inline constexpr std::string_view kSubscription[] = {"name",
+                                                     "url",
+                                                     "secret_env",
+                                                     "github_secret_env",
+                                                     "enabled",
+                                                     "dry_run",
+                                                     "events",
+                                                     "statuses",
+                                                     "specs",
+                                                     "tasks",
+                                                     "signature",
+                                                     "max_in_flight",
+                                                     "timeout",
+                                                     "ca_file",
+                                                     "allow_link_local",
+                                                     "retry",
+                                                     "rate_limit",
+                                                     "rate_limit_burst",
+                                                     "breaker"};
 
 inline constexpr std::string_view kRetry[] = {"max_attempts", "initial_backoff", "max_backoff", "multiplier"};
+
+// Keys of the [notify.subscriptions.breaker] sub-table.
+inline constexpr std::string_view kBreaker[] = {"failures", "after", "probe"};
 
 inline constexpr std::string_view kEventTypes[] = {"spec-kit.task.transitioned", "spec-auto.stage.completed",
                                                    "spec-auto.pipeline.completed"};

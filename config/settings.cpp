@@ -162,6 +162,7 @@ std::vector<std::string> known_keys() {
   for (auto k : keys::kNotify) out.push_back("notify." + std::string(k));
   for (auto k : keys::kSubscription) out.push_back("notify.subscriptions." + std::string(k));
   for (auto k : keys::kRetry) out.push_back("notify.subscriptions.retry." + std::string(k));
+  for (auto k : keys::kBreaker) out.push_back("notify.subscriptions.breaker." + std::string(k));
   return out;
 }
 

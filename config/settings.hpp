@@ -26,6 +26,24 @@ struct retry_settings {
   double multiplier = 2.0;                                               // >= 1.0
 };
 
+// Key "rate_limit" ("1/s", "60/m", "500/h"): at most `count` HTTP attempts per `per`, first attempts,
+// retries and breaker probes alike, shared by all workers of the subscription; "rate_limit_burst" tokens may
+// be spent at once after a quiet spell (default 1: attempts evenly spaced). count == 0: no limit.
+struct rate_limit_settings {
+  int64_t count = 0;  // 0 = unlimited; else 1..1,000,000
+  std::chrono::milliseconds per{1000};
+  int64_t burst = 1;  // 1..count
+  bool enabled() const { return count > 0; }
+};
+
+// The [notify.subscriptions.breaker] table: present = on (the default is off). Opens after `failures`
+// consecutive failed attempts or failures lasting `after`; while open one probe every `probe`.
+struct breaker_settings {
+  bool enabled = false;
+  int failures = 5;  // 1..100; default min(5, retry.max_attempts)
+  std::chrono::milliseconds after{std::chrono::minutes(5)}, probe{std::chrono::seconds(30)};
+};
+
 struct subscription_settings {
   std::string name, url;  // name: [a-z0-9_-]+, unique; url: as written
   parsed_url target;      // parsed url (empty when the url was invalid: then enabled == false)
@@ -42,6 +60,8 @@ struct subscription_settings {
   int max_in_flight = 4;  // 1..256
   std::chrono::milliseconds timeout{10000};
   retry_settings retry;
+  rate_limit_settings rate_limit;
+  breaker_settings breaker;
   // Optional "ca_file" key: PEM bundle for https peer verification (absolute after load; "" = system CAs).
   std::string ca_file;
   // Key "allow_link_local": lets url target link-local / cloud-metadata addresses (169.254.0.0/16,

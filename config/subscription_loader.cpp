@@ -226,6 +226,80 @@ void read_retry(toml_reader& r, const scope& parent, retry_settings& retry) {
   }
 }
 
+// "N/s", "N/m", "N/h" (N: 1..1,000,000); spaces around the parts are allowed.
+bool parse_rate(const std::string& text, rate_limit_settings& out) {
+  auto slash = text.find('/');
+  if (slash == std::string::npos) return false;
+  auto trim = [](std::string v) {
+    while (!v.empty() && v.front() == ' ') v.erase(v.begin());
+    while (!v.empty() && v.back() == ' ') v.pop_back();
+    return v;
+  };
+  std::string n = trim(text.substr(0, slash)), unit = trim(text.substr(slash + 1));
+  if (n.empty() || n.size() > 7 ||
+      !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
+  const int64_t count = std::stoll(n);
+  if (count < 1 || count > 1000000) return false;
+  if (unit == "s")
+    out.per = 1s;
+  else if (unit == "m")
+    out.per = 1min;
+  else if (unit == "h")
+    out.per = 1h;
+  else
+    return false;
+  out.count = count;
+  return true;
+}
+
+void read_rate_limit(toml_reader& r, const scope& s, rate_limit_settings& rate) {
+  if (std::string text; r.get_string(s, "rate_limit", text)) {
+    if (!parse_rate(text, rate))
+      r.error(s.table.get("rate_limit")->source(),
+              s.key("rate_limit") +
+                  " must be \"N/s\", \"N/m\" or \"N/h\" with N in 1..1000000 (e.g. \"1/s\", "
+                  "\"60/m\"), got '" +
+                  text + "'");
+  }
+  int64_t burst = 0;
+  if (!r.get_int(s, "rate_limit_burst", 1, 1000000, burst)) return;
+  const auto& where = s.table.get("rate_limit_burst")->source();
+  if (!rate.enabled()) {
+    r.error(where, s.key("rate_limit_burst") + " needs rate_limit");
+  } else if (burst > rate.count) {
+    r.error(where, s.key("rate_limit_burst") + " (" + std::to_string(burst) +
+                       ") must not exceed the count of " + "rate_limit (" + std::to_string(rate.count) + ")");
+  } else {
+    rate.burst = burst;
+  }
+}
+
+// Runs after read_retry: the default of `failures` and its warning depend on max_attempts.
+void read_breaker(toml_reader& r, const scope& parent, int max_attempts, breaker_settings& breaker) {
+  const toml::node* node = parent.table.get("breaker");
+  if (!node) return;
+  const toml::table* table = node->as_table();
+  if (!table) {
+    r.error(node->source(), parent.label + "breaker must be a table ([notify.subscriptions.breaker])");
+    return;
+  }
+  scope s{*table, parent.label, "breaker.", "[notify.subscriptions.breaker]"};
+  r.reject_unknown_keys(s, as_list(keys::kBreaker));
+  breaker.enabled = true;
+  breaker.failures = std::min(5, max_attempts);
+  if (int64_t n = 0; r.get_int(s, "failures", 1, 100, n)) {
+    breaker.failures = static_cast<int>(n);
+    if (n > max_attempts)
+      r.warning(table->get("failures")->source(),
+                s.key("failures") + " (" + std::to_string(n) + ") exceeds retry.max_attempts (" +
+                    std::to_string(max_attempts) +
+                    "): a delivery failing alone is dead-lettered before the circuit opens");
+  }
+  r.get_duration(s, "after", false, breaker.after, kMaxBackoff);
+  r.get_duration(s, "probe", false, breaker.probe, kMaxTimeout);
+}
+
 }  // namespace
 
 bool valid_subscription_name(std::string_view name) {
@@ -249,6 +323,8 @@ subscription_settings load_subscription(toml_reader& reader, const toml::table& 
   read_delivery(reader, s, sub, base_dir);
   read_github_secret(reader, s, sub, env);
   read_retry(reader, s, sub.retry);
+  read_rate_limit(reader, s, sub.rate_limit);
+  read_breaker(reader, s, sub.retry.max_attempts, sub.breaker);
   return sub;
 }
 

@@ -32,13 +32,20 @@ struct subscription_status {
   // cumulative), latency_bucket_count entries; and their sum.
   std::vector<int64_t> latency_buckets;
   int64_t latency_sum_ms = 0;
+  // Circuit breaker: "" when the subscription has none, else "closed" or "open"; since when it is open
+  // (unix ms, 0 when closed); failed attempts in a row now.
+  std::string circuit;
+  int64_t circuit_since_ms = 0;
+  int32_t consecutive_failures = 0;
+  double rate_tokens = -1;  // rate limit tokens available now; -1 without rate_limit
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subscription_status& x) {
   return f(caf::meta::type_name("subscription_status"), x.name, x.pending, x.in_flight, x.max_in_flight,
            x.paused, x.disabled, x.delivered, x.failed_attempts, x.dead_lettered, x.next_attempt_ms,
-           x.latency_buckets, x.latency_sum_ms);
+           x.latency_buckets, x.latency_sum_ms, x.circuit, x.circuit_since_ms, x.consecutive_failures,
+           x.rate_tokens);
 }
 
 }  // namespace spec_notify

@@ -41,6 +41,31 @@ struct deliverer_state {
 using self_ptr = caf::stateful_actor<deliverer_state>*;
 
 void pump(self_ptr self);
+void report(self_ptr self, const delivery_outcome& o);
+
+// One line when the circuit opens and one when it closes; the attempts in between are logged at debug only.
+void log_circuit_change(self_ptr self, bool was_open) {
+  auto& st = self->state;
+  const auto& book = *st.book;
+  if (book.circuit_open() == was_open) return;
+  const auto& b = book.settings().breaker;
+  if (book.circuit_open())
+    logging::warn(st.tag, "circuit OPEN after " + std::to_string(book.consecutive_failures()) +
+                              " consecutive failed attempt(s): no normal attempts, one probe every " +
+                              std::to_string(b.probe.count()) + " ms; " + std::to_string(book.pending()) +
+                              " delivery(ies) wait without using up their attempts");
+  else
+    logging::info(st.tag, "circuit CLOSED: the endpoint answered 2xx; " + std::to_string(book.pending()) +
+                              " pending delivery(ies) resume");
+}
+
+// Applies an attempt's result: the outcome report, and the circuit's change when it has one.
+void complete(self_ptr self, const attempt_result& r) {
+  const bool was_open = self->state.book->circuit_open();
+  auto o = self->state.book->complete(r, now_ms());
+  log_circuit_change(self, was_open);
+  report(self, o);
+}
 
 void report(self_ptr self, const delivery_outcome& o) {
   auto& st = self->state;
@@ -63,7 +88,10 @@ void report(self_ptr self, const delivery_outcome& o) {
       logging::debug(st.tag, line);
       break;
     case outcome_kind::retrying:
-      logging::warn(st.tag, line);
+      if (st.book->circuit_open())
+        logging::debug(st.tag, line + " (circuit open: not counted)");
+      else
+        logging::warn(st.tag, line);
       break;
     case outcome_kind::dead_lettered:
       logging::error(
@@ -97,7 +125,7 @@ void dispatch(self_ptr self, caf::actor worker, delivery d) {
       .then(
           [=](const attempt_result& r) {
             self->state.idle.push_back(worker);
-            report(self, self->state.book->complete(r, now_ms()));
+            complete(self, r);
             pump(self);
           },
           [=](caf::error& err) {
@@ -109,7 +137,7 @@ void dispatch(self_ptr self, caf::actor worker, delivery d) {
             self->state.workers.erase(worker.address());
             auto fresh = add_worker(self);
             self->state.idle.push_back(fresh);
-            report(self, self->state.book->complete(r, now_ms()));
+            complete(self, r);
             pump(self);
           });
 }
@@ -178,6 +206,9 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
   if (st.book->disabled())
     logging::warn(st.tag,
                   "subscription is disabled (" + st.book->disabled_reason() + "); deliveries kept queued");
+  if (st.book->circuit_open())
+    logging::warn(st.tag, "circuit is open (since " + std::to_string(st.book->circuit_since_ms()) +
+                              " unix ms); probing the endpoint now");
   return {
       [=](wire_atom, const wiring& w) {
         self->state.evidence = w.evidence;
@@ -208,6 +239,10 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
         s.latency_sum_ms = st.latency_sum_ms;
         auto next = st.book->next_due();
         s.next_attempt_ms = next == INT64_MAX ? 0 : next;
+        s.circuit = st.book->circuit_state();
+        s.circuit_since_ms = st.book->circuit_since_ms();
+        s.consecutive_failures = st.book->consecutive_failures();
+        s.rate_tokens = st.book->rate_tokens(now_ms());
         return s;
       },
       [=](drain_atom) {

@@ -13,10 +13,41 @@
 namespace spec_notify::deliverer {
 
 schedule::schedule(store::db_ptr db, config::subscription_settings sub)
-    : db_(std::move(db)), sub_(std::move(sub)), rng_(std::random_device{}()) {}
+    : db_(std::move(db)), sub_(std::move(sub)), rng_(std::random_device{}()) {
+  if (sub_.rate_limit.enabled())
+    bucket_.emplace(sub_.rate_limit.count, sub_.rate_limit.per.count(), sub_.rate_limit.burst);
+  if (sub_.breaker.enabled)
+    breaker_.emplace(sub_.breaker.failures, sub_.breaker.after.count(), sub_.breaker.probe.count());
+}
+
+namespace {
+
+int64_t wall_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+bool parse_int64(const std::string& text, int64_t& out) {
+  try {
+    size_t used = 0;
+    out = std::stoll(text, &used);
+    return used == text.size();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
 
 size_t schedule::load() {
   db_->get(store::disabled_key(sub_.name), disabled_reason_);
+  // Policy state that must survive a restart: tokens already spent, and an open circuit.
+  std::string text;
+  int64_t value = 0;
+  if (bucket_ && db_->get(store::rate_key(sub_.name), text) && parse_int64(text, value))
+    bucket_->restore(value, wall_ms());
+  if (breaker_ && db_->get(store::breaker_key(sub_.name), text) && parse_int64(text, value))
+    breaker_->restore_open(value, wall_ms());
   std::string flag;
   paused_ = db_->get(store::paused_key(sub_.name), flag);
   // Only id and next attempt time stay in memory (take_due reads the record again), so the start reads just
@@ -160,7 +191,11 @@ bool schedule::add(delivery d) {
 
 std::vector<delivery> schedule::take_due(int64_t now, size_t n) {
   std::vector<delivery> out;
-  while (out.size() < n && !queue_.empty() && queue_.front().at_ms <= now) {
+  while (out.size() < n && !queue_.empty()) {
+    // While open the probe is the earliest queued delivery even if its own backoff has not run out: the
+    // probe interval, not each delivery's backoff, paces attempts then.
+    if (breaker_ && breaker_->open() ? !breaker_->allows(now) : queue_.front().at_ms > now) break;
+    if (bucket_ && bucket_->next_at(now) > now) break;
     const queued q = queue_.front();
     std::pop_heap(queue_.begin(), queue_.end(), later<queued>);
     queue_.pop_back();
@@ -177,12 +212,63 @@ std::vector<delivery> schedule::take_due(int64_t now, size_t n) {
     slots_[q.slot].flying = true;
     flying_[id] = d;
     out.push_back(std::move(d));
+    if (breaker_) breaker_->started(now);
+    if (bucket_) {
+      bucket_->try_take(now);
+      store::batch b;
+      b.put(store::rate_key(sub_.name), std::to_string(bucket_->saved_state()));
+      persist(b, store::durability::buffered);
+    }
   }
   return out;
 }
 
 int64_t schedule::next_due() const {
-  return queue_.empty() ? std::numeric_limits<int64_t>::max() : queue_.front().at_ms;
+  if (queue_.empty()) return std::numeric_limits<int64_t>::max();
+  int64_t at = breaker_ && breaker_->open() ? breaker_->next_at(0) : queue_.front().at_ms;
+  if (bucket_ && at != std::numeric_limits<int64_t>::max()) at = std::max(at, bucket_->next_at(0));
+  return at;
+}
+
+std::string schedule::circuit_state() const {
+  if (!breaker_) return "";
+  return breaker_->open() ? "open" : "closed";
+}
+
+void schedule::make_all_due(int64_t now) {
+  for (auto& q : queue_) q.at_ms = std::min(q.at_ms, now);
+  std::make_heap(queue_.begin(), queue_.end(), later<queued>);
+}
+
+bool schedule::apply_policies(const attempt_result& r, int64_t now, store::batch& b) {
+  const response_class c = classify(r.attempt.status_code);
+  if (bucket_ && c == response_class::delivered) bucket_->succeeded();
+  if (bucket_ && c == response_class::throttled && r.attempt.status_code == 429) {
+    int64_t wait = -1;
+    if (auto d = retry_after_delay(r.retry_after, std::chrono::system_clock::now(), sub_.retry.max_backoff))
+      wait = d->count();
+    bucket_->throttled(now, wait);
+    b.put(store::rate_key(sub_.name), std::to_string(bucket_->saved_state()));
+  }
+  if (!breaker_) return false;
+  const bool was_open = breaker_->open();
+  if (c == response_class::delivered) {
+    if (breaker_->succeeded(now) == circuit_change::closed) {
+      b.del(store::breaker_key(sub_.name));
+      make_all_due(now);  // the backlog goes at full speed (within the rate limit) again
+    }
+    return false;
+  }
+  // 410 keeps its meaning (disable) and a 429 means the endpoint is up: neither counts as a failure, but
+  // while open either ends the probe, so the next one goes a probe interval later.
+  const bool failure = c == response_class::retry || r.attempt.status_code == 503;
+  if (!failure) {
+    if (was_open) breaker_->failed(now);
+    return was_open;
+  }
+  if (breaker_->failed(now) == circuit_change::opened)
+    b.put(store::breaker_key(sub_.name), std::to_string(breaker_->open_since_ms()));
+  return breaker_->open();
 }
 
 void schedule::persist(const store::batch& b, store::durability dur) {
@@ -211,9 +297,23 @@ delivery_outcome schedule::complete(const attempt_result& r, int64_t now) {
   flying_.erase(fly);
   const uint32_t s = find(r.delivery_id);
   if (s == none) return {};
+  const int32_t attempts_before = d.attempts;
   d.attempts = std::max(d.attempts, r.attempt.attempt);
   d.history.push_back(r.attempt);
   store::batch b;
+  if (apply_policies(r, now, b)) {
+    // The circuit is open (or this failure opened it): the endpoint is down, not this delivery bad. The
+    // attempt stays in its history and evidence but is not counted, so nothing dead-letters meanwhile; it
+    // waits in the queue for a probe or for the circuit to close.
+    if (classify(r.attempt.status_code) != response_class::disable) {
+      d.attempts = attempts_before;
+      d.next_at_ms = now;
+      b.put(store::delivery_key(d.id), store::encode(d));
+      persist(b, store::durability::synced);
+      enqueue(s, d.next_at_ms);
+      return outcome_for(d, outcome_kind::retrying, r.attempt);
+    }
+  }
   switch (classify(r.attempt.status_code)) {
     case response_class::delivered: {
       // Buffered is enough: losing this delete to a power cut only re-sends under the same webhook-id.
@@ -289,8 +389,7 @@ void schedule::enable(int64_t now) {
   store::batch b;
   b.del(store::disabled_key(sub_.name));
   persist(b, store::durability::synced);
-  for (auto& q : queue_) q.at_ms = std::min(q.at_ms, now);
-  std::make_heap(queue_.begin(), queue_.end(), later<queued>);
+  make_all_due(now);
 }
 
 }  // namespace spec_notify::deliverer

@@ -3,13 +3,19 @@
 // (removed), retried with full-jitter backoff (Retry-After honoured for 429/503, clamped to max_backoff),
 // dead-lettered after max_attempts (moved dlv/ -> dead/ in one batch), or the subscription disabled on HTTP
 // 410 (its deliveries stay in the spool, replayable). Owned by one deliverer_actor (single-threaded use).
+// Also gates WHEN attempts start, so all per-subscription scheduling stays here: the rate limit
+// (rate_limit.hpp; every attempt takes a token) and the circuit breaker (breaker.hpp; while open only one
+// probe, the earliest queued delivery, and failed attempts are not counted against max_attempts).
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "actors/deliverer/breaker.hpp"
+#include "actors/deliverer/rate_limit.hpp"
 #include "actors/store/store.hpp"
 #include "config/settings.hpp"
 #include "messages/batches.hpp"
@@ -25,9 +31,11 @@ class schedule {
   size_t load();
   // Adds a delivery already persisted by the router; false when it is already known (restart overlap).
   bool add(delivery d);
-  // Up to `n` deliveries due at `now`, oldest due first, now counted as in flight.
+  // Up to `n` deliveries due at `now`, oldest due first, now counted as in flight; fewer when the rate limit
+  // has no token or the circuit is open (then at most the one probe, due or not).
   std::vector<delivery> take_due(int64_t now, size_t n);
-  // Earliest next attempt among deliveries not in flight; INT64_MAX when none.
+  // When take_due can next return something (rate limit and breaker included); INT64_MAX when never
+  // without a completion or a new delivery.
   int64_t next_due() const;
   // Applies one attempt's result and persists the consequence; the returned outcome is for evidence/logs.
   delivery_outcome complete(const attempt_result& r, int64_t now);
@@ -44,6 +52,13 @@ class schedule {
   size_t pending() const { return slots_.size() - free_.size(); }
   size_t in_flight() const { return flying_.size(); }
   const config::subscription_settings& settings() const { return sub_; }
+  // Circuit breaker: "" without one, else "closed" or "open"; since when (unix ms, 0 when closed).
+  std::string circuit_state() const;
+  int64_t circuit_since_ms() const { return breaker_ ? breaker_->open_since_ms() : 0; }
+  int consecutive_failures() const { return breaker_ ? breaker_->streak() : 0; }
+  bool circuit_open() const { return breaker_ && breaker_->open(); }
+  // Rate limit tokens available at `now`; -1 without a rate limit.
+  double rate_tokens(int64_t now) const { return bucket_ ? bucket_->tokens(now) : -1.0; }
 
  private:
   // What stays in memory per pending delivery: bodies live in the store and are read when an attempt starts,
@@ -71,6 +86,10 @@ class schedule {
   void maybe_compact();
   delivery_outcome outcome_for(const delivery& d, outcome_kind k, const attempt_record& a) const;
   void persist(const store::batch& b, store::durability dur);
+  // Feeds one attempt's result to the limiter and the breaker; true when the attempt must not count
+  // against max_attempts (the circuit is open, or this failure opened it). Adds breaker changes to `b`.
+  bool apply_policies(const attempt_result& r, int64_t now, store::batch& b);
+  void make_all_due(int64_t now);
   store::db_ptr db_;
   config::subscription_settings sub_;
   std::string ids_;     // the ids of all slots, back to back (freed ones are garbage until compaction)
@@ -84,6 +103,8 @@ class schedule {
   std::string disabled_reason_;
   bool paused_ = false;
   std::mt19937_64 rng_;
+  std::optional<token_bucket> bucket_;      // with rate_limit
+  std::optional<circuit_breaker> breaker_;  // with [notify.subscriptions.breaker]
 };
 
 }  // namespace spec_notify::deliverer

@@ -90,6 +90,28 @@ std::string render_prometheus(const metrics_snapshot& snap) {
   per_subscription(out, snap, "spec_notify_subscription_disabled", "gauge",
                    "1 when disabled by a 410 answer.",
                    [](const subscription_status& s) { return s.disabled.empty() ? int64_t{0} : int64_t{1}; });
+  // Only subscriptions with the policy get these series (a 0 would read as "open" or "no tokens").
+  header(out, "spec_notify_circuit_open", "gauge", "1 while the circuit breaker is open, 0 while closed.");
+  for (const auto& s : snap.subscriptions)
+    if (!s.circuit.empty())
+      out += "spec_notify_circuit_open{" + label(s) + "} " + (s.circuit == "open" ? "1" : "0") + "\n";
+  header(out, "spec_notify_circuit_open_since_seconds", "gauge",
+         "Unix time the circuit opened (0 while closed).");
+  for (const auto& s : snap.subscriptions)
+    if (!s.circuit.empty())
+      out += "spec_notify_circuit_open_since_seconds{" + label(s) + "} " + seconds(s.circuit_since_ms) + "\n";
+  header(out, "spec_notify_consecutive_failures", "gauge", "Failed attempts in a row (breaker streak).");
+  for (const auto& s : snap.subscriptions)
+    if (!s.circuit.empty())
+      out += "spec_notify_consecutive_failures{" + label(s) + "} " + std::to_string(s.consecutive_failures) +
+             "\n";
+  header(out, "spec_notify_rate_limit_tokens", "gauge", "Rate limit tokens available now (0..burst).");
+  for (const auto& s : snap.subscriptions) {
+    if (s.rate_tokens < 0) continue;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f", s.rate_tokens);
+    out += "spec_notify_rate_limit_tokens{" + label(s) + "} " + buf + "\n";
+  }
   histogram(out, snap);
   return out;
 }

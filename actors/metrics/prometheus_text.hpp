@@ -14,6 +14,9 @@
 //   spec_notify_queue_depth{..}                      deliveries in the spool (incl. in flight)
 //   spec_notify_in_flight{..}                        requests on the wire now
 //   spec_notify_subscription_paused{..} / _disabled{..}   0 or 1
+//   spec_notify_circuit_open{..} / _open_since_seconds{..} / spec_notify_consecutive_failures{..}
+//                                                    breaker state (only subscriptions with a breaker)
+//   spec_notify_rate_limit_tokens{..}                tokens available (only subscriptions with rate_limit)
 //   spec_notify_delivery_latency_seconds{..}         histogram of attempt latencies (buckets 5 ms .. 10 s)
 // Counters restart from 0 when the daemon (or a restarted stage) starts; Prometheus handles such resets.
 #include <cstdint>

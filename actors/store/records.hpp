@@ -40,5 +40,14 @@ inline std::string disabled_key(const std::string& sub) {
 inline std::string paused_key(const std::string& sub) {
   return "sub/" + sub + "/paused";
 }
+// The rate limiter's state (token_bucket::saved_state, unix us) of a subscription with rate_limit; written
+// (buffered) by its schedule at each attempt so a restart does not start with a burst.
+inline std::string rate_key(const std::string& sub) {
+  return "sub/" + sub + "/rate";
+}
+// Set (unix ms it opened) while the subscription's circuit breaker is open; deleted when it closes.
+inline std::string breaker_key(const std::string& sub) {
+  return "sub/" + sub + "/breaker";
+}
 
 }  // namespace spec_notify::store

@@ -8,6 +8,8 @@
 //   dead/<delivery id>     -> dead letter (delivery + dead_at)
 //   sub/<name>/disabled    -> reason (set on HTTP 410; kept across restarts until replay/resume)
 //   sub/<name>/paused      -> "1" while an operator has paused the subscription (admin pause/resume)
+//   sub/<name>/rate        -> rate limiter state, unix us (rate_limit; written by the deliverer per attempt)
+//   sub/<name>/breaker     -> unix ms the circuit opened (set while open; deleted when it closes)
 // Each stage writes its output together with the consumption of its input in ONE batch (transactional
 // outbox), which is what keeps "nothing lost, nothing emitted twice" true across kill -9.
 // Thread-safety: LevelDB serialises writers itself and commits concurrent synced writes as one group, so one

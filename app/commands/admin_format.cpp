@@ -174,6 +174,12 @@ void print_status(std::ostream& os, const admin_reply& reply, int64_t now_ms) {
                         : s.paused            ? "paused"
                                               : "active";
     std::string note = row.running ? s.disabled : row.note;
+    if (row.running && s.circuit == "open") {
+      state = "circuit open";
+      note = "circuit open since " + format_time(s.circuit_since_ms) + " (" +
+             relative_time(s.circuit_since_ms, now_ms) + "), " + std::to_string(s.consecutive_failures) +
+             " failed in a row" + (note.empty() ? "" : "; " + note);
+    }
     t.push_back({s.name, state, std::to_string(s.pending),
                  std::to_string(s.in_flight) + "/" + std::to_string(s.max_in_flight),
                  std::to_string(s.delivered), std::to_string(s.failed_attempts),

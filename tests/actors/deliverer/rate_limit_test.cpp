@@ -1,0 +1,69 @@
+#define BOOST_TEST_MODULE rate_limit
+#include "actors/deliverer/rate_limit.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using spec_notify::deliverer::token_bucket;
+
+namespace {
+const int64_t t0 = 1'700'000'000'000;  // an injected clock: unix ms
+}
+
+BOOST_AUTO_TEST_CASE(one_per_second_spaces_attempts_at_least_a_second_apart) {
+  token_bucket b(1, 1000, 1);
+  BOOST_TEST(b.try_take(t0));
+  BOOST_TEST(!b.try_take(t0 + 999));
+  BOOST_TEST(!b.try_take(t0 + 1000));  // the 1% margin: 1010 ms
+  BOOST_TEST(b.next_at(t0 + 500) == t0 + 1010);
+  BOOST_TEST(b.try_take(t0 + 1010));
+  BOOST_TEST(!b.try_take(t0 + 2019));
+  BOOST_TEST(b.try_take(t0 + 2020));
+}
+
+BOOST_AUTO_TEST_CASE(a_full_bucket_allows_burst_then_refills_at_the_rate) {
+  token_bucket b(60, 60000, 3);  // 60/m, burst 3
+  BOOST_TEST(b.tokens(t0) == 3.0);
+  BOOST_TEST(b.try_take(t0));
+  BOOST_TEST(b.try_take(t0));
+  BOOST_TEST(b.try_take(t0));
+  BOOST_TEST(!b.try_take(t0));
+  BOOST_TEST(b.tokens(t0) == 0.0);
+  BOOST_TEST(b.next_at(t0) == t0 + 1010);
+  BOOST_TEST(b.try_take(t0 + 1010));
+  // An idle bucket never holds more than burst tokens.
+  BOOST_TEST(b.tokens(t0 + 3'600'000) == 3.0);
+}
+
+BOOST_AUTO_TEST_CASE(throttled_with_retry_after_holds_every_token_and_slows_the_rate) {
+  token_bucket b(1, 1000, 1);
+  BOOST_TEST(b.try_take(t0));
+  b.throttled(t0 + 100, 5000);
+  BOOST_TEST(b.slow_factor() == 2);
+  BOOST_TEST(!b.try_take(t0 + 5099));
+  BOOST_TEST(b.next_at(t0 + 200) == t0 + 5100);
+  BOOST_TEST(b.try_take(t0 + 5100));
+  BOOST_TEST(b.next_at(t0 + 5100) == t0 + 5100 + 2020);  // slowed: twice the interval
+  b.succeeded();
+  BOOST_TEST(b.slow_factor() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(throttled_without_retry_after_only_slows) {
+  token_bucket b(10, 1000, 1);
+  BOOST_TEST(b.try_take(t0));
+  for (int i = 0; i < 10; ++i) b.throttled(t0, -1);
+  BOOST_TEST(b.slow_factor() == 64);
+  BOOST_TEST(b.next_at(t0) == t0 + 101 * 64);
+}
+
+BOOST_AUTO_TEST_CASE(restored_state_spends_the_tokens_spent_before_a_restart) {
+  token_bucket before(1, 1000, 5);
+  for (int i = 0; i < 5; ++i) BOOST_TEST(before.try_take(t0));
+  token_bucket after(1, 1000, 5);  // a new process: starts full...
+  after.restore(before.saved_state(), t0 + 10);
+  BOOST_TEST(!after.try_take(t0 + 10));  // ...but the restored state has no token to give
+  BOOST_TEST(after.next_at(t0 + 10) == t0 + 1010);
+  // A saved state from a slower config cannot stall a faster one for longer than a full bucket.
+  token_bucket fast(100, 1000, 1);
+  fast.restore((t0 + 3'600'000) * 1000, t0);
+  BOOST_TEST(fast.next_at(t0) <= t0 + 11);
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Circuit breaker (issue 16 item 3): 20 transitions to an endpoint that refuses connections for 20 s, with
+# max_attempts = 5 (backoff <= 300 ms: without a breaker every delivery is a dead letter within ~2 s) and a
+# breaker that opens after 3 consecutive failures and probes every second. While down: nothing dead-letters,
+# admin status and metrics show the open circuit. Once a receiver listens on the port every delivery arrives
+# within a few probe intervals, and the log has exactly one "circuit OPEN" and one "circuit CLOSED" line.
+source "$(dirname "$0")/lib.sh"
+command -v curl >/dev/null || fail "curl is required"
+
+CB_SECRET=$("$BIN" secret new) || fail "secret new failed"
+export CB_SECRET
+spec_dir="$WORK/repo/docs/SPEC-KIT-402-breaker"
+mkdir -p "$spec_dir"
+task_table 20 0 | save_atomically "$spec_dir/tasks.md"
+
+port=$(free_port)     # nothing listens here yet: connection refused
+mport=$(free_port)
+cat > "$WORK/config.toml" <<TOML
+[notify]
+admin = "127.0.0.1:$(free_port)"
+metrics = "127.0.0.1:$mport"
+repo = "repo"
+state_dir = "state"
+
+[[notify.subscriptions]]
+name = "down"
+url = "http://127.0.0.1:$port/hooks"
+secret_env = "CB_SECRET"
+timeout = "2s"
+[notify.subscriptions.retry]
+max_attempts = 5
+initial_backoff = "50ms"
+max_backoff = "300ms"
+[notify.subscriptions.breaker]
+failures = 3
+after = "10m"
+probe = "1s"
+TOML
+
+SPEC_NOTIFY_LOG=debug start_daemon "$WORK/config.toml" "$WORK/daemon.log"
+wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "daemon did not record a baseline"
+down_since=$(date +%s)
+task_table 20 20 | save_atomically "$spec_dir/tasks.md"     # T1..T20 -> Done
+wait_until 15 file_has "$WORK/daemon.log" "circuit OPEN" || fail "the circuit did not open"
+
+# While the circuit is open: state in admin status and metrics, probes (not counted) going out.
+printf 'status\nquit\n' | "$BIN" admin --config "$WORK/config.toml" > "$WORK/status.out" || fail "admin status exited $?"
+grep -q "^down .*circuit open.*circuit open since" "$WORK/status.out" || fail "admin status: $(cat "$WORK/status.out")"
+curl -sf "http://127.0.0.1:$mport/metrics" > "$WORK/metrics.txt" || fail "metrics scrape failed"
+grep -q '^spec_notify_circuit_open{subscription="down"} 1$' "$WORK/metrics.txt" ||
+  fail "metrics: $(grep circuit "$WORK/metrics.txt")"
+probes() { grep -c "circuit open: not counted" "$WORK/daemon.log" || true; }
+probes_at_least() { [ "$(probes)" -ge "$1" ]; }
+wait_until 15 probes_at_least 8 || fail "only $(probes) uncounted attempt(s) while open"
+
+# The outage lasts 20 s from the first transition (the scenario, not a wait for the daemon).
+sleep $(( 20 - ($(date +%s) - down_since) > 0 ? 20 - ($(date +%s) - down_since) : 0 ))
+dead=$(grep -c "moved to dead letters" "$WORK/daemon.log" || true)
+[ "$dead" = 0 ] || fail "$dead dead letter(s) while the endpoint was down"
+
+"$BIN" receive --listen "127.0.0.1:$port" --out "$WORK/received.jsonl" --ready-file "$WORK/receiver.port" \
+  --secret-env CB_SECRET >>"$WORK/receiver.log" 2>&1 &
+PIDS+=($!)
+back=$(date +%s%N)
+wait_until 10 test -s "$WORK/receiver.port" || fail "receiver did not start (see receiver.log)"
+wait_until 8 has_distinct_tasks "$WORK/received.jsonl" 20 ||
+  fail "$(distinct_tasks "$WORK/received.jsonl") of 20 delivered within 8 s (probe = 1s) after the endpoint came back"
+echo "all 20 delivered $(( ($(date +%s%N) - back) / 1000000 )) ms after the endpoint came back"
+wait_until 5 file_has "$WORK/daemon.log" "circuit CLOSED" || fail "no close line"
+
+opened=$(grep -c "circuit OPEN" "$WORK/daemon.log" || true)
+closed=$(grep -c "circuit CLOSED" "$WORK/daemon.log" || true)
+[ "$opened" = 1 ] && [ "$closed" = 1 ] || fail "log: $opened open line(s), $closed close line(s); want 1 and 1"
+"$BIN" --list --failed --config "$WORK/config.toml" | grep -q "^Dead letters: 0" || fail "--list shows dead letters"
+curl -sf "http://127.0.0.1:$mport/metrics" > "$WORK/metrics.txt" || fail "metrics scrape failed"
+grep -q '^spec_notify_circuit_open{subscription="down"} 0$' "$WORK/metrics.txt" || fail "metrics after close"
+grep -q '^spec_notify_deliveries_dead_lettered_total{subscription="down"} 0$' "$WORK/metrics.txt" ||
+  fail "metrics: dead letters"
+
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID" || fail "serve exited with $? on SIGTERM (want 0)"
+echo "circuit breaker: OK"
