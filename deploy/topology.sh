@@ -9,7 +9,9 @@
 #   - container paths from `volumes:` -> their host source; a named volume -> WORKDIR/volumes/<name>
 #     (kept across runs like a named volume across `down`/`up`; delete the folder for `down -v`).
 #   - admin / metrics host:port -> 127.0.0.1:<free port> (inside a container they are private; here they
-#     must not collide with anything else on the host).
+#     must not collide with anything else on the host); a health check probing them follows.
+#   - the image's entrypoint (deploy/entrypoint: uid switch, exit 2 -> 0) is not reproduced: every service
+#     runs as the calling user and its exit status is reported as it is.
 #   - `spec-notify` (the image's entrypoint) -> the binary given by --bin / $SPEC_NOTIFY_BIN / build/spec-notify.
 # Environment: only what the service declares (plus PATH and the image's ENV), like a container: a value-less
 # entry (a secret) is passed through from the shell or the env file (deploy/.env, or --env-file), shell first.
@@ -175,7 +177,7 @@ class Topology:
         self.named_volumes = set((raw.get("volumes") or {}).keys())
         for d in ("run", "health", "volumes"):
             os.makedirs(os.path.join(self.work, d), exist_ok=True)
-        self.procs, self.ports, self.mounts = {}, {}, {}
+        self.procs, self.ports, self.mounts, self.private_ports = {}, {}, {}, {}
         self.listen_port = {}  # service -> its container port
         for name, svc in self.services.items():
             cmd = [str(c) for c in svc.get("command") or []]
@@ -222,7 +224,10 @@ class Topology:
                         die("%s: %s refers to %s, which is not up (missing depends_on?)" % (src, key, u.group(2)))
                     val = "%s127.0.0.1:%d%s" % (u.group(1), self.ports[u.group(2)], u.group(4))
                 elif key in ("admin", "metrics") and val:
-                    val = "127.0.0.1:%d" % free_port()
+                    port = free_port()
+                    if ":" in val:  # a health check probing this port inside the container probes the new one
+                        self.private_ports.setdefault(name, {})[int(val.rsplit(":", 1)[1])] = port
+                    val = "127.0.0.1:%d" % port
                 elif val.startswith("/"):
                     val = self.map_path(val, mapping)
                 out.append('%s%s%s"%s"%s' % (ind, key, eq, val, rest))
@@ -337,10 +342,14 @@ class Topology:
         mapping = dict(self.mounts.get(name, {}))
         cport = self.listen_port.get(name)
 
+        remap = dict(self.private_ports.get(name, {}))
+        if cport is not None and name in self.ports:
+            remap[cport] = self.ports[name]
+
         def fix(arg):
-            if cport is not None and name in self.ports:
-                arg = re.sub(r"(127\.0\.0\.1|localhost)([/:])%d\b" % cport,
-                             lambda m: "127.0.0.1%s%d" % (m.group(2), self.ports[name]), arg)
+            for old, new in remap.items():
+                arg = re.sub(r"(127\.0\.0\.1|localhost)([/:])%d\b" % old,
+                             lambda m: "127.0.0.1%s%d" % (m.group(2), new), arg)
             if arg.startswith("/"):
                 arg = self.map_path(arg, mapping)
             return arg

@@ -4,7 +4,10 @@
 #     variables set and with an env file; no top-level `name:`; no secret value written in the file;
 #   - each receiver's --secret-env is the secret_env of the subscription whose URL points at it, and the daemon
 #     gets every secret_env its config names; the config validates with `spec-notify check-config`;
-#   - the Dockerfile is multi-stage on Debian 12, its runtime stage has no -dev package, runs as a non-root user,
+#   - only spec-notify builds, every service runs that image, restart on-failure, no-new-privileges=true,
+#     the config folder is mounted, receivers mount nothing, the daemon's health check scrapes metrics;
+#   - the Dockerfile is multi-stage on Debian 12, its runtime stage has no -dev package, no VOLUME, no USER
+#     (deploy/entrypoint picks the checkout's owner at run time),
 #     has a HEALTHCHECK running an existing subcommand, installs a package for every shared library the binary
 #     needs, and COPYs every source folder CMakeLists.txt builds from.
 source "$(dirname "$0")/lib.sh"
@@ -54,11 +57,20 @@ check(state_mounts and state_mounts[0].split(":")[0] in (res.get("volumes") or {
 check(any(v.startswith(repo + ":/repo") for v in daemon["volumes"]), "SPEC_NOTIFY_REPO is not mounted at /repo")
 check(daemon["environment"].get("SPEC_NOTIFY_CHATOPS_SECRET") == chatops, "chatops secret not passed through")
 check(daemon["environment"].get("SPEC_NOTIFY_AUDIT_SECRET") == audit, "audit secret not passed through")
-check(daemon.get("healthcheck", {}).get("test", [None, None])[1] == "spec-notify", "daemon healthcheck")
-# the daemon's config, as mounted
-cfg_mount = [v for v in daemon["volumes"] if v.split(":")[1] == "/etc/spec-notify/config.toml"]
-check(cfg_mount, "config not mounted")
-cfg = tomllib.load(open(cfg_mount[0].split(":")[0], "rb"))["notify"]
+# the daemon's config, as mounted: its folder (a file mount keeps the old inode after sed -i / git checkout)
+cfg_mount = [v for v in daemon["volumes"] if v.split(":")[1] == "/etc/spec-notify"]
+check(cfg_mount, "the config folder is not mounted at /etc/spec-notify")
+cfg = tomllib.load(open(cfg_mount[0].split(":")[0] + "/config.toml", "rb"))["notify"]
+hc = " ".join(daemon.get("healthcheck", {}).get("test", []))
+check("/dev/tcp/127.0.0.1/%s" % cfg["metrics"].rsplit(":", 1)[1] in hc, "daemon healthcheck must scrape metrics")
+# one build for every service; receivers keep no state; restarts stop on exit 2 (the entrypoint maps it to 0)
+check([n for n, s in res["services"].items() if "build" in s] == ["spec-notify"], "only spec-notify builds")
+check(len({s["image"] for s in res["services"].values()}) == 1, "every service runs the same image")
+for name, svc in res["services"].items():
+    check(svc.get("restart") == "on-failure", "%s: restart must be on-failure" % name)
+    check("no-new-privileges=true" in (svc.get("security_opt") or []), "%s: no-new-privileges=true" % name)
+    if name != "spec-notify":
+        check(not svc.get("volumes"), "%s: a receiver mounts nothing" % name)
 check(cfg["repo"] == "/repo" and cfg["state_dir"] == "/var/lib/spec-notify", "config paths vs mounts")
 faults = 0
 for sub in cfg["subscriptions"]:
@@ -81,11 +93,11 @@ for e in errors: print("  - " + e, file=sys.stderr)
 sys.exit(1 if errors else 0)
 PY
 SPEC_NOTIFY_CHATOPS_SECRET=$chatops SPEC_NOTIFY_AUDIT_SECRET=$audit \
-  "$BIN" check-config --config "$DEPLOY/spec-notify.compose.toml" >"$WORK/check.log" 2>&1 ||
+  "$BIN" check-config --config "$DEPLOY/compose-config/config.toml" >"$WORK/check.log" 2>&1 ||
   fail "the compose config does not validate: $(cat "$WORK/check.log")"
 # The example env files are not usable as they are: their placeholders must fail validation.
 (set -a; . "$DEPLOY/compose.env.example"; set +a
- "$BIN" check-config --config "$DEPLOY/spec-notify.compose.toml" >/dev/null 2>&1) &&
+ "$BIN" check-config --config "$DEPLOY/compose-config/config.toml" >/dev/null 2>&1) &&
   fail "the placeholder secrets of compose.env.example must not validate"
 
 echo "== Dockerfile"
@@ -115,10 +127,16 @@ pkgs = set()
 for m in re.finditer(r"apt-get install ([^&;]*)", body):
     pkgs |= {w for w in m.group(1).split() if not w.startswith("-")}
 check(pkgs, "runtime stage installs no packages")
+check(not re.search(r"^\s*VOLUME", text, re.M), "no VOLUME: receivers would leave anonymous volumes")
+check(not re.search(r"once it (ships|is available)", text), "stale comment: the metrics endpoint has shipped")
 check(not [p for p in pkgs if p.endswith("-dev") or p in ("build-essential", "cmake", "g++", "gcc")],
       "runtime stage has build packages: %s" % sorted(p for p in pkgs if p.endswith("-dev")))
+# No build-time USER: deploy/entrypoint picks the checkout's owner at run time and drops every capability.
 users = [l for l in run["lines"] if l.upper().startswith("USER ")]
-check(users and not users[-1].split()[1].startswith(("root", "0")), "runtime must run as a non-root USER")
+check(not users, "the user is chosen at run time by deploy/entrypoint, not by USER")
+check("setpriv" in open(os.path.join(os.path.dirname(dockerfile), "entrypoint")).read(), "entrypoint drops privileges")
+check('ENTRYPOINT ["spec-notify"]' in text and "COPY deploy/entrypoint /usr/local/bin/spec-notify" in text,
+      "the entrypoint must be installed as spec-notify (exec and health checks go through it)")
 hc = [l for l in run["lines"] if l.upper().startswith("HEALTHCHECK")]
 check(hc, "no HEALTHCHECK")
 if hc:
@@ -164,4 +182,5 @@ for f in sorted(folders):
 for e in errors: print("  - " + e, file=sys.stderr)
 sys.exit(1 if errors else 0)
 PY
+grep -qx 'deploy/.env' "$ROOT/.dockerignore" || fail ".dockerignore must keep deploy/.env (secrets) out of the build context"
 echo "compose config: OK"
