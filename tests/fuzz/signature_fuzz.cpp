@@ -47,6 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string mixed = std::string(header) + " " + good;
   FUZZ_CHECK(deliverer::verify_standard(kSecrets, msg_id, std::to_string(kNow), mixed, body, kNow) ==
              deliverer::verify_result::ok);
-  FUZZ_CHECK(deliverer::verify_github(kSecrets, deliverer::github_signature(kSecrets[1], body), body));
+  // Like @octokit/webhooks-methods, an empty body never verifies (signature.hpp).
+  FUZZ_CHECK(deliverer::verify_github(kSecrets, deliverer::github_signature(kSecrets[1], body), body) ==
+             !body.empty());
   return 0;
 }

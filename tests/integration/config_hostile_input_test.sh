@@ -42,7 +42,11 @@ check_refused() {
 }
 
 for name in dotted arrays inline header huge; do evil "$name"; done
-for stack in 8192 1024 256; do
+# Sanitizer builds (.ci/sanitize.sh) multiply frame sizes and keep fake stacks: the small-stack rounds would
+# measure the sanitizer, not the limits, so they run on the normal build only.
+stacks="8192 1024 256"; good_stacks="8192 256"
+if ldd "$BIN" | grep -qE 'lib(asan|tsan)'; then stacks=8192; good_stacks=8192; fi
+for stack in $stacks; do
   check_refused "$WORK/dotted.toml" $stack "dotted.toml:10:[0-9]*: error: TOML structure too deep: dotted key"
   check_refused "$WORK/arrays.toml" $stack "arrays.toml:10:[0-9]*: error: TOML structure too deep: array"
   check_refused "$WORK/inline.toml" $stack "inline.toml:10:[0-9]*: error: TOML structure too deep"
@@ -57,7 +61,7 @@ good_config | sed 's|http://127.0.0.1:9/|http://0xa9fea9fe/latest/meta-data/|' >
 check_refused "$WORK/metadata.toml" 8192 "metadata.toml:7:7: error: subscription 'a': url target refused: '0xa9fea9fe' (169.254.169.254)"
 
 # A reasonable config passes, also on a small stack.
-for stack in 8192 256; do
+for stack in $good_stacks; do
   (ulimit -s $stack; exec "$BIN" check-config --config "$WORK/good.toml") >"$WORK/out.log" 2>&1 ||
     { cat "$WORK/out.log" >&2; fail "the good config was refused at ${stack} KiB stack"; }
   grep -q "config OK" "$WORK/out.log" || fail "no 'config OK' at ${stack} KiB stack"

@@ -58,8 +58,10 @@ std::string why(caf::actor_system& sys, const caf::expected<caf::actor>& x) {
   return x ? std::string("connected") : sys.render(x.error());
 }
 
-caf::behavior stand_in_supervisor() {
-  return {[](wire_atom) { return wiring{}; }};
+// Takes the actor pointer and an argument: CAF 0.17's factory for an argument-less function dereferences a
+// null argument tuple (UBSan reports it).
+caf::behavior stand_in_supervisor(caf::event_based_actor*, wiring w) {
+  return {[w](wire_atom) { return w; }};
 }
 
 // The daemon's side: an actor system configured as serve configures it, the admin actor published on it.
@@ -79,7 +81,7 @@ struct daemon_side {
     register_message_types(sys_cfg);
     sys = std::make_unique<caf::actor_system>(sys_cfg);
     admin::hide_utility_actors(*sys);
-    supervisor = sys->spawn(stand_in_supervisor);
+    supervisor = sys->spawn(stand_in_supervisor, wiring{});
     admin = admin::spawn_admin(*sys, cfg, store.db, supervisor, error);
     BOOST_REQUIRE_MESSAGE(admin, error);
   }
@@ -286,7 +288,7 @@ BOOST_AUTO_TEST_CASE(an_address_in_use_is_an_error_not_a_silent_daemon_without_a
   BOOST_REQUIRE_MESSAGE(admin::tls_config(sys_cfg, cfg, true, error), error);
   register_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
-  auto sup = sys.spawn(stand_in_supervisor);
+  auto sup = sys.spawn(stand_in_supervisor, wiring{});
   auto a = admin::spawn_admin(sys, cfg, other.db, sup, error);
   BOOST_CHECK(!a);
   BOOST_CHECK_MESSAGE(error.find("cannot listen on " + cfg.admin) != std::string::npos, error);

@@ -196,7 +196,7 @@ BOOST_FIXTURE_TEST_CASE(handle_replay_records_each_replay_in_the_evidence_withou
   req.command = "replay";
   req.ids = {"msg_a"};
   std::vector<delivery> replayed;
-  auto reply = admin::handle_replay(*db, req, {dir / "evidence", 0}, replayed);
+  auto reply = admin::handle_replay(*db, req, {dir / "evidence", 0, {}}, replayed);
   BOOST_TEST(reply.ok);
   BOOST_TEST(reply.message.empty());
   BOOST_REQUIRE_EQUAL(replayed.size(), 1u);
@@ -218,6 +218,6 @@ BOOST_FIXTURE_TEST_CASE(handle_replay_without_ids_or_failed_is_an_error, fixture
   admin_request req;
   req.command = "replay";
   std::vector<delivery> replayed;
-  auto reply = admin::handle_replay(*db, req, {dir / "evidence", 0}, replayed);
+  auto reply = admin::handle_replay(*db, req, {dir / "evidence", 0, {}}, replayed);
   BOOST_TEST(!reply.ok);
 }
