@@ -29,7 +29,12 @@ void route(caf::stateful_actor<router_state>* self, const std::vector<event>& ev
     // are routed again at the next start. Say so loudly.
     logging::error("router", "cannot persist deliveries (unrouted events kept for the next start): " + error);
   }
-  for (const auto& line : untaken) logging::info("router", line);
+  // One line per untaken transition explains a filter; a 50,000-row burst must not become 50,000 log lines.
+  constexpr size_t kUntakenLines = 20;
+  for (size_t i = 0; i < untaken.size() && i < kUntakenLines; ++i) logging::info("router", untaken[i]);
+  if (untaken.size() > kUntakenLines)
+    logging::info("router", "... and " + std::to_string(untaken.size() - kUntakenLines) +
+                                " more transition(s) of this change taken by no subscription (same filters)");
   for (auto& [name, list] : out) {
     auto it = st.deliverers.find(name);
     if (it == st.deliverers.end()) continue;  // its deliverer loads them from the spool when it starts
