@@ -12,19 +12,21 @@
 # webhook-id three times (500, 500, 200) at receiver-faulty; evidence written (owned by the checkout's owner);
 # metrics scraped; `admin status` through `docker-compose exec`; a `sed -i` config edit + SIGHUP reload is
 # applied; `docker stop` exits 0 within 10 s; a transition made while down arrives once after `up`, nothing is
-# re-delivered; `down` leaves no anonymous volume; no error line in the daemon's log. Then: a placeholder secret
+# re-delivered; `down` leaves no anonymous volume; no error line in the daemon's log. Then: the checkout changes
+# owner while the state volume exists (the daemon starts, the volume is chowned); a placeholder secret
 # (exit 2) stops the receiver's container with status 0 and no restart.
 # SPEC_NOTIFY_SKIP_COMPOSE=1 skips it (exit 77) for quick local runs; CI never sets it.
-source "$(dirname "$0")/lib.sh"
+# Skips come before lib.sh (its EXIT trap reports any non-zero status as a failure).
 if [ "${SPEC_NOTIFY_SKIP_COMPOSE:-}" = 1 ]; then
   echo "SKIPPED: SPEC_NOTIFY_SKIP_COMPOSE=1"
   exit 77
 fi
 # The image is built from the sources, not from $BIN: a sanitizer build dir (.ci/sanitize.sh) has nothing to add.
-if grep -Eqs '^SPEC_NOTIFY_SANITIZE:[A-Z]*=(address|thread)' "$(dirname "$BIN")/CMakeCache.txt"; then
-  echo "SKIPPED: sanitizer build ($(dirname "$BIN")): the compose test runs once, in .ci/run's plain build"
+if grep -Eqs '^SPEC_NOTIFY_SANITIZE:[A-Z]*=(address|thread)' "$(dirname "${SPEC_NOTIFY_BIN:-.}")/CMakeCache.txt"; then
+  echo "SKIPPED: sanitizer build ($(dirname "$SPEC_NOTIFY_BIN")): the compose test runs once, in .ci/run's plain build"
   exit 77
 fi
+source "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$TEST_DIR/.." && pwd)
 CACHE=${SPEC_NOTIFY_CI_CACHE:-/var/cache/spec-notify-ci}
 ENGINE=$(cd "$(dirname "$BIN")" && pwd)/compose-engine
@@ -217,6 +219,22 @@ PY
   "${DC[@]}" down >>"$WORK/compose.log" 2>&1
   [ "$(docker volume ls -q | sort)" = "$(printf '%s\n' $volumes_before "${P}_state" | sort -u)" ] ||
     fail "down left volumes other than ${P}_state: $(docker volume ls -q)"
+  LAST_REPO=$repo
+}
+
+owner_change_keeps_state() {  # the checkout changes owner while the state volume exists: no LOCK failure
+  echo "== the checkout changes owner to 0:0, the state volume was made by 4242:4242: the daemon starts as 0:0"
+  chown -R 0:0 "$LAST_REPO"
+  up
+  local c
+  c=$(cid spec-notify)
+  wait_until 30 daemon_log_has "watching /repo" || fail "daemon did not start: $(daemon_log | tail -5)"
+  [ "$(docker inspect -f '{{.State.Status}} {{.RestartCount}}' "$c")" = "running 0" ] ||
+    fail "daemon after the owner change: $(docker inspect -f '{{.State.Status}} {{.RestartCount}}' "$c")"
+  "${DC[@]}" exec -T spec-notify find /var/lib/spec-notify \! -user 0 >"$WORK/not-chowned.txt" ||
+    fail "find in the state volume"
+  [ ! -s "$WORK/not-chowned.txt" ] || fail "state volume not chowned to 0: $(head -3 "$WORK/not-chowned.txt")"
+  ! daemon_log | grep -E '^[^ ]+ +error |Permission denied' || fail "error lines after the owner change"
   "${DC[@]}" down -v >>"$WORK/compose.log" 2>&1
 }
 
@@ -237,5 +255,6 @@ placeholder_secret_stops() {  # exit 2 (a placeholder secret) stops the containe
 
 run_for_owner 0:0
 run_for_owner 4242:4242
+owner_change_keeps_state
 placeholder_secret_stops
 echo "compose e2e: OK after $((SECONDS - t_start)) s"
