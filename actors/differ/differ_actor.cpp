@@ -53,10 +53,12 @@ void on_files(caf::stateful_actor<differ_state>* self, const files_changed& msg)
     if (st.retry.empty()) self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
     st.retry.insert(msg.paths.begin(), msg.paths.end());
   }
-  // Files caught mid-write: read again once the writer has had time to finish (an unchanged file gives
-  // nothing new; a finished one gives its last row).
+  // Files caught mid-write, over the event cap, or telemetry waiting for its consensus: read again once the
+  // writer has had time to finish / the settle time is over (an unchanged task file gives nothing new; a
+  // finished one gives its last row; a held telemetry file gives its event).
   if (!result.recheck.empty())
-    self->delayed_send(self, kRecheckAfter + std::chrono::milliseconds(100), files_changed{result.recheck});
+    self->delayed_send(self, result.recheck_after + std::chrono::milliseconds(100),
+                       files_changed{result.recheck});
   if (result.events.size() >= 1000) self->state.release_after = true;
   for (const auto& p : result.problems) logging::warn("differ", p);
   for (const auto& p : result.skipped) logging::debug("differ", "skipped " + p);

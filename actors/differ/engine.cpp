@@ -35,10 +35,17 @@ std::string cap_hint(const char* key, size_t value) {
   return std::string("(") + key + " = " + std::to_string(value) + "; raise " + key + " in [notify] for more)";
 }
 
+void recheck_once(engine_result& out, const std::string& rel) {
+  if (std::find(out.recheck.begin(), out.recheck.end(), rel) == out.recheck.end()) out.recheck.push_back(rel);
+}
+
 }  // namespace
 
-engine::engine(store::db_ptr db, std::filesystem::path repo, differ_limits limits)
-    : repo_(std::move(repo)), db_(std::move(db)), limits_(limits) {
+engine::engine(store::db_ptr db, std::filesystem::path repo, differ_limits limits, clock_fn clock)
+    : repo_(std::move(repo)),
+      db_(std::move(db)),
+      limits_(limits),
+      clock_(clock ? std::move(clock) : clock_fn([] { return std::chrono::system_clock::now(); })) {
   std::string flag;
   baseline_done_ = db_->get("meta/baseline", flag);
   db_->scan("task/", [&](const std::string& key, const std::string& value) {
@@ -138,7 +145,7 @@ void engine::note_row_cap(const std::string& rel, int capped_at_line, engine_res
 }
 
 void engine::defer(const std::string& rel, size_t emitted, size_t deferred, engine_result& out) {
-  if (std::find(out.recheck.begin(), out.recheck.end(), rel) == out.recheck.end()) out.recheck.push_back(rel);
+  recheck_once(out, rel);
   if (!deferring_.insert(rel).second) return;
   out.problems.push_back(rel + ": over the per-change event cap: " + std::to_string(emitted) + " of its " +
                          std::to_string(emitted + deferred) +
@@ -257,10 +264,40 @@ void engine::look_for_run_consensus(const std::string& rel, const telemetry_summ
   }
 }
 
+// Whether the event of the new telemetry file `rel` waits for its run's consensus record (kConsensusSettle):
+// it does while no record of its run is known and the file is young; once held, until its settle time is
+// over: a record arriving meanwhile is used then (several: consensus_of's ranking, not their order).
+bool engine::hold_for_consensus(const std::string& rel, const telemetry_summary& t, int64_t mtime_ns,
+                                engine_result& out) {
+  using namespace std::chrono;
+  const auto now = clock_();
+  auto it = held_.find(rel);
+  if (it == held_.end()) {
+    if (context_.consensus_of(t)) return false;  // its record is known: no reason to wait
+    it = held_.emplace(rel, now).first;
+  } else if (it->second > now) {
+    it->second = now;  // the clock went back: never hold more than kConsensusSettle of the clock from here
+  }
+  const auto written = system_clock::time_point(duration_cast<system_clock::duration>(nanoseconds(mtime_ns)));
+  // The earlier of written and first seen: an old file (restart, rescan) is not held, a future mtime does
+  // not extend the hold.
+  const auto since = std::min(it->second, written);
+  if (now - since >= kConsensusSettle) {
+    held_.erase(it);
+    return false;
+  }
+  recheck_once(out, rel);
+  out.recheck_after = std::max(out.recheck_after, kConsensusSettle);
+  return true;
+}
+
 void engine::process_telemetry(const std::string& rel, store::batch& b, engine_result& out) {
   std::string text;
   int64_t mtime_ns = 0;
-  if (!read(rel, text, mtime_ns, out)) return;
+  if (!read(rel, text, mtime_ns, out)) {
+    held_.erase(rel);  // gone (or refused): nothing to announce; a new file of that name starts afresh
+    return;
+  }
   auto t = read_telemetry(text, rel);
   if (t.status == read_status::skipped) return out.skipped.push_back(t.reason);
   // A half-written file reads as an error; it is not marked seen, so its completed version still counts.
@@ -268,6 +305,7 @@ void engine::process_telemetry(const std::string& rel, store::batch& b, engine_r
   context_.add_telemetry(t.value);
   if (seen_telemetry_.count(rel) || pending_seen_.count(rel)) return;  // rewritten: context only
   if (baseline_done_) look_for_run_consensus(rel, t.value, out);
+  if (baseline_done_ && hold_for_consensus(rel, t.value, mtime_ns, out)) return;  // announced later
   if (baseline_done_) {
     const size_t needed = t.value.stage == "unlock" ? 2 : 1;
     if (needed > events_left_) return defer(rel, 0, needed, out);  // not marked seen: announced later

@@ -5,6 +5,7 @@
 // drains). Called by differ_actor only (single-threaded use). Tests drive it directly with a real store.
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -18,19 +19,36 @@
 
 namespace spec_notify::differ {
 
+// How long a task file must have been left alone before an unterminated last line is trusted.
+inline constexpr std::chrono::milliseconds kRecheckAfter{1500};
+
 struct engine_result {
   std::vector<event> events;          // persisted under evt/ before being returned
   std::vector<std::string> problems;  // "path:line: message" for unreadable / odd input; never fatal
   std::vector<std::string>
       skipped;                // files deliberately ignored (unknown schema, per-agent files): debug only
   bool store_failed = false;  // nothing was persisted: the caller should offer these paths again later
-  // Task files that looked mid-write (last line without '\n', modified a moment ago): their last line was
-  // left out; the caller should offer them again once the writer is done (kRecheckAfter).
+  // Files to offer again later: task files that looked mid-write (last line without '\n', modified a
+  // moment ago: their last line was left out), files over the event cap, and new telemetry files whose
+  // event waits for the consensus record of their run (kConsensusSettle).
   std::vector<std::string> recheck;
+  // How long to wait before offering `recheck` again: kRecheckAfter, or kConsensusSettle when it holds a
+  // telemetry file waiting for its consensus (by then every held file is due; the others just re-read).
+  std::chrono::milliseconds recheck_after = kRecheckAfter;
 };
 
-// How long a task file must have been left alone before an unterminated last line is trusted.
-inline constexpr std::chrono::milliseconds kRecheckAfter{1500};
+// How long a new stage/pipeline telemetry file's event may wait for the consensus record of its run when none
+// is known yet. A `git pull` checks commands/ out before consensus/ (and live Spec Kit most likely writes the
+// consensus after the guardrail telemetry), and the watcher may report them in separate changes: sent at
+// once, the event would carry its consensus or not depending on timing. So such a file is held (not marked
+// seen, offered again through `recheck`) until kConsensusSettle has passed since it was written or first
+// seen, whichever is earlier, then emitted exactly once with whatever record of its run exists by then.
+// 2 s: long enough for the rest of a pull or a consensus write on a local disk to land (the watcher reports
+// after coalescing for ~15 ms), short enough that a webhook is late by ~2 s at most. Files
+// already old when seen (baseline, restart, rescans) and files whose run's record is already known are
+// never held. Must be >= kRecheckAfter (the one recheck delay then covers both).
+inline constexpr std::chrono::milliseconds kConsensusSettle{2000};
+static_assert(kConsensusSettle >= kRecheckAfter, "recheck_after assumes the longer wait covers both");
 
 // What one change may cost (the repo is untrusted input). Defaults mirror config::settings; the supervisor
 // passes the configured ones (limits_from in differ_actor.hpp).
@@ -45,10 +63,13 @@ struct differ_limits {
   size_t max_events_per_diff = 20000;
 };
 
+// The wall clock the consensus hold compares file times with (tests inject one; empty = system_clock::now).
+using clock_fn = std::function<std::chrono::system_clock::time_point()>;
+
 class engine {
  public:
   // REQUIRES: db open. Loads every last-seen state into memory (one scan of task/).
-  engine(store::db_ptr db, std::filesystem::path repo, differ_limits limits = {});
+  engine(store::db_ptr db, std::filesystem::path repo, differ_limits limits = {}, clock_fn clock = {});
 
   // Whether the first scan has been recorded (before it, files are recorded as the baseline, without events).
   bool baseline_done() const { return baseline_done_; }
@@ -57,7 +78,8 @@ class engine {
   // stage event per new file, plus a pipeline event for unlock) and consensus files (payload context).
   // Consensus files are read first, then telemetry, then task files, so task events carry the newest
   // context. A stage/pipeline event carries the telemetry file that produced it and the consensus record of
-  // that run known by then (spec_context::json_for_run); a task event the SPEC's latest (json_for).
+  // that run known by then (spec_context::json_for_run); a task event the SPEC's latest (json_for). A new
+  // telemetry file without a known record of its run is held up to kConsensusSettle (see there).
   // The first call on a fresh store records the baseline: states and seen telemetry, no events.
   engine_result on_files_changed(const std::vector<std::string>& paths);
 
@@ -72,6 +94,8 @@ class engine {
   bool read(const std::string& rel, std::string& text, int64_t& mtime_ns, engine_result& out);
   void note_row_cap(const std::string& rel, int capped_at_line, engine_result& out);
   void defer(const std::string& rel, size_t emitted, size_t deferred, engine_result& out);
+  bool hold_for_consensus(const std::string& rel, const telemetry_summary& t, int64_t mtime_ns,
+                          engine_result& out);
   std::filesystem::path repo_;
   store::db_ptr db_;
   differ_limits limits_;
@@ -84,6 +108,10 @@ class engine {
   std::set<std::string> seen_telemetry_, pending_seen_;                // telemetry files already announced
   spec_context context_;
   std::set<std::string> looked_up_;  // consensus files read by look_for_run_consensus (each once)
+  clock_fn clock_;
+  // Telemetry files whose event is held for their consensus -> when first held (kConsensusSettle). An entry
+  // goes when its event does, or when the file is gone.
+  std::map<std::string, std::chrono::system_clock::time_point> held_;
 };
 
 }  // namespace spec_notify::differ

@@ -1,13 +1,16 @@
 #define BOOST_TEST_MODULE telemetry_pointer
 // Stage and pipeline events point at the telemetry file that produced them and at the consensus record of
 // that same run, whatever order the files arrive in (file by file, shuffled, or all at once as a git pull
-// brings them); task events keep "the SPEC's latest". Fixtures: tests/actors/differ/fixtures/pointer/, in
-// the real Spec Kit formats (design/spec-kit-formats.md).
+// brings them); task events keep "the SPEC's latest". A new telemetry file whose run's record is not known
+// yet is held for kConsensusSettle (offered again through `recheck`) and then announced exactly once: the
+// clock is injected, the tests move it on instead of sleeping. Fixtures:
+// tests/actors/differ/fixtures/pointer/, in the real Spec Kit formats (design/spec-kit-formats.md).
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -84,7 +87,8 @@ std::string text(const Poco::JSON::Object::Ptr& o, const std::string& key) {
 
 struct fixture : testing::temp_store {
   fs::path repo = dir / "repo";
-  differ::engine engine{db, repo};
+  std::chrono::system_clock::duration skew{};  // the engine's clock = now + skew
+  differ::engine engine{db, repo, {}, [this] { return std::chrono::system_clock::now() + skew; }};
   fixture() {
     dir.save("repo/SPEC.md",
              "| Task ID | Title | Status | Notes |\n|---|---|---|---|\n| T1 | one | Backlog | "
@@ -94,8 +98,19 @@ struct fixture : testing::temp_store {
   void copy_in(const std::string& rel) {
     fs::create_directories((repo / rel).parent_path());
     fs::copy_file(kFixtures / rel.substr(kEvidence.size()), repo / rel, fs::copy_options::overwrite_existing);
+    fs::last_write_time(repo / rel, fs::file_time_type::clock::now());  // written now (copy_file may keep it)
+  }
+  // The settle time passes: the files held so far (`recheck`) are offered again, as differ_actor does.
+  differ::engine_result settle(const std::vector<std::string>& recheck) {
+    skew += differ::kConsensusSettle;
+    return engine.on_files_changed(recheck);
   }
 };
+
+void add_recheck(std::vector<std::string>& all, const differ::engine_result& r) {
+  for (const auto& p : r.recheck)
+    if (std::find(all.begin(), all.end(), p) == all.end()) all.push_back(p);
+}
 
 // Checks every stage/pipeline event against the expectations; `arrived_before` says, per event source, which
 // consensus files had been offered to the engine before it (or in the same call).
@@ -146,11 +161,17 @@ struct checker {
 void replay_file_by_file(fixture& f, const std::vector<std::string>& order) {
   checker c;
   std::vector<std::string> arrived;
+  std::vector<std::string> held;
   for (const auto& rel : order) {
     f.copy_in(rel);
     arrived.push_back(rel);
-    for (const auto& e : f.engine.on_files_changed({rel}).events) c.check(e, arrived);
+    const auto r = f.engine.on_files_changed({rel});
+    for (const auto& e : r.events) c.check(e, arrived);
+    add_recheck(held, r);
   }
+  const auto r = f.settle(held);
+  for (const auto& e : r.events) c.check(e, arrived);
+  BOOST_TEST(r.recheck.empty());
   c.require_one_per_file();
 }
 
@@ -200,8 +221,11 @@ BOOST_AUTO_TEST_CASE(one_burst_as_a_git_pull_brings_it_points_each_event_at_its_
       checker c;
       const auto r = f.engine.on_files_changed(files);
       for (const auto& e : r.events) c.check(e, files);  // every consensus record is known: exact matches
+      // The files without a record of their run wait for the settle time, then go out.
+      const auto later = f.settle(r.recheck);
+      for (const auto& e : later.events) c.check(e, files);
       c.require_one_per_file();
-      BOOST_TEST(r.events.size() == expectations().size() + 1);  // + the unlock's pipeline event
+      BOOST_TEST(r.events.size() + later.events.size() == expectations().size() + 1);  // + unlock's pipeline
     }
   }
 }
@@ -272,6 +296,110 @@ BOOST_FIXTURE_TEST_CASE(a_consensus_record_on_disk_but_not_yet_reported_is_found
   for (const auto& f : files)
     if (f.find("/commands/") != std::string::npos) commands.push_back(f);
   checker c;
-  for (const auto& e : engine.on_files_changed(commands).events) c.check(e, files);
+  const auto r = engine.on_files_changed(commands);
+  for (const auto& e : r.events) c.check(e, files);
+  for (const auto& e : settle(r.recheck).events) c.check(e, files);
   c.require_one_per_file();
+}
+
+namespace {
+
+size_t stored_events(testing::temp_store& s) {
+  size_t n = 0;
+  s.db->scan("evt/", [&](const std::string&, const std::string&) { return ++n, true; });
+  return n;
+}
+
+std::string consensus_path(const event& e) {
+  const auto con = parse(router::render_payload(e, "msg_test"))->getObject("consensus");
+  return con ? text(con, "path") : "<null>";
+}
+
+}  // namespace
+
+// A live run (or a pull reported in two changes): the telemetry file first, its consensus record in a later
+// change within the settle time. The event waits and carries the record, whatever the arrival order.
+BOOST_FIXTURE_TEST_CASE(a_consensus_record_arriving_after_its_telemetry_within_the_settle_time_is_carried,
+                        fixture) {
+  const std::string tel = kCommands + "spec-plan_2025-10-06T00:13:38Z-208265660.json";
+  const std::string con = kConsensus + "spec-plan_2025-10-06T00:19:45Z_telemetry.jsonl";
+  copy_in(tel);
+  const auto first = engine.on_files_changed({tel});
+  BOOST_TEST(first.events.empty());  // held: no record of its run yet
+  BOOST_REQUIRE_EQUAL(first.recheck.size(), 1u);
+  BOOST_TEST(first.recheck[0] == tel);
+  BOOST_TEST(first.recheck_after.count() == differ::kConsensusSettle.count());
+  BOOST_TEST(stored_events(*this) == 0u);  // nothing in the outbox either
+  skew += differ::kConsensusSettle / 4;
+  BOOST_TEST(engine.on_files_changed({tel}).events.empty());  // reported again (a rescan): still held
+  copy_in(con);
+  skew += differ::kConsensusSettle / 4;
+  BOOST_TEST(engine.on_files_changed({con}).events.empty());
+  // The recheck once the settle time is over (differ_actor sends it after recheck_after): the one event.
+  skew = differ::kConsensusSettle;
+  const auto due = engine.on_files_changed(first.recheck);
+  BOOST_REQUIRE_EQUAL(due.events.size(), 1u);
+  BOOST_TEST(due.events[0].source == tel);
+  BOOST_TEST(consensus_path(due.events[0]) == con);
+  BOOST_TEST(due.recheck.empty());
+  BOOST_TEST(stored_events(*this) == 1u);
+  // Never twice: neither a later report of the file nor a stray recheck announces it again.
+  skew += differ::kConsensusSettle;
+  BOOST_TEST(engine.on_files_changed({tel, con}).events.empty());
+  BOOST_TEST(engine.on_files_changed(first.recheck).events.empty());
+  BOOST_TEST(stored_events(*this) == 1u);
+}
+
+// The record never comes: the event goes out once the settle time is over, without it, exactly once; and
+// not before (a recheck that comes early holds it again, with the same deadline).
+BOOST_FIXTURE_TEST_CASE(without_a_consensus_record_the_event_goes_out_after_the_settle_time_exactly_once,
+                        fixture) {
+  const std::string tel = kCommands + "spec-validate_2025-10-06T00:43:23Z-1080513534.json";
+  copy_in(tel);
+  const auto first = engine.on_files_changed({tel});
+  BOOST_TEST(first.events.empty());
+  BOOST_REQUIRE_EQUAL(first.recheck.size(), 1u);
+  skew += differ::kConsensusSettle / 2;
+  const auto early = engine.on_files_changed(first.recheck);
+  BOOST_TEST(early.events.empty());
+  BOOST_TEST(early.recheck == first.recheck);
+  skew = differ::kConsensusSettle;
+  const auto due = engine.on_files_changed(early.recheck);
+  BOOST_REQUIRE_EQUAL(due.events.size(), 1u);
+  BOOST_TEST(due.events[0].source == tel);
+  BOOST_TEST(due.events[0].type == event_type::stage_completed);
+  BOOST_TEST(consensus_path(due.events[0]) == "<null>");
+  BOOST_TEST(due.recheck.empty());
+  for (int i = 0; i < 3; ++i) {
+    skew += differ::kConsensusSettle;
+    BOOST_TEST(engine.on_files_changed({tel}).events.empty());
+  }
+  BOOST_TEST(stored_events(*this) == 1u);
+}
+
+// A held unlock file gives both its events at once when due, once.
+BOOST_FIXTURE_TEST_CASE(a_held_unlock_file_gives_its_stage_and_pipeline_events_when_due, fixture) {
+  const std::string tel = kCommands + "spec-unlock_2025-10-06T01:10:27Z-25648154.json";
+  copy_in(tel);
+  const auto first = engine.on_files_changed({tel});
+  BOOST_TEST(first.events.empty());
+  const auto due = settle(first.recheck);
+  BOOST_REQUIRE_EQUAL(due.events.size(), 2u);
+  BOOST_TEST(due.events[0].type == event_type::stage_completed);
+  BOOST_TEST(due.events[1].type == event_type::pipeline_completed);
+  BOOST_TEST(settle(first.recheck).events.empty());
+}
+
+// Files already old when first seen (written while the daemon was down, found by the start-up report or a
+// rescan) are not delayed: their event goes out at once, with whatever record exists.
+BOOST_FIXTURE_TEST_CASE(an_old_telemetry_file_found_later_is_not_held, fixture) {
+  const std::string tel = kCommands + "spec-validate_2025-10-06T00:43:23Z-1080513534.json";
+  copy_in(tel);
+  fs::last_write_time(repo / tel, fs::file_time_type::clock::now() - std::chrono::minutes(10));
+  const auto r = engine.on_files_changed({tel});
+  BOOST_REQUIRE_EQUAL(r.events.size(), 1u);
+  BOOST_TEST(r.recheck.empty());
+  // And on a restart (a new engine on the same store), nothing is announced again.
+  differ::engine again{db, repo};
+  BOOST_TEST(again.on_files_changed({tel}).events.empty());
 }
