@@ -127,10 +127,9 @@ caf::behavior supervisor_behavior(self_ptr self, config::settings cfg, store::db
   }
   kids.emplace_back(child{
       "router", [cfg, db](caf::local_actor* p) { return router::spawn_router(p, db, cfg.subscriptions); }});
-  kids.emplace_back(
-      child{"differ", [cfg, db](caf::local_actor* p) {
-        return differ::spawn_differ(p, db, cfg.repo, differ::limits_from(cfg));
-      }});
+  kids.emplace_back(child{"differ", [cfg, db](caf::local_actor* p) {
+                            return differ::spawn_differ(p, db, cfg.repo, differ::limits_from(cfg));
+                          }});
   kids.emplace_back(child{"watcher", [cfg](caf::local_actor* p) {
                             watcher::watcher_options opt;
                             opt.repo = cfg.repo;
