@@ -107,3 +107,15 @@ fill_fs() {
   local i=0
   while [ $i -lt 64 ] && printf x > "$1/f$i" 2>/dev/null; do i=$((i + 1)); done
 }
+
+# start_tls_drip_server: a self-signed 127.0.0.1 certificate in $WORK/pki and a fault server that drips its TLS
+# handshake one byte per 500 ms, answering 200 once through; requests in $WORK/drip.jsonl, port in $WORK/drip.port.
+start_tls_drip_server() {
+  command -v openssl >/dev/null || fail "openssl is required"
+  mkdir -p "$WORK/pki"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" -keyout "$WORK/pki/self.key" \
+    -out "$WORK/pki/self.pem" -addext "subjectAltName=IP:127.0.0.1" >>"$WORK/openssl.log" 2>&1 ||
+    fail "openssl req failed (see $WORK/openssl.log)"
+  start_fault_server "$WORK/drip.jsonl" "$WORK/drip.port" "$WORK/server.log" 200 \
+    --cert "$WORK/pki/self.pem" --key "$WORK/pki/self.key" --tls-drip 0.5
+}

@@ -5,17 +5,11 @@
 # mid-handshake), and the daemon must exit 0 within drain + 3 s, well before the 60 s attempt timeout.
 # The delivery stays in the spool: at the next start it is attempted again (same webhook-id).
 source "$(dirname "$0")/faultlib.sh"
-command -v openssl >/dev/null || fail "openssl is required"
 
 new_secret STOP_SECRET
-mkdir -p "$WORK/repo/docs/SPEC-KIT-312-stuckstop" "$WORK/pki"
+mkdir -p "$WORK/repo/docs/SPEC-KIT-312-stuckstop"
 task_table 2 0 | save_atomically "$WORK/repo/docs/SPEC-KIT-312-stuckstop/tasks.md"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" -keyout "$WORK/pki/self.key" \
-  -out "$WORK/pki/self.pem" -addext "subjectAltName=IP:127.0.0.1" >>"$WORK/openssl.log" 2>&1 ||
-  fail "openssl req failed (see $WORK/openssl.log)"
-
-start_fault_server "$WORK/drip.jsonl" "$WORK/drip.port" "$WORK/server.log" 200 \
-  --cert "$WORK/pki/self.pem" --key "$WORK/pki/self.key" --tls-drip 0.5
+start_tls_drip_server
 {
   notify_header
   sub_block stuck "https://127.0.0.1:$(cat "$WORK/drip.port")/h" STOP_SECRET 60s 3 50ms 100ms \

@@ -6,17 +6,11 @@
 # as a retryable timeout, and the delivery dead-lettered after max_attempts = 2. No HTTP byte ever reaches the
 # endpoint (the handshake never completes).
 source "$(dirname "$0")/faultlib.sh"
-command -v openssl >/dev/null || fail "openssl is required"
 
 new_secret DRIP_SECRET
-mkdir -p "$WORK/repo/docs/SPEC-KIT-311-tlsdrip" "$WORK/pki"
+mkdir -p "$WORK/repo/docs/SPEC-KIT-311-tlsdrip"
 task_table 2 0 | save_atomically "$WORK/repo/docs/SPEC-KIT-311-tlsdrip/tasks.md"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" -keyout "$WORK/pki/self.key" \
-  -out "$WORK/pki/self.pem" -addext "subjectAltName=IP:127.0.0.1" >>"$WORK/openssl.log" 2>&1 ||
-  fail "openssl req failed (see $WORK/openssl.log)"
-
-start_fault_server "$WORK/drip.jsonl" "$WORK/drip.port" "$WORK/server.log" 200 \
-  --cert "$WORK/pki/self.pem" --key "$WORK/pki/self.key" --tls-drip 0.5
+start_tls_drip_server
 {
   notify_header
   sub_block drip "https://127.0.0.1:$(cat "$WORK/drip.port")/h" DRIP_SECRET 2s 2 50ms 100ms \
