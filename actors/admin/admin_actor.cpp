@@ -102,14 +102,17 @@ std::string daemon_summary(const admin_state& st) {
          absolute_path(st.cfg.config_path) + ", repo " + st.cfg.repo.string();
 }
 
-// One row per configured subscription (in config order); `asks` gets the row index and deliverer of every
-// subscription that has a running deliverer, whose live counters still have to be asked for.
-std::vector<status_row> status_rows(const admin_state& st, const wiring& w,
-                                    std::vector<std::pair<size_t, caf::actor>>& asks) {
+// One row per configured subscription (in config order; only `only` when not ""); `asks` gets the row index
+// and deliverer of every subscription that has a running deliverer, whose live counters still have to be
+// asked for. Dead letters are counted only when `count_dead` (a scan of dead/).
+std::vector<status_row> status_rows(const admin_state& st, const wiring& w, const std::string& only,
+                                    bool count_dead, std::vector<std::pair<size_t, caf::actor>>& asks) {
   std::map<std::string, int32_t> dead;
-  for (const auto& [name, n] : count_dead_letters(*st.db)) dead[name] = n;
+  if (count_dead)
+    for (const auto& [name, n] : count_dead_letters(*st.db)) dead[name] = n;
   std::vector<status_row> rows;
   for (const auto& sub : st.cfg.subscriptions) {
+    if (!only.empty() && sub.name != only) continue;
     status_row row;
     row.live.name = sub.name;
     row.live.max_in_flight = sub.max_in_flight;
@@ -123,41 +126,65 @@ std::vector<status_row> status_rows(const admin_state& st, const wiring& w,
   return rows;
 }
 
+// Fills reply.statuses (status_rows) with the live state of each running deliverer, then answers `rp` with
+// `reply`. A deliverer that does not answer keeps running == false and says why in its note.
+void deliver_with_statuses(self_ptr self, const wiring& w, promise rp, admin_reply reply,
+                           const std::string& only, bool count_dead) {
+  struct gather {
+    admin_reply reply;
+    size_t left = 0;
+    promise rp;
+  };
+  auto g = std::make_shared<gather>();
+  g->rp = rp;
+  g->reply = std::move(reply);
+  std::vector<std::pair<size_t, caf::actor>> asks;
+  g->reply.statuses = status_rows(self->state, w, only, count_dead, asks);
+  g->left = asks.size();
+  if (asks.empty()) {
+    g->rp.deliver(g->reply);
+    return;
+  }
+  auto done = [g] {
+    if (--g->left == 0) g->rp.deliver(g->reply);
+  };
+  for (const auto& [index, deliverer] : asks) {
+    auto i = index;
+    self->request(deliverer, ask_timeout, status_atom::value)
+        .then(
+            [g, i, done](const subscription_status& s) {
+              g->reply.statuses[i].live = s;
+              g->reply.statuses[i].running = true;
+              done();
+            },
+            [g, i, done, self](caf::error& err) {
+              g->reply.statuses[i].note = "deliverer not responding: " + self->system().render(err);
+              done();
+            });
+  }
+}
+
 void answer_status(self_ptr self, promise rp) {
   with_wiring(self, rp, [self](const wiring& w, promise rp) {
-    struct gather {
-      admin_reply reply;
-      size_t left = 0;
-      promise rp;
-    };
-    auto g = std::make_shared<gather>();
-    g->rp = rp;
-    g->reply.message = daemon_summary(self->state);
-    std::vector<std::pair<size_t, caf::actor>> asks;
-    g->reply.statuses = status_rows(self->state, w, asks);
-    g->left = asks.size();
-    if (asks.empty()) {
-      g->rp.deliver(g->reply);
-      return;
-    }
-    auto done = [g] {
-      if (--g->left == 0) g->rp.deliver(g->reply);
-    };
-    for (const auto& [index, deliverer] : asks) {
-      auto i = index;
-      self->request(deliverer, ask_timeout, status_atom::value)
-          .then(
-              [g, i, done](const subscription_status& s) {
-                g->reply.statuses[i].live = s;
-                g->reply.statuses[i].running = true;
-                done();
-              },
-              [g, i, done, self](caf::error& err) {
-                g->reply.statuses[i].note = "deliverer not responding: " + self->system().render(err);
-                done();
-              });
-    }
+    admin_reply reply;
+    reply.message = daemon_summary(self->state);
+    deliver_with_statuses(self, w, rp, std::move(reply), "", true);
   });
+}
+
+// The rows come from the store; the circuit state from the running deliverers (reply.statuses), since the
+// store's sub/<name>/breaker says nothing of a circuit that opened and closed in memory since. When the
+// pipeline does not answer, the rows still go out, with reply.message saying the circuits are unknown.
+void answer_list(self_ptr self, const admin_request& req, promise rp) {
+  auto reply = handle_list(*self->state.db, req);
+  auto only = req.subscription;
+  self->request(self->state.supervisor, ask_timeout, wire_atom::value)
+      .then([=](const wiring& w) mutable { deliver_with_statuses(self, w, rp, reply, only, false); },
+            [=](caf::error& err) mutable {
+              reply.message =
+                  "circuit breaker state unknown: the pipeline did not answer: " + self->system().render(err);
+              rp.deliver(reply);
+            });
 }
 
 void answer_replay(self_ptr self, const admin_request& req, promise rp) {
@@ -277,7 +304,7 @@ caf::behavior admin_behavior(self_ptr self, config::settings cfg, store::db_ptr 
         } else if (req.command == "status")
           answer_status(self, rp);
         else if (req.command == "list")
-          rp.deliver(handle_list(*st.db, req));
+          answer_list(self, req, rp);
         else if (req.command == "replay")
           answer_replay(self, req, rp);
         else if (req.command == "pause" || req.command == "resume")

@@ -1,6 +1,8 @@
 #include "actors/admin/operations.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -148,6 +150,24 @@ std::vector<std::pair<std::string, int32_t>> count_dead_letters(const store::db&
     return true;
   });
   return {counts.begin(), counts.end()};
+}
+
+std::vector<status_row> stored_circuits(const store::db& db, const std::vector<std::string>& subscriptions) {
+  std::vector<status_row> out;
+  for (const auto& name : subscriptions) {
+    std::string text;
+    if (!db.get(store::breaker_key(name), text)) continue;
+    char* end = nullptr;
+    errno = 0;
+    const long long since = std::strtoll(text.c_str(), &end, 10);
+    if (text.empty() || errno != 0 || *end != '\0' || since <= 0) continue;
+    status_row row;
+    row.live.name = name;
+    row.live.circuit = "open";
+    row.live.circuit_since_ms = since;
+    out.push_back(std::move(row));
+  }
+  return out;
 }
 
 }  // namespace spec_notify::admin

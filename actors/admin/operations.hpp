@@ -53,4 +53,11 @@ replay_outcome replay(store::db& db, const replay_selection& sel);
 // Dead letters per subscription name (for status).
 std::vector<std::pair<std::string, int32_t>> count_dead_letters(const store::db& db);
 
+// The open circuits the store holds (sub/<name>/breaker = unix ms it opened) for `subscriptions`, in that
+// order: one status_row each, with live.name, live.circuit = "open" and live.circuit_since_ms set, running
+// false. Names without the key (closed) or with an unreadable value are left out. For `--list` when no
+// daemon runs; callers pass only subscriptions whose config has a breaker, since a daemon ignores the key
+// of one without.
+std::vector<status_row> stored_circuits(const store::db& db, const std::vector<std::string>& subscriptions);
+
 }  // namespace spec_notify::admin

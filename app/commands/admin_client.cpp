@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "actors/admin/admin_actor.hpp"
+#include "actors/admin/operations.hpp"
 #include "actors/admin/requests.hpp"
 #include "actors/admin/token.hpp"
 #include "actors/store/store.hpp"
@@ -92,8 +93,10 @@ class local_session : public admin_session {
 
   admin_reply call(admin_request req) override {
     if (req.command == "list") {
-      if (!db_) return {};  // no state directory yet: nothing pending, nothing dead
-      return admin::handle_list(*db_, req);
+      if (!db_) return {};  // no state directory yet: nothing pending, nothing dead, no circuit
+      auto reply = admin::handle_list(*db_, req);
+      reply.statuses = admin::stored_circuits(*db_, breaker_subscriptions(req.subscription));
+      return reply;
     }
     if (req.command == "replay") {
       if (!db_) {
@@ -111,6 +114,14 @@ class local_session : public admin_session {
   bool remote() const override { return false; }
 
  private:
+  // The configured subscriptions (only `only` when set) whose breaker a daemon would restore at its start.
+  std::vector<std::string> breaker_subscriptions(const std::string& only) const {
+    std::vector<std::string> names;
+    for (const auto& sub : cfg_.subscriptions)
+      if (sub.enabled && sub.breaker.enabled && (only.empty() || sub.name == only)) names.push_back(sub.name);
+    return names;
+  }
+
   config::settings cfg_;
   store::db_ptr db_;
 };

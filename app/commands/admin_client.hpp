@@ -21,7 +21,9 @@ class admin_session {
                                              std::string& error);
 
   // Sends one request (the token is filled in) and returns the reply; transport failures become
-  // reply.ok == false with a message. Offline sessions answer "list" and "replay" only.
+  // reply.ok == false with a message. Offline sessions answer "list" and "replay" only; their "list" takes
+  // the open circuits (reply.statuses) from the store's sub/<name>/breaker keys, where a daemon's takes them
+  // from its running deliverers.
   virtual admin_reply call(admin_request req) = 0;
   // "daemon at 127.0.0.1:7707" or "store /path (no daemon running)", for banners and messages.
   virtual std::string where() const = 0;

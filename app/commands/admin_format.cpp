@@ -84,6 +84,16 @@ Poco::JSON::Object::Ptr row_json(const list_row& r) {
   return o;
 }
 
+// {"pending":[...],"dead":[...]}, for rows_json and list_json to stringify.
+Poco::JSON::Object::Ptr rows_object(const std::vector<list_row>& rows) {
+  Poco::JSON::Array::Ptr pending = new Poco::JSON::Array, dead = new Poco::JSON::Array;
+  for (const auto& r : rows) (r.state == "dead" ? dead : pending)->add(row_json(r));
+  Poco::JSON::Object::Ptr top = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  top->set("pending", pending);
+  top->set("dead", dead);
+  return top;
+}
+
 }  // namespace
 
 int64_t unix_now_ms() {
@@ -137,13 +147,42 @@ void print_rows(std::ostream& os, const std::vector<list_row>& rows, bool failed
 }
 
 std::string rows_json(const std::vector<list_row>& rows) {
-  Poco::JSON::Array::Ptr pending = new Poco::JSON::Array, dead = new Poco::JSON::Array;
-  for (const auto& r : rows) (r.state == "dead" ? dead : pending)->add(row_json(r));
-  Poco::JSON::Object top(Poco::JSON_PRESERVE_KEY_ORDER);
-  top.set("pending", pending);
-  top.set("dead", dead);
   std::ostringstream os;
-  top.stringify(os);
+  rows_object(rows)->stringify(os);
+  return os.str();
+}
+
+void print_open_circuits(std::ostream& os, const std::vector<status_row>& statuses, int64_t now_ms) {
+  for (const auto& row : statuses) {
+    const auto& s = row.live;
+    if (s.circuit != "open") continue;
+    os << "circuit OPEN for " << logging::escape_controls(s.name) << " since "
+       << when(s.circuit_since_ms, now_ms)
+       << ": pending deliveries wait for a probe and do not use up attempts\n";
+  }
+}
+
+void print_list(std::ostream& os, const admin_reply& reply, bool failed_only, int64_t now_ms) {
+  std::ostringstream circuits;
+  print_open_circuits(circuits, reply.statuses, now_ms);
+  if (!circuits.str().empty()) os << circuits.str() << "\n";
+  print_rows(os, reply.rows, failed_only, now_ms);
+}
+
+std::string list_json(const admin_reply& reply) {
+  auto top = rows_object(reply.rows);
+  Poco::JSON::Array::Ptr circuits = new Poco::JSON::Array;
+  for (const auto& row : reply.statuses) {
+    if (row.live.circuit != "open") continue;
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("subscription", row.live.name);
+    o->set("state", row.live.circuit);
+    o->set("since", time_or_null(row.live.circuit_since_ms));
+    circuits->add(o);
+  }
+  top->set("circuits", circuits);
+  std::ostringstream os;
+  top->stringify(os);
   return os.str();
 }
 

@@ -37,6 +37,15 @@ std::string relative_time(int64_t unix_ms, int64_t now_ms);
 void print_rows(std::ostream& os, const std::vector<list_row>& rows, bool failed_only, int64_t now_ms);
 // {"pending":[...],"dead":[...]}: one object per row, times as ISO-8601 strings or null.
 std::string rows_json(const std::vector<list_row>& rows);
+// One line per status whose circuit is open (live.circuit == "open"), in the order given:
+// "circuit OPEN for NAME since TIME (RELATIVE): pending deliveries wait for a probe and do not use up
+// attempts". Nothing for closed circuits or subscriptions without a breaker.
+void print_open_circuits(std::ostream& os, const std::vector<status_row>& statuses, int64_t now_ms);
+// `--list`: the open circuits of reply.statuses (a blank line after them), then print_rows of reply.rows.
+void print_list(std::ostream& os, const admin_reply& reply, bool failed_only, int64_t now_ms);
+// `--list --json`: rows_json's members, then "circuits": one {"subscription","state":"open","since"} object
+// per open circuit of reply.statuses (since as ISO-8601); [] when none is open.
+std::string list_json(const admin_reply& reply);
 // One line per id, then a summary. Returns true when every id was replayed.
 bool print_replay(std::ostream& os, const admin_reply& reply);
 void print_status(std::ostream& os, const admin_reply& reply, int64_t now_ms);

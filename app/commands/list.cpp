@@ -1,6 +1,7 @@
-// `spec-notify --list [--failed] [--subscription N] [--json]`: pending deliveries and dead letters, through
-// the running daemon's admin actor, or straight from the store when no daemon runs. Terminal texts are
-// control-escaped (admin_format.cpp, logging::escape_controls); --json output is JSON-escaped instead.
+// `spec-notify --list [--failed] [--subscription N] [--json]`: pending deliveries and dead letters, and the
+// subscriptions whose circuit breaker is open, through the running daemon's admin actor (circuits from its
+// deliverers), or straight from the store when no daemon runs (circuits from sub/<name>/breaker). Terminal
+// texts are control-escaped (admin_format.cpp, logging::escape_controls); --json output is JSON-escaped.
 #include <iostream>
 
 #include "actors/log.hpp"
@@ -13,7 +14,8 @@ namespace spec_notify::app {
 const std::vector<option_spec> list_options = {
     {"failed", false, false, "dead letters only"},
     {"subscription", true, false, "only this subscription"},
-    {"json", false, false, "JSON instead of tables, payloads included: {\"pending\":[...],\"dead\":[...]}"},
+    {"json", false, false,
+     "JSON instead of tables, payloads included: {\"pending\":[...],\"dead\":[...],\"circuits\":[...]}"},
     {"config", true, false, "config file (default $SPEC_NOTIFY_CONFIG, else ./config.toml)"},
     {"help", false, false, "show this help"},
 };
@@ -42,8 +44,9 @@ int run_list(const arg_list& args) {
     print_help(
         std::cout, "spec-notify --list [--failed] [--subscription N] [--json] [--config F]",
         "Shows pending deliveries and dead letters: id, subscription, event, spec, task, attempts, next\n"
-        "attempt (or when it died) and the last error. Asks the running daemon (admin actor); reads the\n"
-        "store directly when no daemon runs. Secret env vars are not needed.",
+        "attempt (or when it died) and the last error; above them one line per subscription whose circuit\n"
+        "breaker is open, and since when. Asks the running daemon (admin actor); reads the store directly\n"
+        "when no daemon runs. Secret env vars are not needed.",
         list_options);
     return 0;
   }
@@ -65,10 +68,13 @@ int run_list(const arg_list& args) {
     std::cerr << "spec-notify --list: " << logging::escape_controls(reply.message) << "\n";
     return 1;
   }
+  // A list whose circuit state could not be had (the pipeline did not answer) says so, beside the rows.
+  if (!reply.message.empty())
+    std::cerr << "spec-notify --list: " << logging::escape_controls(reply.message) << "\n";
   if (json)
-    std::cout << rows_json(reply.rows) << "\n";
+    std::cout << list_json(reply) << "\n";
   else
-    print_rows(std::cout, reply.rows, req.failed, unix_now_ms());
+    print_list(std::cout, reply, req.failed, unix_now_ms());
   return 0;
 }
 
