@@ -11,6 +11,7 @@ figures. Scenarios (see docs/benchmarks.md for the exact definitions):
              burst against `spec-notify receive` to show whether that receiver would be the bottleneck)
   guardrail  SPEC.md save / telemetry write timings with the daemon stopped vs running (PRD NFR3)
   backlog    N pending deliveries in the spool: restart RSS and restart -> first delivery
+  ordering   the burst with ordering = "task" vs "none" (distinct tasks), alternated: the cost of ordering keys
 
 Python 3 standard library only. Loopback only; every process it starts is stopped (SIGTERM) at the end.
 """
@@ -180,8 +181,10 @@ class Bench:
             lines += ["", "[[notify.subscriptions]]", 'name = "%s"' % s["name"], 'url = "%s"' % s["url"],
                       'secret_env = "BENCH_SECRET"', "max_in_flight = %d" % s.get("max_in_flight", 4),
                       'timeout = "%s"' % s.get("timeout", "10s"),
-                      "events = %s" % json.dumps(s.get("events", ["spec-kit.task.transitioned"])),
-                      "[notify.subscriptions.retry]",
+                      "events = %s" % json.dumps(s.get("events", ["spec-kit.task.transitioned"]))]
+            if "ordering" in s:
+                lines.append('ordering = "%s"' % s["ordering"])
+            lines += ["[notify.subscriptions.retry]",
                       'initial_backoff = "%s"' % s.get("initial_backoff", "50ms"),
                       'max_backoff = "%s"' % s.get("max_backoff", "1s")]
         path = os.path.join(work, "config.toml")
@@ -324,7 +327,7 @@ class Bench:
         return {"connections": connections, "threads": threads, "seconds": seconds, "requests_per_s": rps,
                 "verified_ok": after[1] - before[1], "rejected": after[2] - before[2]}
 
-    def burst_run(self, name, receiver_kind, n, max_in_flight):
+    def burst_run(self, name, receiver_kind, n, max_in_flight, ordering=None):
         work = self.workdir(name)
         rows = ["# Spec-Kit Task Tracker", "", "| Task ID | Title | Status | Notes |", "|---|---|---|---|"]
 
@@ -351,10 +354,12 @@ class Bench:
                         return f.read().count(b"\n")
                 except OSError:
                     return 0
-        daemon = self.start_daemon(work, self.write_config(work, [{"name": "burst", "url": r["url"],
-                                                                   "max_in_flight": max_in_flight}]))
-        self.log("%s: one SPEC.md save flips %d tasks to Done (receiver %s, max_in_flight %d)"
-                 % (name, n, receiver_kind, max_in_flight))
+        sub = {"name": "burst", "url": r["url"], "max_in_flight": max_in_flight}
+        if ordering:
+            sub["ordering"] = ordering
+        daemon = self.start_daemon(work, self.write_config(work, [sub]))
+        self.log("%s: one SPEC.md save flips %d tasks to Done (receiver %s, max_in_flight %d, ordering %s)"
+                 % (name, n, receiver_kind, max_in_flight, ordering or "default"))
         t0 = now_ms()
         save_atomically(os.path.join(work, "repo", "SPEC.md"), spec_md(True))
         done = wait_until(n / 100 + 60, lambda: count() >= n, 0.05)
@@ -372,7 +377,8 @@ class Bench:
             times = sorted(iso_to_ms(l["received_at"]) for l in lines)
             bad = sum(1 for l in lines if l.get("status") != 200 or l.get("verified") is not True)
             distinct = len({l["body"]["task"]["id"] for l in lines})
-        res = {"receiver": receiver_kind, "tasks": n, "max_in_flight": max_in_flight, "complete": done,
+        res = {"receiver": receiver_kind, "tasks": n, "max_in_flight": max_in_flight, "ordering": ordering,
+               "complete": done,
                "received": len(times), "distinct": distinct, "unverified_or_non_200": bad,
                "daemon_vmhwm_kb": hwm}
         if len(times) >= 2:
@@ -385,6 +391,21 @@ class Bench:
                     f.write("%.1f %d\n" % (t - t0, i))
         del t_done
         return res
+
+    # ------------------------------------------------------------ scenario: ordering
+    def ordering_run(self, n, max_in_flight, rounds):
+        """The burst (n distinct tasks to Done in one save) with ordering "none" and "task", alternated so that
+        drift of the machine hits both alike; the medians of deliveries/s and their ratio."""
+        runs = {"none": [], "task": []}
+        for i in range(rounds):
+            for mode in ("none", "task"):
+                r = self.burst_run("ordering-%s-%d" % (mode, i), "bench_receiver", n, max_in_flight, mode)
+                if r.get("deliveries_per_s"):
+                    runs[mode].append(r["deliveries_per_s"])
+        med = {m: statistics.median(v) if v else None for m, v in runs.items()}
+        ratio = round(med["task"] / med["none"], 3) if med["task"] and med["none"] else None
+        return {"tasks": n, "max_in_flight": max_in_flight, "deliveries_per_s": runs,
+                "median_none": med["none"], "median_task": med["task"], "ratio_task_to_none": ratio}
 
     # ------------------------------------------------------------ scenario: guardrail
     def guardrail_run(self):
@@ -607,6 +628,12 @@ def table_rows(res):
             add("burst", "deliveries/s with `spec-notify receive` as receiver",
                 fmt(b["spec_notify_receive"].get("deliveries_per_s")))
         add("burst", "daemon peak RSS during the burst (MB)", fmt((m.get("daemon_vmhwm_kb") or 0) / 1024.0))
+    if "ordering" in res:
+        o = res["ordering"]
+        add("ordering", "deliveries/s, ordering = none (median)", fmt(o.get("median_none")))
+        add("ordering", "deliveries/s, ordering = task, distinct tasks (median)", fmt(o.get("median_task")))
+        add("ordering", "ratio task / none", "%.2f" % o["ratio_task_to_none"] if o.get("ratio_task_to_none") else "-",
+            ">= 0.90", o.get("ratio_task_to_none") is not None and o["ratio_task_to_none"] >= 0.90)
     if "backlog" in res:
         k = res["backlog"]
         add("backlog", "pending deliveries in the spool (dlv/)", fmt(k["spool_counts"].get("dlv/")),
@@ -657,7 +684,8 @@ def main():
     ap.add_argument("--spool-count", required=True)
     ap.add_argument("--build-dir", required=True)
     ap.add_argument("--results-dir", required=True)
-    ap.add_argument("--only", default="prd,isolation,burst,guardrail,backlog")
+    ap.add_argument("--only", default="prd,isolation,burst,ordering,guardrail,backlog")
+    ap.add_argument("--ordering-rounds", type=int, default=3, help="burst pairs (none, task) of the ordering run")
     ap.add_argument("--specs", type=int, default=10)
     ap.add_argument("--tasks", type=int, default=50)
     ap.add_argument("--interval-ms", type=int, default=50, help="mean gap between two saves of one SPEC")
@@ -705,6 +733,8 @@ def main():
                 burst["spec_notify_receive"] = b.burst_run("burst-receive", "spec-notify receive", a.burst,
                                                            a.max_in_flight)
             res["burst"] = burst
+        if "ordering" in only:
+            res["ordering"] = b.ordering_run(a.burst, a.max_in_flight, a.ordering_rounds)
         if "guardrail" in only:
             res["guardrail"] = b.guardrail_run()
         if "backlog" in only:

@@ -21,25 +21,12 @@ inline constexpr std::string_view kNotify[] = {"repo",
 
 // Keys of each [[notify.subscriptions]] table; "retry" and "breaker" are the [notify.subscriptions.retry] and
 // [notify.subscriptions.breaker] sub-tables.
-inline constexpr std::string_view kSubscription[] = {"name",
-                                                     "url",
-                                                     "secret_env",
-                                                     "github_secret_env",
-                                                     "enabled",
-                                                     "dry_run",
-                                                     "events",
-                                                     "statuses",
-                                                     "specs",
-                                                     "tasks",
-                                                     "signature",
-                                                     "max_in_flight",
-                                                     "timeout",
-                                                     "ca_file",
-                                                     "allow_link_local",
-                                                     "retry",
-                                                     "rate_limit",
-                                                     "rate_limit_burst",
-                                                     "breaker"};
+inline constexpr std::string_view kSubscription[] = {
+    "name",          "url",        "secret_env",       "github_secret_env",
+    "enabled",       "dry_run",    "events",           "statuses",
+    "specs",         "tasks",      "signature",        "ordering",
+    "max_in_flight", "timeout",    "ca_file",          "allow_link_local",
+    "retry",         "rate_limit", "rate_limit_burst", "breaker"};
 
 inline constexpr std::string_view kRetry[] = {"max_attempts", "initial_backoff", "max_backoff", "multiplier"};
 
@@ -56,5 +43,7 @@ inline constexpr std::string_view kStatuses[] = {"Done",    "In Review", "In Pro
                                                  "Blocked", "Backlog",   "Other"};
 
 inline constexpr std::string_view kSignatureModes[] = {"standard", "github", "both"};
+
+inline constexpr std::string_view kOrderingModes[] = {"task", "spec", "none"};
 
 }  // namespace spec_notify::config::keys

@@ -150,6 +150,18 @@ std::string_view to_string(signature_mode mode) {
   return "standard";
 }
 
+std::string_view to_string(ordering_mode mode) {
+  switch (mode) {
+    case ordering_mode::none:
+      return "none";
+    case ordering_mode::task:
+      return "task";
+    case ordering_mode::spec:
+      return "spec";
+  }
+  return "task";
+}
+
 env_lookup process_env() {
   return [](const std::string& name) -> std::optional<std::string> {
     if (const char* value = std::getenv(name.c_str())) return std::string(value);

@@ -19,6 +19,12 @@ namespace spec_notify::config {
 
 enum class signature_mode { standard, github, both };
 
+// Key "ordering": which deliveries of a subscription are attempted strictly one after another, oldest event
+// first. task (default): those of the same task (stage and pipeline events: those of the same SPEC); spec:
+// those of the same SPEC; none: no waiting (max_in_flight attempts in any order). Whatever the mode, every
+// payload carries its ordering key (the task's key) and a gap-free per-key sequence.
+enum class ordering_mode { none, task, spec };
+
 // Retry policy of one subscription: exponential backoff with full jitter, dead letter after max_attempts.
 struct retry_settings {
   int max_attempts = 10;                                                 // 1..100
@@ -57,6 +63,7 @@ struct subscription_settings {
   bool enabled = true, dry_run = false;
   std::vector<std::string> events{"spec-kit.task.transitioned"}, statuses{"Done"}, specs, tasks;
   signature_mode signature = signature_mode::standard;
+  ordering_mode ordering = ordering_mode::task;
   int max_in_flight = 4;  // 1..256
   std::chrono::milliseconds timeout{10000};
   retry_settings retry;
@@ -126,5 +133,6 @@ std::vector<std::string> known_keys();
 
 // The canonical spellings used in config, payloads and logs.
 std::string_view to_string(signature_mode mode);
+std::string_view to_string(ordering_mode mode);
 
 }  // namespace spec_notify::config

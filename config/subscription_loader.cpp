@@ -182,6 +182,17 @@ void read_delivery(toml_reader& r, const scope& s, subscription_settings& sub,
               s.label + "signature must be one of " + join(keys::kSignatureModes) + ", got '" + mode + "'");
     }
   }
+  if (std::string mode; r.get_string(s, "ordering", mode)) {
+    if (mode == "task")
+      sub.ordering = ordering_mode::task;
+    else if (mode == "spec")
+      sub.ordering = ordering_mode::spec;
+    else if (mode == "none")
+      sub.ordering = ordering_mode::none;
+    else
+      r.error(s.table.get("ordering")->source(),
+              s.label + "ordering must be one of " + join(keys::kOrderingModes) + ", got '" + mode + "'");
+  }
   if (int64_t n = 0; r.get_int(s, "max_in_flight", 1, 256, n)) sub.max_in_flight = static_cast<int>(n);
   r.get_duration(s, "timeout", false, sub.timeout, kMaxTimeout);
   if (r.get_string(s, "ca_file", sub.ca_file)) {

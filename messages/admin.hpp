@@ -38,6 +38,10 @@ struct subscription_status {
   int64_t circuit_since_ms = 0;
   int32_t consecutive_failures = 0;
   double rate_tokens = -1;  // rate limit tokens available now; -1 without rate_limit
+  // Ordering: the mode ("task" | "spec" | "none"), keys with deliveries waiting behind their head, and the
+  // longest key queue (head included; 0 when none waits).
+  std::string ordering;
+  int64_t keys_waiting = 0, longest_key_queue = 0;
 };
 
 template <class Inspector>
@@ -45,7 +49,7 @@ typename Inspector::result_type inspect(Inspector& f, subscription_status& x) {
   return f(caf::meta::type_name("subscription_status"), x.name, x.pending, x.in_flight, x.max_in_flight,
            x.paused, x.disabled, x.delivered, x.failed_attempts, x.dead_lettered, x.next_attempt_ms,
            x.latency_buckets, x.latency_sum_ms, x.circuit, x.circuit_since_ms, x.consecutive_failures,
-           x.rate_tokens);
+           x.rate_tokens, x.ordering, x.keys_waiting, x.longest_key_queue);
 }
 
 }  // namespace spec_notify

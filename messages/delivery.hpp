@@ -25,6 +25,11 @@ struct delivery {
   std::string id;            // msg_<random>: the webhook-id
   std::string subscription;  // subscription name
   std::string event_id, event_type, spec_id, task_id;
+  // Ordering (config ordering_mode): the key this delivery is ordered under (see router/ordering.hpp) and its
+  // place among the subscription's deliveries of that key: 1, 2, ... gap-free, fixed at fan-out and carried
+  // in the body. 0 = a record written before ordering existed (never waits for others).
+  std::string ordering_key;
+  int64_t sequence = 0;
   std::string body;      // payload v1 JSON
   int32_t attempts = 0;  // attempts made so far
   int64_t created_at_ms = 0;
@@ -36,7 +41,8 @@ struct delivery {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delivery& x) {
   return f(caf::meta::type_name("delivery"), x.id, x.subscription, x.event_id, x.event_type, x.spec_id,
-           x.task_id, x.body, x.attempts, x.created_at_ms, x.next_at_ms, x.replay, x.history);
+           x.task_id, x.ordering_key, x.sequence, x.body, x.attempts, x.created_at_ms, x.next_at_ms, x.replay,
+           x.history);
 }
 
 }  // namespace spec_notify

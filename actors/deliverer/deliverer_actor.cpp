@@ -163,7 +163,9 @@ void pump(self_ptr self) {
   if (st.book->paused() || st.book->disabled()) return;
   auto now = now_ms();
   if (st.book->settings().dry_run) {
-    for (auto& d : st.book->take_due(now, SIZE_MAX)) report(self, st.book->complete_dry_run(d, now));
+    // Each completion may queue the next delivery of its key (ordering): take until nothing is due.
+    for (auto due = st.book->take_due(now, SIZE_MAX); !due.empty(); due = st.book->take_due(now, SIZE_MAX))
+      for (auto& d : due) report(self, st.book->complete_dry_run(d, now));
     return;
   }
   for (auto& d : st.book->take_due(now, st.idle.size())) {
@@ -243,6 +245,9 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
         s.circuit_since_ms = st.book->circuit_since_ms();
         s.consecutive_failures = st.book->consecutive_failures();
         s.rate_tokens = st.book->rate_tokens(now_ms());
+        s.ordering = std::string(config::to_string(st.book->settings().ordering));
+        s.keys_waiting = static_cast<int64_t>(st.book->keys_waiting());
+        s.longest_key_queue = static_cast<int64_t>(st.book->longest_key_queue());
         return s;
       },
       [=](drain_atom) {

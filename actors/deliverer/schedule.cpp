@@ -50,17 +50,21 @@ size_t schedule::load() {
     breaker_->restore_open(value, wall_ms());
   std::string flag;
   paused_ = db_->get(store::paused_key(sub_.name), flag);
+  loading_ = true;
   // Only id and next attempt time stay in memory (take_due reads the record again), so the start reads just
   // those fields instead of decoding every body: a 100k backlog loads in a fraction of the full-decode time.
   db_->scan("dlv/", [&](const std::string&, const std::string& value) {
     delivery d;
-    if (store::peek_schedule_fields(value, d.id, d.subscription, d.next_at_ms)) {
+    if (store::peek_schedule_fields(value, d.id, d.subscription, d.next_at_ms, &d.ordering_key,
+                                    &d.sequence)) {
       if (d.subscription == sub_.name) add(std::move(d));
     } else if (store::decode(value, d) && d.subscription == sub_.name) {
       add(std::move(d));
     }
     return true;
   });
+  loading_ = false;
+  activate_keys();
   ::malloc_trim(0);  // the scan's transient buffers (a large backlog) need not stay resident
   return pending();
 }
@@ -155,6 +159,7 @@ void schedule::maybe_compact() {
     std::vector<uint32_t>().swap(free_);
     std::vector<uint32_t>().swap(index_);
     std::vector<queued>().swap(queue_);
+    std::unordered_map<uint64_t, key_queue>().swap(keys_);
     garbage_ = 0;
     return;
   }
@@ -173,6 +178,8 @@ void schedule::maybe_compact() {
     slots.push_back(moved);
   }
   for (auto& q : queue_) q.slot = renumber[q.slot];
+  for (auto& [key, k] : keys_)
+    for (auto& w : k.behind) w.slot = renumber[w.slot];
   std::vector<queued>(queue_.begin(), queue_.end()).swap(queue_);  // shrink to fit
   ids_.swap(ids);
   slots_.swap(slots);
@@ -185,8 +192,81 @@ void schedule::maybe_compact() {
 
 bool schedule::add(delivery d) {
   if (find(d.id) != none) return false;
-  enqueue(insert(d.id), d.next_at_ms);
+  place(insert(d.id), d);
   return true;
+}
+
+namespace {
+
+// Min-heap order of a key's waiting deliveries: lowest sequence first.
+template <class W>
+bool later_in_key(const W& a, const W& b) {
+  return a.sequence > b.sequence;
+}
+
+}  // namespace
+
+void schedule::place(uint32_t s, const delivery& d) {
+  // Records from before ordering existed (sequence 0) and ordering = "none" wait for nothing.
+  if (sub_.ordering == config::ordering_mode::none || d.sequence <= 0 || d.ordering_key.empty()) {
+    enqueue(s, d.next_at_ms);
+    return;
+  }
+  const uint64_t key = std::hash<std::string>{}(d.ordering_key);
+  slots_[s].ordered = true;
+  slots_[s].key = key;
+  auto& k = keys_[key];
+  if (!k.active && !loading_) {
+    k.active = true;
+    enqueue(s, d.next_at_ms);
+    return;
+  }
+  // Behind the head. A replayed dead letter, older than the head, also waits for it: the head may already
+  // be on the wire, and it is never taken back.
+  k.behind.push_back({d.sequence, d.next_at_ms, s});
+  std::push_heap(k.behind.begin(), k.behind.end(), later_in_key<waiting>);
+}
+
+void schedule::activate_keys() {
+  for (auto& [key, k] : keys_) {
+    if (k.active || k.behind.empty()) continue;
+    std::pop_heap(k.behind.begin(), k.behind.end(), later_in_key<waiting>);
+    const waiting w = k.behind.back();
+    k.behind.pop_back();
+    k.active = true;
+    enqueue(w.slot, w.at_ms);
+  }
+}
+
+void schedule::retire(uint32_t s) {
+  if (slots_[s].ordered) {
+    auto it = keys_.find(slots_[s].key);
+    if (it != keys_.end()) {
+      auto& k = it->second;
+      if (k.behind.empty()) {
+        keys_.erase(it);
+      } else {
+        std::pop_heap(k.behind.begin(), k.behind.end(), later_in_key<waiting>);
+        const waiting w = k.behind.back();
+        k.behind.pop_back();
+        enqueue(w.slot, w.at_ms);  // the key stays active: its next delivery is now the head
+      }
+    }
+  }
+  remove(s);
+}
+
+size_t schedule::keys_waiting() const {
+  size_t n = 0;
+  for (const auto& [key, k] : keys_) n += k.behind.empty() ? 0 : 1;
+  return n;
+}
+
+size_t schedule::longest_key_queue() const {
+  size_t n = 0;
+  for (const auto& [key, k] : keys_)
+    if (!k.behind.empty()) n = std::max(n, k.behind.size() + 1);
+  return n;
 }
 
 std::vector<delivery> schedule::take_due(int64_t now, size_t n) {
@@ -206,7 +286,7 @@ std::vector<delivery> schedule::take_due(int64_t now, size_t n) {
     if (!db_->get(store::delivery_key(id), text) || !store::decode(text, d)) {
       // Gone from the spool (replayed or pruned by another path) or unreadable: nothing to send.
       logging::warn("deliverer/" + sub_.name, "delivery " + id + " is no longer in the spool; skipped");
-      remove(q.slot);
+      retire(q.slot);
       continue;
     }
     slots_[q.slot].flying = true;
@@ -236,6 +316,8 @@ std::string schedule::circuit_state() const {
 }
 
 void schedule::make_all_due(int64_t now) {
+  for (auto& [key, k] : keys_)
+    for (auto& w : k.behind) w.at_ms = std::min(w.at_ms, now);
   for (auto& q : queue_) q.at_ms = std::min(q.at_ms, now);
   std::make_heap(queue_.begin(), queue_.end(), later<queued>);
 }
@@ -320,7 +402,7 @@ delivery_outcome schedule::complete(const attempt_result& r, int64_t now) {
       b.del(store::delivery_key(d.id));
       persist(b, store::durability::buffered);
       auto o = outcome_for(d, outcome_kind::delivered, r.attempt);
-      remove(s);
+      retire(s);
       return o;
     }
     case response_class::disable: {
@@ -342,7 +424,7 @@ delivery_outcome schedule::complete(const attempt_result& r, int64_t now) {
     b.put(store::dead_key(d.id), store::encode(d));
     persist(b, store::durability::synced);
     auto o = outcome_for(d, outcome_kind::dead_lettered, r.attempt);
-    remove(s);
+    retire(s);
     return o;
   }
   backoff_params p{sub_.retry.max_attempts, sub_.retry.initial_backoff, sub_.retry.max_backoff,
@@ -368,7 +450,7 @@ delivery_outcome schedule::complete_dry_run(const delivery& d, int64_t now) {
   store::batch b;
   b.del(store::delivery_key(d.id));
   persist(b, store::durability::buffered);
-  if (const uint32_t s = find(d.id); s != none) remove(s);
+  if (const uint32_t s = find(d.id); s != none) retire(s);
   return o;
 }
 

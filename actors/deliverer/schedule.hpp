@@ -6,12 +6,17 @@
 // Also gates WHEN attempts start, so all per-subscription scheduling stays here: the rate limit
 // (rate_limit.hpp; every attempt takes a token) and the circuit breaker (breaker.hpp; while open only one
 // probe, the earliest queued delivery, and failed attempts are not counted against max_attempts).
+// Ordering (config "ordering", router/ordering.hpp): with task or spec ordering only the head of each key --
+// its lowest sequence -- is queued for attempts; the others of that key wait, in memory by sequence, until
+// the head is delivered or dead-lettered. A head that fails and retries keeps the key, so its successors
+// never overtake it. Different keys go in parallel up to max_in_flight.
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <random>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "actors/deliverer/breaker.hpp"
@@ -59,6 +64,10 @@ class schedule {
   bool circuit_open() const { return breaker_ && breaker_->open(); }
   // Rate limit tokens available at `now`; -1 without a rate limit.
   double rate_tokens(int64_t now) const { return bucket_ ? bucket_->tokens(now) : -1.0; }
+  // Ordering: keys with at least one delivery waiting behind their head, and the longest key queue (head
+  // included; 0 when no key waits). O(keys): for status and metrics, not per attempt.
+  size_t keys_waiting() const;
+  size_t longest_key_queue() const;
 
  private:
   // What stays in memory per pending delivery: bodies live in the store and are read when an attempt starts,
@@ -68,14 +77,28 @@ class schedule {
   struct slot {
     uint32_t id_at = 0;  // offset of the id in ids_
     uint32_t id_len = 0;
-    uint32_t ticket = 0;  // of its queue entry (while queued)
-    bool used = false;    // false: a free slot
-    bool flying = false;  // in flight (then not in queue_)
+    uint32_t ticket = 0;   // of its queue entry (while queued)
+    bool used = false;     // false: a free slot
+    bool flying = false;   // in flight (then not in queue_)
+    bool ordered = false;  // belongs to the key `key` (ordering task/spec, and a record that has a key)
+    uint64_t key = 0;      // hash of its ordering key (see keys_)
   };
   struct queued {  // a min-heap entry: the earliest next attempt first, FIFO among equal times
     int64_t at_ms;
     uint32_t ticket;
     uint32_t slot;
+  };
+  // One ordering key: whether its head is queued or in flight, and the deliveries waiting behind it (a
+  // min-heap by sequence). Keys are told apart by a 64-bit hash of the key text: two keys that collide share
+  // one queue, which only makes one wait for the other -- each still goes in its own sequence order.
+  struct waiting {
+    int64_t sequence;
+    int64_t at_ms;
+    uint32_t slot;
+  };
+  struct key_queue {
+    bool active = false;
+    std::vector<waiting> behind;
   };
   std::string_view id_of(uint32_t s) const { return {ids_.data() + slots_[s].id_at, slots_[s].id_len}; }
   uint32_t find(std::string_view id) const;  // slot of `id`, or none
@@ -90,6 +113,12 @@ class schedule {
   // against max_attempts (the circuit is open, or this failure opened it). Adds breaker changes to `b`.
   bool apply_policies(const attempt_result& r, int64_t now, store::batch& b);
   void make_all_due(int64_t now);
+  // Places a new delivery: queued now, or behind its key's head. While loading, every ordered delivery waits
+  // and activate_keys() then queues the lowest sequence of each key.
+  void place(uint32_t s, const delivery& d);
+  void activate_keys();
+  // A delivery leaves the schedule for good (delivered, dead-lettered, gone): the next of its key is queued.
+  void retire(uint32_t s);
   store::db_ptr db_;
   config::subscription_settings sub_;
   std::string ids_;     // the ids of all slots, back to back (freed ones are garbage until compaction)
@@ -103,8 +132,10 @@ class schedule {
   std::string disabled_reason_;
   bool paused_ = false;
   std::mt19937_64 rng_;
-  std::optional<token_bucket> bucket_;      // with rate_limit
-  std::optional<circuit_breaker> breaker_;  // with [notify.subscriptions.breaker]
+  std::optional<token_bucket> bucket_;            // with rate_limit
+  std::optional<circuit_breaker> breaker_;        // with [notify.subscriptions.breaker]
+  std::unordered_map<uint64_t, key_queue> keys_;  // ordering keys with a delivery pending
+  bool loading_ = false;
 };
 
 }  // namespace spec_notify::deliverer

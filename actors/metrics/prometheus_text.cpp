@@ -112,6 +112,13 @@ std::string render_prometheus(const metrics_snapshot& snap) {
     std::snprintf(buf, sizeof buf, "%.3f", s.rate_tokens);
     out += "spec_notify_rate_limit_tokens{" + label(s) + "} " + buf + "\n";
   }
+  // Ordering: per-key depth as two gauges, not one series per key (a repo has thousands of tasks).
+  per_subscription(out, snap, "spec_notify_ordering_keys_waiting", "gauge",
+                   "Ordering keys with deliveries waiting behind their head (ordering task or spec).",
+                   [](const subscription_status& s) { return s.keys_waiting; });
+  per_subscription(out, snap, "spec_notify_ordering_longest_key_queue", "gauge",
+                   "Deliveries of the longest ordering key queue, head included (0 when none waits).",
+                   [](const subscription_status& s) { return s.longest_key_queue; });
   histogram(out, snap);
   return out;
 }

@@ -17,6 +17,8 @@
 //   spec_notify_circuit_open{..} / _open_since_seconds{..} / spec_notify_consecutive_failures{..}
 //                                                    breaker state (only subscriptions with a breaker)
 //   spec_notify_rate_limit_tokens{..}                tokens available (only subscriptions with rate_limit)
+//   spec_notify_ordering_keys_waiting{..}           ordering keys with deliveries waiting behind their head
+//   spec_notify_ordering_longest_key_queue{..}      deliveries of the longest key queue (head included)
 //   spec_notify_delivery_latency_seconds{..}         histogram of attempt latencies (buckets 5 ms .. 10 s)
 // Counters restart from 0 when the daemon (or a restarted stage) starts; Prometheus handles such resets.
 #include <cstdint>

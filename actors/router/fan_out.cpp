@@ -1,6 +1,7 @@
 #include "actors/router/fan_out.hpp"
 
 #include "actors/deliverer/signature.hpp"
+#include "actors/router/ordering.hpp"
 #include "actors/router/payload.hpp"
 #include "actors/store/records.hpp"
 
@@ -15,7 +16,7 @@ fan_out::fan_out(store::db_ptr db, const std::vector<config::subscription_settin
       disabled = "disabled (" + s.disabled_reason + ")";
     else if (!s.enabled)
       disabled = "disabled (enabled = false)";
-    targets_.push_back({s.name, filter{s.events, s.statuses, s.specs, s.tasks}, disabled});
+    targets_.push_back({s.name, filter{s.events, s.statuses, s.specs, s.tasks}, disabled, s.ordering});
   }
 }
 
@@ -35,6 +36,25 @@ std::string fan_out::describe_untaken(const event& e) const {
   return line;
 }
 
+int64_t fan_out::last_sequence(const std::string& seq_key) {
+  if (auto it = uncommitted_.find(seq_key); it != uncommitted_.end()) return it->second;
+  if (auto it = committed_.find(seq_key); it != committed_.end()) return it->second;
+  std::string text;
+  int64_t last = 0;
+  if (db_->get(seq_key, text)) {
+    try {
+      last = std::stoll(text);
+    } catch (const std::exception&) {
+      last = 0;  // not written by us: numbering of this key starts again
+    }
+  }
+  // One entry per (subscription, key) seen: bounded by the repo's tasks; the store stays the truth, so the
+  // cache may be dropped whenever it grows large.
+  if (committed_.size() >= 200000) committed_.clear();
+  committed_[seq_key] = last;
+  return last;
+}
+
 std::string fan_out::commit(const store::batch& chunk) {
   return db_->write(chunk);
 }
@@ -48,8 +68,11 @@ bool fan_out::route(const std::vector<event>& events, routed& out, std::string& 
     if (b.empty()) return true;
     if (auto err = commit(b); !err.empty()) {
       error = err;
+      uncommitted_.clear();  // the numbers of the failed chunk are given again when its events are re-routed
       return false;
     }
+    for (auto& [k, v] : uncommitted_) committed_[k] = v;
+    uncommitted_.clear();
     for (auto& [name, list] : pending) {
       auto& dst = out[name];
       dst.reserve(dst.size() + list.size());
@@ -77,7 +100,12 @@ bool fan_out::route(const std::vector<event>& events, routed& out, std::string& 
       d.event_type = e.type;
       d.spec_id = e.spec_id;
       d.task_id = e.task_id;
-      d.body = render_payload(e, d.id);
+      d.ordering_key = ordering_key(e, t.ordering);
+      const std::string seq_key = store::sequence_key(t.name, d.ordering_key);
+      d.sequence = last_sequence(seq_key) + 1;
+      uncommitted_[seq_key] = d.sequence;
+      b.put(seq_key, std::to_string(d.sequence));
+      d.body = render_payload(e, d.id, d.sequence, d.ordering_key);
       d.created_at_ms = e.occurred_at_ms;
       d.next_at_ms = 0;  // due now
       b.put(store::delivery_key(d.id), store::encode(d));

@@ -10,10 +10,14 @@
 // one 100k-delivery batch (~33 MB) made a restart peak at ~90 MB of heap (docs/benchmarks.md, backlog).
 // An event that no subscription takes is consumed all the same (nothing to deliver), and described in one
 // line with each subscription's reason (subscription_filter.hpp mismatch_reason, or why it is disabled).
-// Called by router_actor only (single-threaded use).
+// Each delivery also gets its ordering key (ordering.hpp) and the next number of that key's per-subscription
+// sequence; the last number of each key (seq/<sub>/<key>) is written in the same chunk as the deliveries it
+// numbers, so a chunk that fails leaves no gap: its events are routed again later and get the same numbers.
+// Called by router_actor only (single-threaded use): the router is the only writer of seq/.
 #include <cstddef>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "actors/router/subscription_filter.hpp"
@@ -60,8 +64,14 @@ class fan_out {
     std::string name;
     filter f;
     std::string disabled;  // why this subscription takes nothing ("" = enabled)
+    config::ordering_mode ordering = config::ordering_mode::task;
   };
   std::string describe_untaken(const event& e) const;
+  // The last sequence number of `seq_key` (store::sequence_key) as durable so far: cache, else the store.
+  int64_t last_sequence(const std::string& seq_key);
+  // Numbers given in the chunk being built (not yet durable); merged into committed_ when it is.
+  std::unordered_map<std::string, int64_t> uncommitted_;
+  std::unordered_map<std::string, int64_t> committed_;
   store::db_ptr db_;
   std::vector<target> targets_;
   chunk_limits limits_;

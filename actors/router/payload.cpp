@@ -311,13 +311,16 @@ std::string iso8601_ms(int64_t unix_ms) {
   return buf;
 }
 
-std::string render_payload(const spec_notify::event& e, const std::string& delivery_id) {
+std::string render_payload(const spec_notify::event& e, const std::string& delivery_id, int64_t sequence,
+                           const std::string& ordering_key) {
   std::string out;
   out.reserve(512 + e.context_json.size());
   out += "{\"schema_version\":1";
   append_member(out, "type", e.type);
   append_member(out, "event_id", e.id);
   append_member(out, "delivery_id", delivery_id);
+  out += ",\"sequence\":" + std::to_string(sequence);
+  append_member(out, "ordering_key", ordering_key);
   append_member(out, "occurred_at", iso8601_ms(e.occurred_at_ms));
   if (e.spec_id.empty()) {
     out += ",\"spec\":null";

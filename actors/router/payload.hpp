@@ -15,15 +15,18 @@
 namespace spec_notify::router {
 
 // Compact payload v1 JSON. Key order is fixed:
-//   schema_version, type, event_id, delivery_id, occurred_at, spec ({id,key} or null),
-//   task {id,title,from,to,raw_status,source,line}   -- task events, and test events with a task_id
-//   | stage, status                                   -- stage/pipeline events, and test events without one
+//   schema_version, type, event_id, delivery_id, sequence, ordering_key, occurred_at, spec ({id,key} or
+//   null), task {id,title,from,to,raw_status,source,line}   -- task events, and test events with a task_id |
+//   stage, status                                   -- stage/pipeline events, and test events without one
 //   telemetry, consensus, evidence
 // `from` is null when e.from is empty. telemetry/consensus/evidence come from e.context_json
 // ({"telemetry":obj|null,"consensus":obj|null,"evidence":[str...]}); a missing or invalid context, or a
 // member of the wrong type, renders as null / null / []. Non-string evidence entries are dropped. The output
 // is always valid UTF-8 JSON: invalid input bytes become U+FFFD, control characters are escaped.
-std::string render_payload(const spec_notify::event& e, const std::string& delivery_id);
+// `sequence` and `ordering_key` place the delivery among its subscription's deliveries of that key
+// (router/ordering.hpp).
+std::string render_payload(const spec_notify::event& e, const std::string& delivery_id, int64_t sequence,
+                           const std::string& ordering_key);
 
 // UTC timestamp with milliseconds: 2026-11-25T01:02:03.456Z. Works for any int64 (negative = before 1970).
 std::string iso8601_ms(int64_t unix_ms);

@@ -154,6 +154,8 @@ std::string encode(const delivery& d) {
   w.str("event_type", d.event_type);
   w.str("spec_id", d.spec_id);
   w.str("task_id", d.task_id);
+  w.str("ordering_key", d.ordering_key);
+  w.num("sequence", d.sequence);
   w.str("body", d.body);
   w.num("attempts", d.attempts);
   w.num("created_at_ms", d.created_at_ms);
@@ -187,6 +189,9 @@ bool decode(const std::string& text, delivery& d) {
     d.event_type = str(o, "event_type");
     d.spec_id = str(o, "spec_id");
     d.task_id = str(o, "task_id");
+    // Absent in records written before ordering existed: such a delivery waits for no other.
+    d.ordering_key = o->has("ordering_key") ? str(o, "ordering_key") : std::string();
+    d.sequence = o->has("sequence") ? num<int64_t>(o, "sequence") : 0;
     d.body = str(o, "body");
     d.attempts = num<int32_t>(o, "attempts");
     d.created_at_ms = num<int64_t>(o, "created_at_ms");
@@ -208,7 +213,7 @@ bool decode(const std::string& text, delivery& d) {
 }
 
 bool peek_schedule_fields(const std::string& text, std::string& id, std::string& subscription,
-                          int64_t& next_at_ms) {
+                          int64_t& next_at_ms, std::string* ordering_key, int64_t* sequence) {
   // Walks the top-level members only; the values we need are plain (ids and names never need unescaping:
   // they are made of [A-Za-z0-9_-]), everything else (the body, the history) is skipped without decoding.
   size_t i = 0;
@@ -217,6 +222,13 @@ bool peek_schedule_fields(const std::string& text, std::string& id, std::string&
   ++i;
   bool have_id = false, have_sub = false;
   next_at_ms = 0;
+  if (ordering_key) ordering_key->clear();
+  if (sequence) *sequence = 0;
+  auto integer = [](const std::string& v, int64_t& out) {
+    char* end = nullptr;
+    out = std::strtoll(v.c_str(), &end, 10);
+    return !v.empty() && *end == '\0';
+  };
   for (;;) {
     while (i < text.size() &&
            (text[i] == ' ' || text[i] == ',' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r'))
@@ -246,9 +258,12 @@ bool peek_schedule_fields(const std::string& text, std::string& id, std::string&
       if (!plain_string(value, subscription)) return false;
       have_sub = true;
     } else if (key == "next_at_ms") {
-      char* end = nullptr;
-      next_at_ms = std::strtoll(value.c_str(), &end, 10);
-      if (value.empty() || *end != '\0') return false;
+      if (!integer(value, next_at_ms)) return false;
+    } else if (key == "ordering_key" && ordering_key) {
+      // Task ids come from the repo: a key needing escapes makes the caller decode the whole record.
+      if (!plain_string(value, *ordering_key)) return false;
+    } else if (key == "sequence" && sequence) {
+      if (!integer(value, *sequence)) return false;
     }
   }
   return have_id && have_sub;

@@ -14,11 +14,12 @@ std::string encode(const delivery& d);
 // Return false (leaving `out` unspecified) when `text` is not a record of that kind.
 bool decode(const std::string& text, event& out);
 bool decode(const std::string& text, delivery& out);
-// Reads only id, subscription and next_at_ms of an encoded delivery (what the deliverer's schedule keeps in
-// memory), skipping the body without decoding it. False when the text is not shaped as expected (callers then
-// fall back to decode()).
+// Reads only id, subscription and next_at_ms (and, when asked, ordering_key and sequence: "" and 0 when
+// absent) of an encoded delivery (what the deliverer's schedule keeps in memory), skipping the body without
+// decoding it. False when the text is not shaped as expected (callers then fall back to decode()).
 bool peek_schedule_fields(const std::string& text, std::string& id, std::string& subscription,
-                          int64_t& next_at_ms);
+                          int64_t& next_at_ms, std::string* ordering_key = nullptr,
+                          int64_t* sequence = nullptr);
 
 // Key builders for the schema in store.hpp.
 std::string task_key(const std::string& file, const std::string& task_id);
@@ -44,6 +45,14 @@ inline std::string paused_key(const std::string& sub) {
 // (buffered) by its schedule at each attempt so a restart does not start with a burst.
 inline std::string rate_key(const std::string& sub) {
   return "sub/" + sub + "/rate";
+}
+// The last sequence number given to a delivery of `sub` under ordering key `key` (decimal text). Written by
+// the router in the same batch as the deliveries it numbers, so numbers are gap-free across crashes.
+inline std::string sequence_prefix(const std::string& sub) {
+  return "seq/" + sub + "/";
+}
+inline std::string sequence_key(const std::string& sub, const std::string& key) {
+  return sequence_prefix(sub) + key;
 }
 // Set (unix ms it opened) while the subscription's circuit breaker is open; deleted when it closes.
 inline std::string breaker_key(const std::string& sub) {

@@ -10,6 +10,7 @@
 //   sub/<name>/paused      -> "1" while an operator has paused the subscription (admin pause/resume)
 //   sub/<name>/rate        -> rate limiter state, unix us (rate_limit; written by the deliverer per attempt)
 //   sub/<name>/breaker     -> unix ms the circuit opened (set while open; deleted when it closes)
+//   seq/<name>/<key>       -> last sequence number given under ordering key <key> (router, with the dlv/)
 // Each stage writes its output together with the consumption of its input in ONE batch (transactional
 // outbox), which is what keeps "nothing lost, nothing emitted twice" true across kill -9.
 // Thread-safety: LevelDB serialises writers itself and commits concurrent synced writes as one group, so one

@@ -204,7 +204,10 @@ int run_test(const arg_list& args) {
   d.event_type = e.type;
   d.spec_id = e.spec_id;
   d.task_id = e.task_id;
-  d.body = router::render_payload(e, d.id);
+  // A test delivery is alone under its own key: it never waits for, or holds up, a real one.
+  d.ordering_key = "test/" + d.id;
+  d.sequence = 1;
+  d.body = router::render_payload(e, d.id, d.sequence, d.ordering_key);
   d.created_at_ms = d.next_at_ms = e.occurred_at_ms;
   std::cout << e.type << " for " << spec_id;
   if (task) std::cout << " task " << e.task_id << " (" << e.to << ", " << e.source << ":" << e.line << ")";

@@ -1,4 +1,4 @@
-// rate_limit, rate_limit_burst and [notify.subscriptions.breaker]: values, defaults and errors at
+// ordering, rate_limit, rate_limit_burst and [notify.subscriptions.breaker]: values, defaults and errors at
 // file:line:col (kMinimal is 5 lines long, so the first appended line is line 6).
 #define BOOST_TEST_MODULE delivery_policy_settings
 #include <boost/test/unit_test.hpp>
@@ -87,4 +87,25 @@ BOOST_AUTO_TEST_CASE(a_breaker_that_opens_after_more_failures_than_max_attempts_
            "failures = 4\n");
   BOOST_TEST(r.ok());
   expect_problem(r, 9, "exceeds retry.max_attempts", true);
+}
+
+BOOST_AUTO_TEST_CASE(ordering_defaults_to_task_and_takes_each_mode) {
+  load_result r = load(kMinimal);
+  BOOST_REQUIRE(r.ok());
+  BOOST_TEST((r.value.subscriptions.at(0).ordering == ordering_mode::task));
+  for (auto [text, mode] : {std::pair{"task", ordering_mode::task}, std::pair{"spec", ordering_mode::spec},
+                            std::pair{"none", ordering_mode::none}}) {
+    load_result m = load(kMinimal + "ordering = \"" + text + "\"\n");
+    BOOST_TEST_INFO(text << "\n" << dump(m));
+    BOOST_REQUIRE(m.ok());
+    BOOST_TEST((m.value.subscriptions.at(0).ordering == mode));
+    BOOST_TEST(to_string(mode) == text);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bad_ordering_is_an_error_at_its_value) {
+  expect_problem(load(kMinimal + "ordering = \"fifo\"\n"), 6,
+                 "ordering must be one of task, spec, none, got 'fifo'");
+  expect_problem(load(kMinimal + "ordering = \"Task\"\n"), 6, "ordering must be one of");
+  expect_problem(load(kMinimal + "ordering = true\n"), 6, "ordering");
 }

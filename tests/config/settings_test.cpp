@@ -258,11 +258,12 @@ BOOST_AUTO_TEST_CASE(known_keys_lists_every_key_of_the_example_file) {
                         "notify.subscriptions.retry.multiplier",
                         "notify.subscriptions.rate_limit",
                         "notify.subscriptions.rate_limit_burst",
+                        "notify.subscriptions.ordering",
                         "notify.subscriptions.breaker",
                         "notify.subscriptions.breaker.failures",
                         "notify.subscriptions.breaker.after",
                         "notify.subscriptions.breaker.probe"}) {
     BOOST_TEST(has(k), k);
   }
-  BOOST_TEST(keys.size() == 38u);
+  BOOST_TEST(keys.size() == 39u);
 }

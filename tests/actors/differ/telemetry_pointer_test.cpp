@@ -124,7 +124,7 @@ struct checker {
       const expected& want = it->second;
       (e.type == event_type::stage_completed ? stage_events : pipeline_events)[e.source]++;
       // The rendered payload, as a receiver sees it.
-      const auto body = parse(router::render_payload(e, "msg_test"));
+      const auto body = parse(router::render_payload(e, "msg_test", 1, "T1"));
       const auto tel = body->getObject("telemetry");
       BOOST_REQUIRE(tel);
       BOOST_TEST(text(tel, "path") == e.source);
@@ -242,7 +242,7 @@ BOOST_FIXTURE_TEST_CASE(task_events_keep_the_latest_telemetry_and_consensus_of_t
            "docs/SPEC-KIT-910-x/ |\n");
   const auto r = engine.on_files_changed({"SPEC.md"});
   BOOST_REQUIRE_EQUAL(r.events.size(), 1u);
-  const auto body = parse(router::render_payload(r.events[0], "msg_test"));
+  const auto body = parse(router::render_payload(r.events[0], "msg_test", 1, "T1"));
   BOOST_TEST(text(body->getObject("telemetry"), "path") ==
              kCommands + "spec-unlock_2025-10-06T01:10:27Z-25648154.json");  // greatest timestamp
   BOOST_TEST(text(body->getObject("consensus"), "path") ==
@@ -311,7 +311,7 @@ size_t stored_events(testing::temp_store& s) {
 }
 
 std::string consensus_path(const event& e) {
-  const auto con = parse(router::render_payload(e, "msg_test"))->getObject("consensus");
+  const auto con = parse(router::render_payload(e, "msg_test", 1, "T1"))->getObject("consensus");
   return con ? text(con, "path") : "<null>";
 }
 

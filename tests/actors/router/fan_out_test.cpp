@@ -2,8 +2,10 @@
 #include "actors/router/fan_out.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <map>
 #include <set>
 
+#include "actors/router/ordering.hpp"
 #include "actors/store/records.hpp"
 #include "tests/support/temp_store.hpp"
 
@@ -89,7 +91,8 @@ BOOST_FIXTURE_TEST_CASE(a_large_route_is_written_in_chunks_of_whole_events, fixt
   BOOST_REQUIRE_MESSAGE(f.route(events, out, error), error);
   // 2 deliveries per event: a chunk closes after the event that reaches 1000 deliveries (500 events).
   BOOST_TEST(f.chunks == 5);
-  for (size_t ops : f.chunk_sizes) BOOST_TEST(ops == 1500u);  // 1000 dlv/ puts + 500 evt/ deletes
+  // 1000 dlv/ puts + 1000 seq/ puts (one per delivery: each task is its own key) + 500 evt/ deletes
+  for (size_t ops : f.chunk_sizes) BOOST_TEST(ops == 2500u);
   BOOST_TEST(out["a"].size() == 2500u);
   BOOST_TEST(out["b"].size() == 2500u);
   BOOST_TEST(keys("evt/").empty());
@@ -214,4 +217,75 @@ BOOST_FIXTURE_TEST_CASE(a_taken_event_is_not_described, fixture) {
   BOOST_REQUIRE(f.route({e}, out, error, &untaken));
   BOOST_TEST(out["all"].size() == 1u);
   BOOST_TEST(untaken.empty());
+}
+
+// Sequences (issue 16): per subscription and ordering key, 1, 2, 3, ... with no gap -- across router
+// restarts, and across a chunk that failed (its events are routed again and get the same numbers).
+BOOST_FIXTURE_TEST_CASE(sequences_are_per_subscription_and_key_and_gap_free_across_failures, fixture) {
+  auto step = [](int round, int task) {
+    event e = make_event(task, "Done");
+    e.id = "evt_" + std::to_string(round) + "_" + std::to_string(task);
+    e.occurred_at_ms += round;
+    return e;
+  };
+  auto by_spec = subscription("by-spec");
+  by_spec.ordering = config::ordering_mode::spec;
+  const std::vector<config::subscription_settings> subs{subscription("by-task"), by_spec};
+  std::map<std::string, std::vector<int64_t>> seen;  // "<sub> <key>" -> sequences in routing order
+  auto collect = [&](router::routed& out) {
+    for (auto& [name, list] : out)
+      for (auto& d : list) {
+        seen[name + " " + d.ordering_key].push_back(d.sequence);
+        // The body carries the same numbers the record does.
+        BOOST_TEST(d.body.find("\"sequence\":" + std::to_string(d.sequence) + ",\"ordering_key\":") !=
+                   std::string::npos);
+      }
+  };
+  std::string error;
+  {
+    std::vector<event> r1{step(1, 1), step(1, 2)};
+    persist_events(r1);
+    counting_fan_out f(db, subs, router::chunk_limits{});
+    router::routed out;
+    BOOST_REQUIRE_MESSAGE(f.route(r1, out, error), error);
+    collect(out);
+    // Round 2 fails in its second chunk (one event per chunk): task 2's event is kept for a retry.
+    std::vector<event> r2{step(2, 1), step(2, 2)};
+    persist_events(r2);
+    counting_fan_out failing(db, subs, router::chunk_limits{1, size_t(1) << 30}, 2);
+    router::routed out2;
+    BOOST_TEST(!failing.route(r2, out2, error));
+    collect(out2);
+  }
+  reopen();  // a restart: numbers come from the store
+  counting_fan_out f(db, subs, router::chunk_limits{});
+  auto left = f.leftovers();
+  BOOST_REQUIRE(left.size() == 1u);
+  std::vector<event> r3{step(3, 1)};
+  persist_events(r3);
+  router::routed out;
+  BOOST_REQUIRE(f.route(left, out, error));
+  BOOST_REQUIRE(f.route(r3, out, error));
+  collect(out);
+  using seqs = std::vector<int64_t>;
+  BOOST_TEST(seen["by-task SPEC-KIT-900/T1"] == (seqs{1, 2, 3}));
+  BOOST_TEST(seen["by-task SPEC-KIT-900/T2"] == (seqs{1, 2}));
+  // One key for the whole SPEC: every event of it, in routing order, numbered without a gap.
+  BOOST_TEST(seen["by-spec SPEC-KIT-900"] == (seqs{1, 2, 3, 4, 5}));
+  BOOST_TEST(seen.size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(ordering_keys_name_the_task_or_the_spec) {
+  event e = make_event(7);
+  BOOST_TEST(router::ordering_key(e, config::ordering_mode::task) == "SPEC-KIT-900/T7");
+  BOOST_TEST(router::ordering_key(e, config::ordering_mode::none) == "SPEC-KIT-900/T7");
+  BOOST_TEST(router::ordering_key(e, config::ordering_mode::spec) == "SPEC-KIT-900");
+  e.spec_id.clear();
+  BOOST_TEST(router::ordering_key(e, config::ordering_mode::task) == "T7");
+  BOOST_TEST(router::ordering_key(e, config::ordering_mode::spec) == "-");
+  event stage;
+  stage.type = "spec-auto.stage.completed";
+  stage.spec_id = "SPEC-KIT-900";
+  stage.stage = "plan";
+  BOOST_TEST(router::ordering_key(stage, config::ordering_mode::task) == "SPEC-KIT-900");
 }

@@ -138,7 +138,7 @@ BOOST_AUTO_TEST_CASE(every_rendered_payload_validates_and_contract_breaking_payl
   auto valid = [&](const std::string& name, const event& e) {
     ++n;
     const std::string num = (n < 10 ? "0" : "") + std::to_string(n);
-    write(dir.path / "valid" / (num + "-" + name + ".json"), render_payload(e, "msg_0123"));
+    write(dir.path / "valid" / (num + "-" + name + ".json"), render_payload(e, "msg_0123", 1, "T1"));
   };
 
   valid("task", task(et::task_transitioned, "In Progress"));
@@ -170,8 +170,8 @@ BOOST_AUTO_TEST_CASE(every_rendered_payload_validates_and_contract_breaking_payl
   hs.stage = hs.status = hostile();
   valid("hostile-stage", hs);
 
-  const std::string ok = render_payload(task(et::task_transitioned, "In Progress"), "msg_1");
-  const std::string st = render_payload(stage(et::stage_completed), "msg_1");
+  const std::string ok = render_payload(task(et::task_transitioned, "In Progress"), "msg_1", 1, "T1");
+  const std::string st = render_payload(stage(et::stage_completed), "msg_1", 1, "T1");
   auto invalid = [&](const std::string& name, const std::string& text) {
     write(dir.path / "invalid" / (name + ".json"), text);
   };

@@ -58,17 +58,19 @@ bool is_valid_utf8(const std::string& s) {
 BOOST_AUTO_TEST_CASE(task_payload_has_every_field_in_contract_order) {
   const std::string expected =
       R"({"schema_version":1,"type":"spec-kit.task.transitioned","event_id":"evt_abc","delivery_id":"msg_1",)"
+      R"("sequence":3,"ordering_key":"SPEC-KIT-075-add-webhook-notification-system-for/T63",)"
       R"("occurred_at":"2026-11-25T01:02:03.456Z",)"
       R"("spec":{"id":"SPEC-KIT-075-add-webhook-notification-system-for","key":"SPEC-KIT-075"},)"
       R"("task":{"id":"T63","title":"Sign payloads","from":"In Progress","to":"Done","raw_status":"**DONE**",)"
       R"("source":"SPEC.md","line":42},"telemetry":null,"consensus":null,"evidence":[]})";
-  BOOST_TEST(render_payload(task_event(), "msg_1") == expected);
+  BOOST_TEST(render_payload(task_event(), "msg_1", 3,
+                            "SPEC-KIT-075-add-webhook-notification-system-for/T63") == expected);
 }
 
 BOOST_AUTO_TEST_CASE(first_seen_task_renders_from_as_null) {
   event e = task_event();
   e.from.clear();
-  const std::string body = render_payload(e, "msg_1");
+  const std::string body = render_payload(e, "msg_1", 1, "T1");
   BOOST_TEST(body.find(R"("title":"Sign payloads","from":null,"to":"Done")") != std::string::npos);
   BOOST_TEST(parse(body)->getObject("task")->isNull("from"));
 }
@@ -76,17 +78,19 @@ BOOST_AUTO_TEST_CASE(first_seen_task_renders_from_as_null) {
 BOOST_AUTO_TEST_CASE(event_without_spec_renders_spec_as_null) {
   event e = task_event();
   e.spec_id.clear();
-  BOOST_TEST(
-      render_payload(e, "msg_1").find(R"("occurred_at":"2026-11-25T01:02:03.456Z","spec":null,"task":)") !=
-      std::string::npos);
+  BOOST_TEST(render_payload(e, "msg_1", 1, "T1")
+                 .find(R"("occurred_at":"2026-11-25T01:02:03.456Z","spec":null,"task":)") !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(stage_and_pipeline_payloads_carry_stage_and_status_instead_of_task) {
   for (const char* type : {et::stage_completed, et::pipeline_completed}) {
-    const std::string body = render_payload(stage_event(type), "msg_2");
+    const std::string body =
+        render_payload(stage_event(type), "msg_2", 7, "SPEC-OPS-004-integrated-coder-hooks");
     const std::string expected =
         std::string(R"({"schema_version":1,"type":")") + type +
-        R"(","event_id":"evt_st","delivery_id":"msg_2","occurred_at":)"
+        R"(","event_id":"evt_st","delivery_id":"msg_2","sequence":7,)"
+        R"("ordering_key":"SPEC-OPS-004-integrated-coder-hooks","occurred_at":)"
         R"("2026-11-25T01:02:03.456Z","spec":{"id":"SPEC-OPS-004-integrated-coder-hooks",)"
         R"("key":"SPEC-OPS-004"},"stage":"implement","status":"passed",)"
         R"("telemetry":null,"consensus":null,"evidence":[]})";
@@ -97,13 +101,13 @@ BOOST_AUTO_TEST_CASE(stage_and_pipeline_payloads_carry_stage_and_status_instead_
 BOOST_AUTO_TEST_CASE(test_event_is_task_shaped_only_when_it_has_a_task) {
   event e = task_event();
   e.type = et::test;
-  auto obj = parse(render_payload(e, "msg_3"));
+  auto obj = parse(render_payload(e, "msg_3", 1, "T1"));
   BOOST_TEST(obj->has("task"));
   BOOST_TEST(!obj->has("stage"));
   BOOST_TEST(obj->getValue<std::string>("type") == "spec-notify.test");
 
   event s = stage_event(et::test);
-  obj = parse(render_payload(s, "msg_3"));
+  obj = parse(render_payload(s, "msg_3", 1, "T1"));
   BOOST_TEST(!obj->has("task"));
   BOOST_TEST(obj->getValue<std::string>("stage") == "implement");
   BOOST_TEST(obj->getValue<std::string>("status") == "passed");
@@ -114,7 +118,7 @@ BOOST_AUTO_TEST_CASE(context_supplies_telemetry_consensus_and_evidence_in_their_
   e.context_json =
       R"({"evidence":["docs/a.json","docs/b.json"],"consensus":{"status":"ok","agreements":4,"conflicts":0},)"
       R"("telemetry":{"command":"spec-ops-validate","status":"passed","score":0.5,"nested":{"z":1,"a":[true,null]}}})";
-  const std::string body = render_payload(e, "msg_1");
+  const std::string body = render_payload(e, "msg_1", 1, "T1");
   const std::string tail =
       R"("telemetry":{"command":"spec-ops-validate","status":"passed","score":0.5,"nested":{"z":1,"a":[true,null]}},)"
       R"("consensus":{"status":"ok","agreements":4,"conflicts":0},"evidence":["docs/a.json","docs/b.json"]})";
@@ -128,7 +132,7 @@ BOOST_AUTO_TEST_CASE(invalid_or_missing_context_renders_nulls_and_empty_evidence
                                 R"({"telemetry":"str","consensus":[1],"evidence":{"a":1}})"}) {
     event e = task_event();
     e.context_json = ctx;
-    const std::string body = render_payload(e, "msg_1");
+    const std::string body = render_payload(e, "msg_1", 1, "T1");
     BOOST_TEST(body.substr(body.size() - empty_tail.size()) == empty_tail, "context: " << ctx);
   }
 }
@@ -136,7 +140,7 @@ BOOST_AUTO_TEST_CASE(invalid_or_missing_context_renders_nulls_and_empty_evidence
 BOOST_AUTO_TEST_CASE(non_string_evidence_entries_are_dropped) {
   event e = task_event();
   e.context_json = R"({"telemetry":null,"consensus":null,"evidence":["a",1,null,{"x":1},"b"]})";
-  const std::string body = render_payload(e, "msg_1");
+  const std::string body = render_payload(e, "msg_1", 1, "T1");
   const std::string tail = R"("evidence":["a","b"]})";
   BOOST_TEST(body.substr(body.size() - tail.size()) == tail);
 }
@@ -145,7 +149,7 @@ BOOST_AUTO_TEST_CASE(quotes_backslashes_and_control_characters_are_escaped) {
   event e = task_event();
   e.task_title = std::string("a\"b\\c\nd\te\r\x01\x1f\x7f") + '\0' + "end";
   e.raw_status = "\xE2\x80\xA8|\xE2\x80\xA9";  // U+2028, U+2029
-  const std::string body = render_payload(e, "msg_1");
+  const std::string body = render_payload(e, "msg_1", 1, "T1");
   BOOST_TEST(body.find(R"("title":"a\"b\\c\nd\te\r\u0001\u001F\u007F\u0000end")") != std::string::npos);
   BOOST_TEST(body.find(R"("raw_status":"\u2028|\u2029")") != std::string::npos);
   BOOST_TEST(parse(body)->getObject("task")->getValue<std::string>("title") ==
@@ -166,7 +170,7 @@ BOOST_AUTO_TEST_CASE(invalid_utf8_bytes_become_replacement_characters) {
   e.task_title = "bad \xFF\xFE title";
   e.spec_id = "SPEC-\xC3\x28-1";
   e.context_json = "{\"telemetry\":{\"k\xFF\":\"v\xC0\"},\"consensus\":null,\"evidence\":[\"p\xE2\x82\"]}";
-  const std::string body = render_payload(e, "msg_\x80");
+  const std::string body = render_payload(e, "msg_\x80", 1, "T1");
   BOOST_TEST(is_valid_utf8(body));
   BOOST_TEST(body.find("\"title\":\"bad " + fffd + fffd + " title\"") != std::string::npos);
   BOOST_TEST(body.find("\"delivery_id\":\"msg_" + fffd + "\"") != std::string::npos);
@@ -178,7 +182,7 @@ BOOST_AUTO_TEST_CASE(invalid_utf8_bytes_become_replacement_characters) {
 BOOST_AUTO_TEST_CASE(escaped_lone_surrogates_in_context_do_not_leak_invalid_utf8) {
   event e = task_event();
   e.context_json = R"({"telemetry":{"s":"\ud800x"},"consensus":null,"evidence":[]})";
-  const std::string body = render_payload(e, "msg_1");
+  const std::string body = render_payload(e, "msg_1", 1, "T1");
   BOOST_TEST(is_valid_utf8(body));
   parse(body);
 }
@@ -209,7 +213,7 @@ BOOST_AUTO_TEST_CASE(json_normalize_keeps_order_redacts_keys_and_rejects_garbage
 BOOST_AUTO_TEST_CASE(deeply_nested_context_is_treated_as_invalid_without_crashing) {
   event e = task_event();
   e.context_json = "{\"telemetry\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
-  const std::string body = render_payload(e, "msg_1");
+  const std::string body = render_payload(e, "msg_1", 1, "T1");
   const std::string tail = R"("telemetry":null,"consensus":null,"evidence":[]})";
   BOOST_TEST(body.substr(body.size() - tail.size()) == tail);
 }

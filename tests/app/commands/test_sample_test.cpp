@@ -100,7 +100,7 @@ BOOST_FIXTURE_TEST_CASE(make_test_event_renders_a_task_shaped_test_payload, repo
   auto cat = scan_specs(repo);
   auto e = make_test_event("SPEC-KIT-075-webhooks", pick_task(cat, "SPEC-KIT-075-webhooks"),
                            "{\"telemetry\":null,\"consensus\":null,\"evidence\":[]}", 1795568523456);
-  auto body = router::render_payload(e, "msg_x");
+  auto body = router::render_payload(e, "msg_x", 1, "T1");
   BOOST_TEST(body.find("\"type\":\"spec-notify.test\"") != std::string::npos, body);
   BOOST_TEST(body.find("\"spec\":{\"id\":\"SPEC-KIT-075-webhooks\",\"key\":\"SPEC-KIT-075\"}") !=
              std::string::npos);
@@ -109,6 +109,6 @@ BOOST_FIXTURE_TEST_CASE(make_test_event_renders_a_task_shaped_test_payload, repo
                 "\"**DONE**\",\"source\":\"docs/SPEC-KIT-075-webhooks/tasks.md\",\"line\":6}") !=
           std::string::npos,
       body);
-  auto stage = router::render_payload(make_test_event("SPEC-KIT-080-empty", nullptr, "", 0), "msg_y");
+  auto stage = router::render_payload(make_test_event("SPEC-KIT-080-empty", nullptr, "", 0), "msg_y", 1, "T1");
   BOOST_TEST(stage.find("\"stage\":\"test\",\"status\":\"ok\"") != std::string::npos, stage);
 }
