@@ -109,6 +109,7 @@ BOOST_FIXTURE_TEST_CASE(make_test_event_renders_a_task_shaped_test_payload, repo
                 "\"**DONE**\",\"source\":\"docs/SPEC-KIT-075-webhooks/tasks.md\",\"line\":6}") !=
           std::string::npos,
       body);
-  auto stage = router::render_payload(make_test_event("SPEC-KIT-080-empty", nullptr, "", 0), "msg_y", 1, "T1");
+  auto stage =
+      router::render_payload(make_test_event("SPEC-KIT-080-empty", nullptr, "", 0), "msg_y", 1, "T1");
   BOOST_TEST(stage.find("\"stage\":\"test\",\"status\":\"ok\"") != std::string::npos, stage);
 }
