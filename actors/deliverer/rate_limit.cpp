@@ -7,13 +7,19 @@ namespace {
 
 constexpr int kMaxSlowFactor = 64;
 
+// The interval as written (per_ms / count, rounded up) plus a margin (rate_limit.hpp): 5% of it, but at most
+// 50 ms and at least 1%.
+int64_t interval_with_margin_us(int64_t count, int64_t per_ms) {
+  count = std::max<int64_t>(count, 1);
+  const int64_t written = std::max<int64_t>(1, (std::max<int64_t>(per_ms, 1) * 1000 + count - 1) / count);
+  const int64_t margin = std::max<int64_t>(written / 100, std::min<int64_t>(50000, written / 20));
+  return written + margin;
+}
+
 }  // namespace
 
 token_bucket::token_bucket(int64_t count, int64_t per_ms, int64_t burst)
-    : base_interval_us_(
-          std::max<int64_t>(1, (std::max<int64_t>(per_ms, 1) * 1010 + std::max<int64_t>(count, 1) - 1) /
-                                   std::max<int64_t>(count, 1))),
-      burst_(std::max<int64_t>(burst, 1)) {}
+    : base_interval_us_(interval_with_margin_us(count, per_ms)), burst_(std::max<int64_t>(burst, 1)) {}
 
 bool token_bucket::try_take(int64_t now_ms) {
   const int64_t now = now_ms * 1000;

@@ -5,8 +5,10 @@
 // whole state is one number, which is what schedule persists (sub/<name>/rate) to survive a restart without
 // a burst. A 429 slows it: the interval doubles per 429 (up to 64x) and halves back with each 2xx, and a
 // Retry-After holds every token until it has passed.
-// The interval is 1% longer than per_ms / count: a request is counted when it starts, so a receiver that
-// timestamps arrivals must not see two within one interval because of scheduling or network jitter.
+// The interval is longer than per_ms / count by 5% (at most 50 ms, at least 1%): a request is counted when
+// it starts, and a receiver that timestamps arrivals must not see two within one interval because one
+// connect or worker thread ran late (a 1% margin, 10 ms at "1/s", was not enough on a loaded 2-core machine:
+// arrival gaps of 969 ms were seen).
 // Pure: no clock reads (callers pass unix ms), no I/O. Single-threaded use (owned by one schedule).
 #include <cstdint>
 

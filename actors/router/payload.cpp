@@ -267,7 +267,7 @@ void append_json_string(std::string& out, std::string_view text) {
       default:
         // U+2028/2029 are legal JSON but break JavaScript string literals in receivers that eval or embed.
         if (cp < 0x20 || cp == 0x7F || cp == 0x2028 || cp == 0x2029) {
-          char buf[8];
+          char buf[16];  // six characters; sized for any unsigned, which the compiler cannot rule out
           std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(cp));
           out += buf;
         } else {

@@ -84,9 +84,9 @@ step run_line(admin_session& session, const std::vector<std::string>& w) {
   if (cmd == "status")
     print_status(std::cout, reply, unix_now_ms());
   else if (cmd == "list" && json)
-    std::cout << rows_json(reply.rows) << "\n";
+    std::cout << list_json(reply) << "\n";
   else if (cmd == "list")
-    print_rows(std::cout, reply.rows, req.failed, unix_now_ms());
+    print_list(std::cout, reply, req.failed, unix_now_ms());
   else if (cmd == "replay")
     print_replay(std::cout, reply);
   else

@@ -106,4 +106,9 @@ grep -q "T2 In Progress -> Done" "$WORK/ops/serve.log" || fail "workflow 2: no T
 grep -q "delivered (HTTP 200)" "$WORK/ops/serve.log" || fail "workflow 2: no delivery"
 grep -q '"verified":true' "$WORK/operations.log" || fail "the receiver did not verify a delivery"
 grep -q "^Dead letters: 0" "$WORK/operations.log" || fail "workflow 3: --list --failed output changed"
+grep -qx "200 3 Done SPEC-KIT-077-ordering/T1" "$WORK/operations.log" || fail "workflow 5: no ordered Done (sequence 3)"
+if [ "$(grep -cE '^(500|200) [0-9]+ ' "$WORK/operations.log")" -ne 5 ] ||
+  ! grep -qx "200 2 In Review SPEC-KIT-077-ordering/T1" "$WORK/operations.log"; then
+  fail "workflow 5: the ordered requests changed: $(grep -E '^(500|200) [0-9]+ ' "$WORK/operations.log")"
+fi
 echo "readme: OK (README and docs/operations.md sessions run as written)"
