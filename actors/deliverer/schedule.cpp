@@ -159,7 +159,8 @@ void schedule::maybe_compact() {
     std::vector<uint32_t>().swap(free_);
     std::vector<uint32_t>().swap(index_);
     std::vector<queued>().swap(queue_);
-    std::unordered_map<uint64_t, key_queue>().swap(keys_);
+    std::unordered_map<uint64_t, std::vector<waiting>>().swap(behind_);
+    active_.clear();
     garbage_ = 0;
     return;
   }
@@ -178,8 +179,8 @@ void schedule::maybe_compact() {
     slots.push_back(moved);
   }
   for (auto& q : queue_) q.slot = renumber[q.slot];
-  for (auto& [key, k] : keys_)
-    for (auto& w : k.behind) w.slot = renumber[w.slot];
+  for (auto& [key, behind] : behind_)
+    for (auto& w : behind) w.slot = renumber[w.slot];
   std::vector<queued>(queue_.begin(), queue_.end()).swap(queue_);  // shrink to fit
   ids_.swap(ids);
   slots_.swap(slots);
@@ -215,57 +216,76 @@ void schedule::place(uint32_t s, const delivery& d) {
   const uint64_t key = std::hash<std::string>{}(d.ordering_key);
   slots_[s].ordered = true;
   slots_[s].key = key;
-  auto& k = keys_[key];
-  if (!k.active && !loading_) {
-    k.active = true;
+  if (loading_) {  // the spool is scanned in id order: sequences are sorted out after the scan
+    loaded_.push_back({key, {d.sequence, d.next_at_ms, s}});
+    return;
+  }
+  if (!active_.contains(key)) {
+    active_.insert(key);
     enqueue(s, d.next_at_ms);
     return;
   }
   // Behind the head. A replayed dead letter, older than the head, also waits for it: the head may already
   // be on the wire, and it is never taken back.
-  k.behind.push_back({d.sequence, d.next_at_ms, s});
-  std::push_heap(k.behind.begin(), k.behind.end(), later_in_key<waiting>);
+  auto& behind = behind_[key];
+  behind.push_back({d.sequence, d.next_at_ms, s});
+  std::push_heap(behind.begin(), behind.end(), later_in_key<waiting>);
 }
 
+namespace {
+
+// Takes the lowest sequence out of a key's waiting heap.
+template <class W>
+W pop_lowest(std::vector<W>& behind) {
+  std::pop_heap(behind.begin(), behind.end(), later_in_key<W>);
+  const W w = behind.back();
+  behind.pop_back();
+  return w;
+}
+
+}  // namespace
+
 void schedule::activate_keys() {
-  for (auto& [key, k] : keys_) {
-    if (k.active || k.behind.empty()) continue;
-    std::pop_heap(k.behind.begin(), k.behind.end(), later_in_key<waiting>);
-    const waiting w = k.behind.back();
-    k.behind.pop_back();
-    k.active = true;
-    enqueue(w.slot, w.at_ms);
+  // The lowest sequence of each key becomes its head, the rest wait behind it.
+  std::sort(loaded_.begin(), loaded_.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second.sequence < b.second.sequence;
+  });
+  for (size_t i = 0; i < loaded_.size(); ++i) {
+    const auto& [key, w] = loaded_[i];
+    if (i == 0 || loaded_[i - 1].first != key) {
+      active_.insert(key);
+      enqueue(w.slot, w.at_ms);
+    } else {
+      auto& behind = behind_[key];
+      behind.push_back(w);
+      std::push_heap(behind.begin(), behind.end(), later_in_key<waiting>);
+    }
   }
+  std::vector<std::pair<uint64_t, waiting>>().swap(loaded_);
 }
 
 void schedule::retire(uint32_t s) {
   if (slots_[s].ordered) {
-    auto it = keys_.find(slots_[s].key);
-    if (it != keys_.end()) {
-      auto& k = it->second;
-      if (k.behind.empty()) {
-        keys_.erase(it);
-      } else {
-        std::pop_heap(k.behind.begin(), k.behind.end(), later_in_key<waiting>);
-        const waiting w = k.behind.back();
-        k.behind.pop_back();
-        enqueue(w.slot, w.at_ms);  // the key stays active: its next delivery is now the head
-      }
+    const uint64_t key = slots_[s].key;
+    auto it = behind_.find(key);
+    if (it == behind_.end()) {
+      active_.erase(key);
+    } else {
+      const waiting w = pop_lowest(it->second);
+      if (it->second.empty()) behind_.erase(it);
+      enqueue(w.slot, w.at_ms);  // the key stays active: its next delivery is now the head
     }
   }
   remove(s);
 }
 
 size_t schedule::keys_waiting() const {
-  size_t n = 0;
-  for (const auto& [key, k] : keys_) n += k.behind.empty() ? 0 : 1;
-  return n;
+  return behind_.size();
 }
 
 size_t schedule::longest_key_queue() const {
   size_t n = 0;
-  for (const auto& [key, k] : keys_)
-    if (!k.behind.empty()) n = std::max(n, k.behind.size() + 1);
+  for (const auto& [key, behind] : behind_) n = std::max(n, behind.size() + 1);
   return n;
 }
 
@@ -316,8 +336,8 @@ std::string schedule::circuit_state() const {
 }
 
 void schedule::make_all_due(int64_t now) {
-  for (auto& [key, k] : keys_)
-    for (auto& w : k.behind) w.at_ms = std::min(w.at_ms, now);
+  for (auto& [key, behind] : behind_)
+    for (auto& w : behind) w.at_ms = std::min(w.at_ms, now);
   for (auto& q : queue_) q.at_ms = std::min(q.at_ms, now);
   std::make_heap(queue_.begin(), queue_.end(), later<queued>);
 }

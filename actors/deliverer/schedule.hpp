@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "actors/deliverer/breaker.hpp"
+#include "actors/deliverer/key_set.hpp"
 #include "actors/deliverer/rate_limit.hpp"
 #include "actors/store/store.hpp"
 #include "config/settings.hpp"
@@ -81,24 +82,21 @@ class schedule {
     bool used = false;     // false: a free slot
     bool flying = false;   // in flight (then not in queue_)
     bool ordered = false;  // belongs to the key `key` (ordering task/spec, and a record that has a key)
-    uint64_t key = 0;      // hash of its ordering key (see keys_)
+    uint64_t key = 0;      // hash of its ordering key (see active_)
   };
   struct queued {  // a min-heap entry: the earliest next attempt first, FIFO among equal times
     int64_t at_ms;
     uint32_t ticket;
     uint32_t slot;
   };
-  // One ordering key: whether its head is queued or in flight, and the deliveries waiting behind it (a
-  // min-heap by sequence). Keys are told apart by a 64-bit hash of the key text: two keys that collide share
-  // one queue, which only makes one wait for the other -- each still goes in its own sequence order.
+  // Ordering keys are told apart by a 64-bit hash of the key text: two keys that collide share one queue,
+  // which only makes one wait for the other -- each still goes in its own sequence order. active_ holds the
+  // keys whose head is queued or in flight; behind_ the deliveries waiting behind a head (a min-heap by
+  // sequence per key), only for keys that have any (a burst of distinct tasks has none).
   struct waiting {
     int64_t sequence;
     int64_t at_ms;
     uint32_t slot;
-  };
-  struct key_queue {
-    bool active = false;
-    std::vector<waiting> behind;
   };
   std::string_view id_of(uint32_t s) const { return {ids_.data() + slots_[s].id_at, slots_[s].id_len}; }
   uint32_t find(std::string_view id) const;  // slot of `id`, or none
@@ -132,9 +130,12 @@ class schedule {
   std::string disabled_reason_;
   bool paused_ = false;
   std::mt19937_64 rng_;
-  std::optional<token_bucket> bucket_;            // with rate_limit
-  std::optional<circuit_breaker> breaker_;        // with [notify.subscriptions.breaker]
-  std::unordered_map<uint64_t, key_queue> keys_;  // ordering keys with a delivery pending
+  std::optional<token_bucket> bucket_;      // with rate_limit
+  std::optional<circuit_breaker> breaker_;  // with [notify.subscriptions.breaker]
+  key_set active_;
+  std::unordered_map<uint64_t, std::vector<waiting>> behind_;
+  // While loading: the ordered deliveries read so far, sorted by (key, sequence) once the scan is over.
+  std::vector<std::pair<uint64_t, waiting>> loaded_;
   bool loading_ = false;
 };
 

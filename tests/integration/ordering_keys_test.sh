@@ -5,7 +5,8 @@
 # hash of the webhook-id, so a re-send after the crash meets the same answer). With ordering = "task" and
 # max_in_flight = 8, for every task the receiver must see In Progress (sequence 1), In Review (2), Done (3):
 # no request of sequence s+1 before a 2xx of s, no request of s after one of s+1. The daemon is killed -9 in
-# the middle and restarted; order and sequence must hold across the crash, and every request verifies.
+# the middle and restarted, then reloaded (SIGHUP); order and sequence must hold across both, and every
+# request verifies.
 source "$(dirname "$0")/lib.sh"
 
 N=200
@@ -104,6 +105,11 @@ at_kill=$(lines_in "$WORK/received.jsonl")
 echo "killed the daemon (SIGKILL) after $at_kill requests"
 echo "--- restart after SIGKILL" >>"$WORK/daemon.log"
 start_daemon "$WORK/config.toml" "$WORK/daemon.log"
+# And a reload (SIGHUP restarts the pipeline) while the rest goes out.
+wait_until 60 at_least_lines "$WORK/received.jsonl" $((at_kill + 100)) || fail "no progress after the restart"
+kill -HUP "$DAEMON_PID"
+wait_until 20 file_has "$WORK/daemon.log" "SIGHUP: applying the new config" || fail "the reload did not happen"
+echo "reloaded (SIGHUP) after $(lines_in "$WORK/received.jsonl") requests"
 
 delivered_all() {  # every (task, sequence 3) answered 2xx
   [ "$(grep '"status":200' "$WORK/received.jsonl" | grep -c '"to":"Done"')" -ge $N ]
