@@ -20,7 +20,8 @@ const char* to_string(outcome_kind k);
 
 struct delivery_outcome {
   std::string delivery_id, subscription, event_type, spec_id, task_id;
-  int32_t kind = 0;        // outcome_kind
+  // Never reads as a success by default: a delivery is only "delivered" when the schedule says so.
+  outcome_kind kind = outcome_kind::retrying;
   attempt_record attempt;  // the attempt this outcome is about
   int64_t next_at_ms = 0;  // when retrying
   bool replay = false;

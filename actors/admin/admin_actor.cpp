@@ -5,7 +5,6 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
-#include <csignal>
 #include <map>
 #include <memory>
 #include <set>
@@ -15,6 +14,7 @@
 #include "actors/admin/tls_credentials.hpp"
 #include "actors/admin/token.hpp"
 #include "actors/log.hpp"
+#include "config/reload.hpp"
 #include "messages/admin_protocol.hpp"
 #include "messages/batches.hpp"
 #include "messages/type_ids.hpp"
@@ -66,6 +66,7 @@ struct admin_state {
   config::settings cfg;
   store::db_ptr db;
   caf::actor supervisor;
+  caf::actor lifecycle;  // serve: applies a reload_request
   std::string token, token_file;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
@@ -253,18 +254,16 @@ void answer_pause_resume(self_ptr self, const admin_request& req, promise rp) {
   });
 }
 
-admin_reply answer_reload(const admin_state& st) {
-  auto loaded = config::load_settings_file(st.cfg.config_path, config::process_env());
+admin_reply answer_reload(self_ptr self) {
+  auto& st = self->state;
+  if (!st.lifecycle) return failure("reload unavailable: this admin actor is not attached to a daemon");
+  auto check = config::check_reload(st.cfg, config::process_env());
   std::string problems;
-  for (const auto& p : loaded.problems) problems += "\n  " + p.to_string();
-  if (!loaded.ok())
-    return failure("reload rejected: " + st.cfg.config_path +
-                   " is invalid; the running config stays in effect:" + problems);
-  if (loaded.value.state_dir != st.cfg.state_dir)
-    return failure("reload rejected: state_dir changed (" + st.cfg.state_dir.string() + " -> " +
-                   loaded.value.state_dir.string() + "); that needs a restart");
-  // serve owns the pipeline's life cycle; SIGHUP is its one reload path, so both triggers behave the same.
-  ::kill(::getpid(), SIGHUP);
+  for (const auto& p : check.problems) problems += "\n  " + p;
+  if (!check.ok)
+    return failure("reload rejected: " + check.refusal + (problems.empty() ? "" : ":" + problems));
+  // serve owns the pipeline's life cycle: it applies the checked settings exactly as it applies a SIGHUP.
+  self->send(st.lifecycle, reload_request{std::make_shared<const config::settings>(std::move(check.next))});
   admin_reply r;
   r.message = "reload requested: " + st.cfg.config_path + " is valid; the daemon is applying it" + problems;
   return r;
@@ -283,12 +282,13 @@ void on_rewire(self_ptr self, const admin_rewire& m) {
 }
 
 caf::behavior admin_behavior(self_ptr self, config::settings cfg, store::db_ptr db, caf::actor supervisor,
-                             std::string token) {
+                             caf::actor lifecycle, std::string token) {
   auto& st = self->state;
   st.token_file = token_path(cfg.state_dir).string();
   st.cfg = std::move(cfg);
   st.db = std::move(db);
   st.supervisor = std::move(supervisor);
+  st.lifecycle = std::move(lifecycle);
   st.token = std::move(token);
   return {
       [=](const admin_request& req) {
@@ -310,7 +310,7 @@ caf::behavior admin_behavior(self_ptr self, config::settings cfg, store::db_ptr 
         else if (req.command == "pause" || req.command == "resume")
           answer_pause_resume(self, req, rp);
         else if (req.command == "reload")
-          rp.deliver(answer_reload(st));
+          rp.deliver(answer_reload(self));
         else
           rp.deliver(failure("unknown command '" + req.command + "'"));
         return rp;
@@ -374,7 +374,7 @@ class admin_gate : public caf::event_based_actor {
 }  // namespace
 
 caf::actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db, caf::actor supervisor,
-                       std::string& error) {
+                       caf::actor lifecycle, std::string& error) {
   config::host_port where;
   if (!config::parse_host_port(cfg.admin, where, error)) return {};
   if (!config::is_loopback_host(where.host)) {
@@ -388,8 +388,8 @@ caf::actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_p
   }
   auto token = write_new_token(token_path(cfg.state_dir), error);
   if (token.empty()) return {};
-  auto worker =
-      sys.spawn<caf::detached>(admin_behavior, cfg, std::move(db), std::move(supervisor), std::move(token));
+  auto worker = sys.spawn<caf::detached>(admin_behavior, cfg, std::move(db), std::move(supervisor),
+                                         std::move(lifecycle), std::move(token));
   auto admin = sys.spawn<admin_gate>(worker);
   // Mutual TLS (the certificates are in the actor system's config, see tls_config): a peer without the
   // client certificate never gets past the handshake, so not one byte of it reaches BASP.

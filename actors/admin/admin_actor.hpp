@@ -12,11 +12,14 @@
 // Requests: status (every configured subscription: live deliverer counters + stored dead letters), list and
 // replay (actors/admin/requests.hpp on the daemon's store; replayed records go straight to the running
 // deliverer, found through the supervisor's (wire_atom) reply), pause/resume NAME (forwarded to the
-// deliverer; pauses are re-applied after a reload), reload (validates the config file; if valid, raises
-// SIGHUP so serve's reload path applies it, else replies with every problem and changes nothing).
+// deliverer; pauses are re-applied after a reload), reload (config::check_reload, the check SIGHUP uses; if
+// valid, hands the new settings to serve as a reload_request, which serve applies like a SIGHUP; else replies
+// with every problem and changes nothing).
 // Persists: nothing of its own besides the token file; replays write dlv/ and evidence (requests.hpp).
 // Runs detached: it touches LevelDB (synced writes) and evidence files.
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
+#include <memory>
 
 #include "actors/store/store.hpp"
 #include "config/settings.hpp"
@@ -35,8 +38,14 @@ void hide_utility_actors(caf::actor_system& sys);
 // Spawns and publishes the admin actor (the system must have been configured with tls_config). Returns an
 // invalid handle and sets `error` when it cannot serve: non-loopback address without admin_allow_remote,
 // token file not writable, port not bindable; serve then refuses to start.
+// `lifecycle` receives reload_request (serve's own actor); an invalid handle makes `reload` unavailable.
 caf::actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db, caf::actor supervisor,
-                       std::string& error);
+                       caf::actor lifecycle, std::string& error);
+
+// admin -> serve: a config that passed config::check_reload, to be applied as a SIGHUP would be. Local only.
+struct reload_request {
+  std::shared_ptr<const config::settings> next;
+};
 
 // After a reload: the new pipeline's supervisor and the settings now in effect (the admin address keeps
 // its old value until a restart). No-op on an invalid handle.
@@ -46,3 +55,5 @@ void rewire_admin(const caf::actor& admin, caf::actor supervisor, config::settin
 void stop_admin(caf::actor_system& sys, const caf::actor& admin, const config::settings& cfg);
 
 }  // namespace spec_notify::admin
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(spec_notify::admin::reload_request)

@@ -4,14 +4,10 @@
 
 #include "actors/admin/operations.hpp"
 #include "actors/evidence/evidence_log.hpp"
+#include "actors/util/clock.hpp"
 
 namespace spec_notify::admin {
 namespace {
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 evidence::evidence_record replay_record(const delivery& d, int64_t at_ms) {
   evidence::evidence_record r;
@@ -56,7 +52,7 @@ admin_reply handle_replay(store::db& db, const admin_request& req, const evidenc
     return reply;
   }
   evidence::evidence_log log(evidence.dir, evidence.max_bytes_per_spec, evidence.repo);
-  auto at = now_ms();
+  auto at = util::unix_now_ms();
   for (const auto& d : out.replayed) {
     if (auto err = log.append(replay_record(d, at)); !err.empty() && reply.message.empty())
       reply.message = "replayed, but the evidence record was not written: " + err;

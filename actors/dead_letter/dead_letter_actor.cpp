@@ -4,17 +4,13 @@
 
 #include "actors/log.hpp"
 #include "actors/store/records.hpp"
+#include "actors/util/clock.hpp"
 #include "messages/outcome.hpp"
 #include "messages/type_ids.hpp"
 #include "messages/wiring.hpp"
 
 namespace spec_notify::dead_letter {
 namespace {
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 struct keeper_state {
   keeper_state() {}
@@ -29,7 +25,7 @@ caf::behavior keeper_behavior(caf::stateful_actor<keeper_state>* self, store::db
       [=](const delivery_outcome&) { ++self->state.dead_since_start; },
       [=](prune_atom) {
         std::string error;
-        auto n = prune_dead_letters(*db, now_ms() - retention.count(), error);
+        auto n = prune_dead_letters(*db, util::unix_now_ms() - retention.count(), error);
         if (!error.empty()) logging::error("dead_letter", error);
         if (n) logging::info("dead_letter", "pruned " + std::to_string(n) + " dead letter(s) past retention");
         self->delayed_send(self, std::chrono::hours(1), prune_atom::value);

@@ -10,6 +10,7 @@
 #include "actors/deliverer/http_worker.hpp"
 #include "actors/deliverer/schedule.hpp"
 #include "actors/log.hpp"
+#include "actors/util/clock.hpp"
 #include "messages/admin.hpp"
 #include "messages/batches.hpp"
 #include "messages/type_ids.hpp"
@@ -17,11 +18,6 @@
 
 namespace spec_notify::deliverer {
 namespace {
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 struct deliverer_state {
   deliverer_state() {}
@@ -62,14 +58,18 @@ void log_circuit_change(self_ptr self, bool was_open) {
 // Applies an attempt's result: the outcome report, and the circuit's change when it has one.
 void complete(self_ptr self, const attempt_result& r) {
   const bool was_open = self->state.book->circuit_open();
-  auto o = self->state.book->complete(r, now_ms());
+  auto o = self->state.book->complete(r, util::unix_now_ms());
   log_circuit_change(self, was_open);
-  report(self, o);
+  if (o)
+    report(self, *o);
+  else
+    logging::debug(self->state.tag,
+                   "result for " + r.delivery_id + " matches no delivery in flight; ignored");
 }
 
 void report(self_ptr self, const delivery_outcome& o) {
   auto& st = self->state;
-  auto kind = static_cast<outcome_kind>(o.kind);
+  const outcome_kind kind = o.kind;
   if (kind == outcome_kind::delivered) ++st.delivered;
   if (kind == outcome_kind::retrying || kind == outcome_kind::dead_lettered || kind == outcome_kind::disabled)
     ++st.failed_attempts;
@@ -132,8 +132,8 @@ void dispatch(self_ptr self, caf::actor worker, delivery d) {
             // The worker died mid-request: count it as a failed attempt, replace the worker.
             attempt_result r;
             r.delivery_id = id;
-            r.attempt = {n, now_ms(), 0, "internal error: http worker failed: " + self->system().render(err),
-                         0};
+            r.attempt = {n, util::unix_now_ms(), 0,
+                         "internal error: http worker failed: " + self->system().render(err), 0};
             self->state.workers.erase(worker.address());
             auto fresh = add_worker(self);
             self->state.idle.push_back(fresh);
@@ -161,7 +161,7 @@ void pump(self_ptr self) {
     return;
   }
   if (st.book->paused() || st.book->disabled()) return;
-  auto now = now_ms();
+  auto now = util::unix_now_ms();
   if (st.book->settings().dry_run) {
     // Each completion may queue the next delivery of its key (ordering): take until nothing is due.
     for (auto due = st.book->take_due(now, SIZE_MAX); !due.empty(); due = st.book->take_due(now, SIZE_MAX))
@@ -244,7 +244,7 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
         s.circuit = st.book->circuit_state();
         s.circuit_since_ms = st.book->circuit_since_ms();
         s.consecutive_failures = st.book->consecutive_failures();
-        s.rate_tokens = st.book->rate_tokens(now_ms());
+        s.rate_tokens = st.book->rate_tokens(util::unix_now_ms());
         s.ordering = std::string(config::to_string(st.book->settings().ordering));
         s.keys_waiting = static_cast<int64_t>(st.book->keys_waiting());
         s.longest_key_queue = static_cast<int64_t>(st.book->longest_key_queue());
@@ -259,12 +259,12 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
       },
       [=](pause_atom) { self->state.book->set_paused(true); },
       [=](enable_atom) {  // a replay re-enabled the subscription; an operator pause stays as it is
-        self->state.book->enable(now_ms());
+        self->state.book->enable(util::unix_now_ms());
         pump(self);
       },
       [=](resume_atom) {
         self->state.book->set_paused(false);
-        self->state.book->enable(now_ms());
+        self->state.book->enable(util::unix_now_ms());
         pump(self);
       },
   };

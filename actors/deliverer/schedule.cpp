@@ -9,6 +9,7 @@
 #include "actors/deliverer/retry_policy.hpp"
 #include "actors/log.hpp"
 #include "actors/store/records.hpp"
+#include "actors/util/clock.hpp"
 
 namespace spec_notify::deliverer {
 
@@ -21,11 +22,6 @@ schedule::schedule(store::db_ptr db, config::subscription_settings sub)
 }
 
 namespace {
-
-int64_t wall_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 bool parse_int64(const std::string& text, int64_t& out) {
   try {
@@ -45,9 +41,9 @@ size_t schedule::load() {
   std::string text;
   int64_t value = 0;
   if (bucket_ && db_->get(store::rate_key(sub_.name), text) && parse_int64(text, value))
-    bucket_->restore(value, wall_ms());
+    bucket_->restore(value, util::unix_now_ms());
   if (breaker_ && db_->get(store::breaker_key(sub_.name), text) && parse_int64(text, value))
-    breaker_->restore_open(value, wall_ms());
+    breaker_->restore_open(value, util::unix_now_ms());
   std::string flag;
   paused_ = db_->get(store::paused_key(sub_.name), flag);
   loading_ = true;
@@ -385,20 +381,20 @@ delivery_outcome schedule::outcome_for(const delivery& d, outcome_kind k, const 
   o.event_type = d.event_type;
   o.spec_id = d.spec_id;
   o.task_id = d.task_id;
-  o.kind = static_cast<int32_t>(k);
+  o.kind = k;
   o.attempt = a;
   o.next_at_ms = d.next_at_ms;
   o.replay = d.replay;
   return o;
 }
 
-delivery_outcome schedule::complete(const attempt_result& r, int64_t now) {
+std::optional<delivery_outcome> schedule::complete(const attempt_result& r, int64_t now) {
   auto fly = flying_.find(r.delivery_id);
-  if (fly == flying_.end()) return {};
+  if (fly == flying_.end()) return std::nullopt;
   delivery d = std::move(fly->second);
   flying_.erase(fly);
   const uint32_t s = find(r.delivery_id);
-  if (s == none) return {};
+  if (s == none) return std::nullopt;
   const int32_t attempts_before = d.attempts;
   d.attempts = std::max(d.attempts, r.attempt.attempt);
   d.history.push_back(r.attempt);

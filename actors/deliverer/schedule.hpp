@@ -44,7 +44,8 @@ class schedule {
   // without a completion or a new delivery.
   int64_t next_due() const;
   // Applies one attempt's result and persists the consequence; the returned outcome is for evidence/logs.
-  delivery_outcome complete(const attempt_result& r, int64_t now);
+  // nullopt when the result is for no delivery in flight (a late answer after a restart of the schedule).
+  std::optional<delivery_outcome> complete(const attempt_result& r, int64_t now);
   // A dry-run subscription "delivers" without sending: evidence only.
   delivery_outcome complete_dry_run(const delivery& d, int64_t now);
 

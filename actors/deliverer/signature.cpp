@@ -194,22 +194,6 @@ std::string new_secret() {
   return out;
 }
 
-std::string random_id(std::string_view prefix) {
-  static constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  constexpr size_t kLength = 26;
-  std::string out(prefix);
-  std::array<unsigned char, 64> pool{};
-  while (out.size() < prefix.size() + kLength) {
-    random_bytes(pool.data(), pool.size());
-    for (unsigned char b : pool) {
-      if (b >= 248) continue;  // 248 = 4 * 62: rejecting the rest keeps every character equally likely
-      out += kAlphabet[b % 62];
-      if (out.size() == prefix.size() + kLength) break;
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> split_secrets(std::string_view value) {
   return config::split_secrets(value);
 }

@@ -57,10 +57,6 @@ bool verify_github(const std::vector<std::string>& secrets, std::string_view hea
 // silently falls back to a weaker source).
 std::string new_secret();
 
-// `prefix` + 26 random characters from [0-9A-Za-z] (~154 bits, RAND_bytes, unbiased), e.g. "msg_7Hq...".
-// Unguessable, URL- and file-name-safe. Throws std::runtime_error if the CSPRNG fails.
-std::string random_id(std::string_view prefix);
-
 // Splits a secrets value (as stored in a `secret_env` variable) on ASCII white space.
 std::vector<std::string> split_secrets(std::string_view value);
 

@@ -4,20 +4,16 @@
 #include <chrono>
 #include <exception>
 
-#include "actors/deliverer/signature.hpp"
 #include "actors/differ/spec_key.hpp"
 #include "actors/differ/task_table.hpp"
 #include "actors/differ/telemetry.hpp"
 #include "actors/store/records.hpp"
-#include "actors/watcher/repo_file.hpp"
+#include "actors/util/clock.hpp"
+#include "actors/util/ids.hpp"
+#include "actors/util/repo_file.hpp"
 
 namespace spec_notify::differ {
 namespace {
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 std::string encode_state(const known_state& s) {
   return std::string(canonical_name(s.status)) + "\n" + s.raw;
@@ -121,14 +117,14 @@ engine_result engine::on_files_changed(const std::vector<std::string>& paths) {
 // Reads `rel` through the watcher's gate (regular file inside the repo, size-capped). False when there is
 // nothing to process; a refusal or read error is a problem naming the file.
 bool engine::read(const std::string& rel, std::string& text, int64_t& mtime_ns, engine_result& out) {
-  auto r = watcher::read_repo_file(repo_, rel, limits_.max_file_bytes);
-  if (r.status == watcher::repo_file_status::ok) {
+  auto r = util::read_repo_file(repo_, rel, limits_.max_file_bytes);
+  if (r.status == util::repo_file_status::ok) {
     text = std::move(r.text);
     mtime_ns = r.mtime_ns;
     return true;
   }
   // missing: removed rows emit nothing, the last states are kept.
-  if (r.status != watcher::repo_file_status::missing) out.problems.push_back(rel + ": " + r.reason);
+  if (r.status != util::repo_file_status::missing) out.problems.push_back(rel + ": " + r.reason);
   return false;
 }
 
@@ -177,7 +173,7 @@ void engine::process_task_file(const std::string& rel, store::batch& b, engine_r
   // One pass in file order, without copying rows. Transitions past this call's event budget are deferred:
   // their rows keep the old state, so the next read of the file (recheck) finds them again.
   auto& updates = pending_[rel];
-  const auto now = now_ms();
+  const auto now = util::unix_now_ms();
   size_t emitted = 0, over = 0;
   for (auto& row : parsed.rows) {
     const auto prev_it = previous.find(row.id);
@@ -194,7 +190,7 @@ void engine::process_task_file(const std::string& rel, store::batch& b, engine_r
     if (emits) {
       ++emitted;
       event e;
-      e.id = deliverer::random_id("evt_");
+      e.id = util::random_id("evt_");
       e.type = event_type::task_transitioned;
       e.occurred_at_ms = now;
       e.spec_id = std::move(row.spec_id);
@@ -249,7 +245,7 @@ void engine::look_for_run_consensus(const std::string& rel, const telemetry_summ
   const std::string root = kind_slash == std::string::npos ? "" : rel.substr(0, kind_slash + 1);
   const std::string folder = rel.substr(folder_slash + 1, file_slash - folder_slash - 1);
   const std::string dir = root + "consensus/" + folder;
-  if (!watcher::real_path_inside(repo_, repo_ / dir)) return;
+  if (!util::real_path_inside(repo_, repo_ / dir)) return;
   const std::string prefix = "spec-" + t.stage + "_";
   constexpr size_t max_entries = 1024;  // a folder is untrusted input too
   std::error_code ec;
@@ -317,9 +313,9 @@ void engine::process_telemetry(const std::string& rel, store::batch& b, engine_r
   if (!baseline_done_) return;
   auto make = [&](const char* type) {
     event e;
-    e.id = deliverer::random_id("evt_");
+    e.id = util::random_id("evt_");
     e.type = type;
-    e.occurred_at_ms = now_ms();
+    e.occurred_at_ms = util::unix_now_ms();
     e.spec_id = resolve_spec_slug(repo_, t.value.spec_id);
     e.stage = t.value.stage;
     e.status = t.value.status;

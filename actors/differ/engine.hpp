@@ -14,7 +14,7 @@
 #include "actors/differ/diff.hpp"
 #include "actors/differ/spec_context.hpp"
 #include "actors/store/store.hpp"
-#include "actors/watcher/repo_file.hpp"
+#include "actors/util/repo_file.hpp"
 #include "messages/event.hpp"
 
 namespace spec_notify::differ {
@@ -53,7 +53,7 @@ static_assert(kConsensusSettle >= kRecheckAfter, "recheck_after assumes the long
 // What one change may cost (the repo is untrusted input). Defaults mirror config::settings; the supervisor
 // passes the configured ones (limits_from in differ_actor.hpp).
 struct differ_limits {
-  size_t max_file_bytes = watcher::kMaxRepoFileBytes;  // larger files are refused, unread
+  size_t max_file_bytes = util::kMaxRepoFileBytes;  // larger files are refused, unread
   // Rows read from one task file (key max_task_rows): the rows past it are not read (their tasks keep
   // their last state) and one warning names the file.
   size_t max_task_rows = 50000;

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "actors/differ/spec_key.hpp"
-#include "actors/router/payload.hpp"
+#include "actors/util/json_text.hpp"
 
 namespace spec_notify::differ {
 namespace {
@@ -31,14 +31,14 @@ int link_rank(const consensus_summary& c, const telemetry_summary& t) {
 }
 
 std::string telemetry_json(const telemetry_summary& t) {
-  using router::json_string;
+  using util::json_string;
   return "{\"command\":" + json_string(t.command) + ",\"session_id\":" + json_string(t.session_id) +
          ",\"timestamp\":" + json_string(t.timestamp) + ",\"stage\":" + json_string(t.stage) +
          ",\"status\":" + json_string(t.status) + ",\"path\":" + json_string(t.path) + "}";
 }
 
 std::string consensus_json(const consensus_summary& c) {
-  using router::json_string;
+  using util::json_string;
   return "{\"status\":" + json_string(c.status) + ",\"agreements\":" + std::to_string(c.agreements) +
          ",\"conflicts\":" + std::to_string(c.conflicts) + ",\"stage\":" + json_string(c.stage) +
          ",\"path\":" + json_string(c.path) + "}";
@@ -99,7 +99,7 @@ bool spec_context::has_consensus(const std::string& spec_id, const std::string& 
 }
 
 std::string spec_context::json_for_run(const telemetry_summary& t) const {
-  using router::json_string;
+  using util::json_string;
   const consensus_summary* c = consensus_of(t);
   std::string out = "{\"telemetry\":" + telemetry_json(t);
   out += ",\"consensus\":" + (c ? consensus_json(*c) : std::string("null"));
@@ -110,7 +110,7 @@ std::string spec_context::json_for_run(const telemetry_summary& t) const {
 }
 
 std::string spec_context::json_for(const std::string& spec_id) const {
-  using router::json_string;
+  using util::json_string;
   auto it = spec_id.empty() ? by_key_.end() : by_key_.find(spec_key(spec_id));
   if (it == by_key_.end()) return R"({"telemetry":null,"consensus":null,"evidence":[]})";
   const auto& e = it->second;

@@ -1,17 +1,14 @@
 #pragma once
-// The short key of a SPEC id, used in payloads (`spec.key`) and for subscription globs:
-// the dash-separated tokens up to and including the first all-digit token, or the whole id when there is
-// none.
-//   SPEC-KIT-075-add-webhook -> SPEC-KIT-075, SPEC-OPS-004-integrated-coder-hooks -> SPEC-OPS-004,
-//   SPEC-KIT-045-mini -> SPEC-KIT-045, SPEC-KIT-DEMO -> SPEC-KIT-DEMO, "" -> "".
-// Pure function: thread-safe.
+// SPEC ids in the repo: the short key itself is pure and shared (actors/util/spec_key.hpp, re-exported here
+// as differ::spec_key); resolving a short key to the SPEC's folder reads the repo, so it is the differ's.
 #include <filesystem>
 #include <string>
-#include <string_view>
+
+#include "actors/util/spec_key.hpp"
 
 namespace spec_notify::differ {
 
-std::string spec_key(std::string_view spec_id);
+using util::spec_key;
 
 // The full SPEC slug for an id that may be the short key, as telemetry carries it ("specId":"SPEC-KIT-075"):
 // the one folder docs/<slug>/ of `repo` whose key is the same (SPEC-KIT-075-add-webhook), so that task and

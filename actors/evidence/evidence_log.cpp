@@ -11,12 +11,13 @@
 #include <system_error>
 
 #include "actors/evidence/nofollow_dir.hpp"
-#include "actors/router/payload.hpp"
+#include "actors/util/clock.hpp"
+#include "actors/util/json_text.hpp"
 
 namespace spec_notify::evidence {
 
 namespace fs = std::filesystem;
-using router::append_json_string;
+using util::append_json_string;
 
 namespace {
 
@@ -63,13 +64,8 @@ bool older(const std::string& a, const std::string& b) {
   return da != db ? da < db : sa < sb;
 }
 
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 std::string nullable(const std::string& s) {
-  return s.empty() ? "null" : router::json_string(s);
+  return s.empty() ? "null" : util::json_string(s);
 }
 
 }  // namespace
@@ -89,7 +85,7 @@ std::string spec_folder_name(const std::string& spec_id) {
 
 std::string render_evidence_line(const evidence_record& r, bool with_sample) {
   std::string out = "{\"at\":";
-  append_json_string(out, router::iso8601_ms(r.at_ms != 0 ? r.at_ms : now_ms()));
+  append_json_string(out, util::iso8601_ms(r.at_ms != 0 ? r.at_ms : util::unix_now_ms()));
   auto str = [&](const char* key, const std::string& v) {
     out += ",\"";
     out += key;
@@ -111,8 +107,8 @@ std::string render_evidence_line(const evidence_record& r, bool with_sample) {
   raw("replay", r.replay ? "true" : "false");
   if (!r.sample.empty()) {
     if (with_sample) {
-      std::string sample = router::json_normalize(r.sample, redacted_keys);
-      raw("sample", sample.empty() ? router::json_string(r.sample) : sample);
+      std::string sample = util::json_normalize(r.sample, redacted_keys);
+      raw("sample", sample.empty() ? util::json_string(r.sample) : sample);
     } else {
       raw("sample_omitted", "true");
     }
@@ -167,7 +163,7 @@ std::string evidence_log::append_once(const evidence_record& r) {
       line = render_evidence_line(r, false) + '\n';
     const auto line_size = static_cast<int64_t>(line.size());
 
-    const std::string at = router::iso8601_ms(r.at_ms != 0 ? r.at_ms : now_ms());
+    const std::string at = util::iso8601_ms(r.at_ms != 0 ? r.at_ms : util::unix_now_ms());
     const std::string day = at.substr(0, 4) + at.substr(5, 2) + at.substr(8, 2);
     const std::string name = pick_file(st, day, line_size);
     if (st.files.empty() || st.files.back().name != name) st.files.push_back({name, 0});

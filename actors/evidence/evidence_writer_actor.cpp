@@ -25,7 +25,7 @@ struct writer_state {
 };
 
 evidence_record to_record(const delivery_outcome& o) {
-  auto kind = static_cast<outcome_kind>(o.kind);
+  const outcome_kind kind = o.kind;
   evidence_record r;
   r.delivery_id = o.delivery_id;
   r.subscription = o.subscription;

@@ -1,9 +1,9 @@
 #include "actors/router/fan_out.hpp"
 
-#include "actors/deliverer/signature.hpp"
 #include "actors/router/ordering.hpp"
 #include "actors/router/payload.hpp"
 #include "actors/store/records.hpp"
+#include "actors/util/ids.hpp"
 
 namespace spec_notify::router {
 
@@ -94,7 +94,7 @@ bool fan_out::route(const std::vector<event>& events, routed& out, std::string& 
       if (!t.disabled.empty() || !matches(t.f, e)) continue;
       taken = true;
       delivery d;
-      d.id = deliverer::random_id("msg_");
+      d.id = util::random_id("msg_");
       d.subscription = t.name;
       d.event_id = e.id;
       d.event_type = e.type;

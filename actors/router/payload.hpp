@@ -2,14 +2,13 @@
 // Payload v1: the JSON body every delivery carries (contract "Payload v1", schema in
 // docs/payload-v1.schema.json). Pure functions, no state, thread-safe. The router renders the body once at
 // fan-out and stores it in the delivery, so every attempt and replay sends identical bytes.
-//
-// Also hosts the small JSON text helpers the evidence writer shares (string escaping with UTF-8 repair,
-// re-rendering untrusted JSON text), so there is one escaping routine in the project.
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "actors/util/json_text.hpp"
 #include "messages/event.hpp"
 
 namespace spec_notify::router {
@@ -28,24 +27,12 @@ namespace spec_notify::router {
 std::string render_payload(const spec_notify::event& e, const std::string& delivery_id, int64_t sequence,
                            const std::string& ordering_key);
 
-// UTC timestamp with milliseconds: 2026-11-25T01:02:03.456Z. Works for any int64 (negative = before 1970).
-std::string iso8601_ms(int64_t unix_ms);
-
-// --- JSON text helpers -------------------------------------------------------------------------------------
-
-// `text` with every byte that is not part of a well-formed UTF-8 sequence (overlongs, surrogates, > U+10FFFF,
-// truncated sequences) replaced by U+FFFD.
-std::string sanitize_utf8(std::string_view text);
-
-// Appends `text` as a JSON string literal (quotes included): UTF-8 repaired as in sanitize_utf8, `"` and `\`
-// escaped, control characters (< 0x20, 0x7F) and U+2028/U+2029 written as \uXXXX or the short escapes.
-void append_json_string(std::string& out, std::string_view text);
-std::string json_string(std::string_view text);
-
-// Re-renders one JSON value given as text: compact, member order kept (a repeated key appears once, at its
-// first position, with its last value), every string repaired/escaped as above. Members whose key equals one
-// of `redact_keys` (ASCII case-insensitive, at any depth) get the value "[redacted]". Returns "" when
-// `json_text` is not valid JSON (parse errors never escape as exceptions).
-std::string json_normalize(std::string_view json_text, const std::vector<std::string>& redact_keys = {});
+// The JSON text helpers live in actors/util/json_text.hpp; re-exported for the CLI and tests that build
+// payloads.
+using util::append_json_string;
+using util::iso8601_ms;
+using util::json_normalize;
+using util::json_string;
+using util::sanitize_utf8;
 
 }  // namespace spec_notify::router

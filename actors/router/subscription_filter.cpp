@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "actors/differ/spec_key.hpp"
+#include "actors/util/spec_key.hpp"
 
 namespace spec_notify::router {
 
@@ -31,7 +31,7 @@ bool status_allowed(const filter& f, const std::string& to) {
 bool spec_allowed(const filter& f, const std::string& spec_id) {
   if (f.specs.empty()) return true;
   if (spec_id.empty()) return false;
-  const std::string key = differ::spec_key(spec_id);
+  const std::string key = util::spec_key(spec_id);
   return std::any_of(f.specs.begin(), f.specs.end(), [&](const std::string& pattern) {
     return glob_match(pattern, spec_id) || glob_match(pattern, key);
   });
@@ -94,7 +94,7 @@ std::string mismatch_reason(const filter& f, const spec_notify::event& e) {
   if (!type_allowed(f, e.type)) return refused("events", f.events, e.type);
   if (!spec_allowed(f, e.spec_id))
     return refused("specs", f.specs,
-                   e.spec_id.empty() ? "an event without a SPEC" : differ::spec_key(e.spec_id));
+                   e.spec_id.empty() ? "an event without a SPEC" : util::spec_key(e.spec_id));
   if (e.type != event_type::task_transitioned) return "";
   if (!status_allowed(f, e.to)) return refused("statuses", f.statuses, e.to.empty() ? "(no status)" : e.to);
   if (!task_allowed(f, e.task_id)) return refused("tasks", f.tasks, e.task_id);

@@ -7,12 +7,12 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "actors/router/payload.hpp"
+#include "actors/util/json_text.hpp"
 
 namespace spec_notify::store {
 namespace {
 
-// Appends one flat JSON object member by member: {"k":v,...}. Strings go through router::append_json_string
+// Appends one flat JSON object member by member: {"k":v,...}. Strings go through util::append_json_string
 // (escapes quotes, backslashes and control characters; invalid UTF-8 becomes U+FFFD).
 class json_writer {
  public:
@@ -26,7 +26,7 @@ class json_writer {
   }
   void str(const char* k, const std::string& v) {
     key(k);
-    router::append_json_string(out_, v);
+    util::append_json_string(out_, v);
   }
   void num(const char* k, int64_t v) {
     key(k);

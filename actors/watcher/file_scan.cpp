@@ -5,8 +5,8 @@
 
 #include <functional>
 
+#include "actors/util/repo_file.hpp"
 #include "actors/watcher/inotify_source.hpp"
-#include "actors/watcher/repo_file.hpp"
 
 namespace spec_notify::watcher {
 
@@ -14,9 +14,9 @@ bool stamp_file(const std::filesystem::path& repo, const std::string& rel, file_
                 std::string* refused_reason) {
   struct stat st {};
   std::string reason;
-  const auto status = check_repo_file(repo, rel, st, reason);
-  if (status != repo_file_status::ok) {
-    if (refused_reason && status == repo_file_status::refused) *refused_reason = std::move(reason);
+  const auto status = util::check_repo_file(repo, rel, st, reason);
+  if (status != util::repo_file_status::ok) {
+    if (refused_reason && status == util::repo_file_status::refused) *refused_reason = std::move(reason);
     return false;
   }
   out.inode = st.st_ino;

@@ -7,7 +7,7 @@
 
 #include <cerrno>
 
-#include "actors/watcher/repo_file.hpp"
+#include "actors/util/repo_file.hpp"
 
 namespace spec_notify::watcher {
 namespace {
@@ -58,7 +58,7 @@ void inotify_source::watch(const std::string& rel) {
   if (fd_ < 0) return;
   auto path = rel.empty() ? repo_ : repo_ / rel;
   // A folder whose real path leaves the repo (docs/X -> /elsewhere) is not watched: nothing in it is read.
-  if (!rel.empty() && !real_path_inside(repo_, path)) return;
+  if (!rel.empty() && !util::real_path_inside(repo_, path)) return;
   int wd = inotify_add_watch(fd_, path.c_str(), dir_mask);
   if (wd < 0) return;
   dirs_[wd] = rel;  // re-adding an existing folder returns the same wd

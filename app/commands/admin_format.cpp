@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "actors/log.hpp"
+#include "actors/util/clock.hpp"
 #include "app/commands/admin_ops.hpp"
 #include "app/commands/json_body.hpp"
 
@@ -97,8 +98,7 @@ Poco::JSON::Object::Ptr rows_object(const std::vector<list_row>& rows) {
 }  // namespace
 
 int64_t unix_now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  return util::unix_now_ms();
 }
 
 std::string format_time(int64_t unix_ms) {

@@ -12,6 +12,7 @@
 #include "actors/supervisor/supervisor_actor.hpp"
 #include "app/cli.hpp"
 #include "app/commands/commands.hpp"
+#include "config/reload.hpp"
 #include "config/settings.hpp"
 #include "messages/type_ids.hpp"
 
@@ -38,18 +39,13 @@ sigset_t block_daemon_signals() {
 // Loads the config again for SIGHUP. Returns false (and logs every problem) when the new config cannot
 // replace the running one; the running pipeline is then left untouched.
 bool reload_config(const config::settings& current, config::settings& next) {
-  auto loaded = config::load_settings_file(current.config_path, config::process_env());
-  for (const auto& p : loaded.problems) logging::warn("serve", "reload: " + p.to_string());
-  if (!loaded.ok()) {
-    logging::error("serve", "reload rejected: the new config is invalid; the running config stays in effect");
+  auto check = config::check_reload(current, config::process_env());
+  for (const auto& p : check.problems) logging::warn("serve", "reload: " + p);
+  if (!check.ok) {
+    logging::error("serve", "reload rejected: " + check.refusal);
     return false;
   }
-  if (loaded.value.state_dir != current.state_dir) {
-    logging::error("serve", "reload rejected: state_dir changed (" + current.state_dir.string() + " -> " +
-                                loaded.value.state_dir.string() + "); that needs a restart");
-    return false;
-  }
-  next = std::move(loaded.value);
+  next = std::move(check.next);
   return true;
 }
 
@@ -108,7 +104,7 @@ int run_pipeline(config::settings cfg) {
   // Started after the pipeline it operates on, stopped before it.
   caf::actor admin_actor;
   if (cfg.admin_enabled) {
-    admin_actor = admin::spawn_admin(sys, cfg, db, sup, error);
+    admin_actor = admin::spawn_admin(sys, cfg, db, sup, caf::actor_cast<caf::actor>(self), error);
     if (!admin_actor) {
       logging::error("serve", "admin actor: " + error + " (set admin = \"off\" to run without it)");
       stop(sup, true);
@@ -133,23 +129,27 @@ int run_pipeline(config::settings cfg) {
       stop(sup, true);
       break;
     }
+    // Both reload triggers end here: SIGHUP (checked now) and the admin shell's reload (checked by the
+    // admin actor with the same config::check_reload, then handed over as a message).
+    auto apply = [&](config::settings next, const char* trigger) {
+      logging::info("serve",
+                    std::string(trigger) + ": applying the new config (queued deliveries stay in the spool)");
+      stop(sup, false);
+      cfg = std::move(next);
+      sup = start(cfg);
+      admin::rewire_admin(admin_actor, sup, cfg);
+    };
     if (sig == SIGHUP) {
       config::settings next;
-      if (reload_config(cfg, next)) {
-        logging::info("serve", "SIGHUP: applying the new config (queued deliveries stay in the spool)");
-        stop(sup, false);
-        cfg = std::move(next);
-        sup = start(cfg);
-        admin::rewire_admin(admin_actor, sup, cfg);
-      }
+      if (reload_config(cfg, next)) apply(std::move(next), "SIGHUP");
     }
-    self->receive(
-        [&](caf::down_msg& dm) {
-          logging::error("serve", "pipeline stopped: " + sys.render(dm.reason));
-          exit_code = 1;
-          running = false;
-        },
-        caf::after(std::chrono::seconds(0)) >> [] {});
+    self->receive([&](admin::reload_request& r) { apply(*r.next, "admin reload"); },
+                  [&](caf::down_msg& dm) {
+                    logging::error("serve", "pipeline stopped: " + sys.render(dm.reason));
+                    exit_code = 1;
+                    running = false;
+                  },
+                  caf::after(std::chrono::seconds(0)) >> [] {});
   }
   stop_admin();
   logging::info("serve", "stopped");

@@ -13,6 +13,8 @@
 #include "actors/deliverer/signature.hpp"
 #include "actors/evidence/evidence_log.hpp"
 #include "actors/router/payload.hpp"
+#include "actors/util/clock.hpp"
+#include "actors/util/ids.hpp"
 #include "app/cli.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/explain.hpp"
@@ -36,11 +38,6 @@ constexpr const char* summary =
     "Before that it prints what NAME would receive for the task files as they are now (which rows, and\n"
     "the filter that refuses each other one); the test delivery itself is sent whatever the filters say.\n"
     "Exit 0 on 2xx or a recorded dry run, 1 when the delivery failed, 2 on usage or config errors.";
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -141,7 +138,7 @@ int write_evidence(const config::settings& cfg, const evidence::evidence_record&
 }
 
 int send_or_record(const config::settings& cfg, const config::subscription_settings& sub, const delivery& d) {
-  const int64_t started = now_ms();
+  const int64_t started = util::unix_now_ms();
   auto req = deliverer::build_request(sub, d, 1, started / 1000);
   if (sub.dry_run) {
     auto r = base_record(d, "dry_run", started);
@@ -195,10 +192,11 @@ int run_test(const arg_list& args) {
   if (spec_id.empty()) return 2;
   print_reach(std::cout, {*sub}, catalog);
   const spec_task* task = pick_task(catalog, spec_id);
-  auto e = make_test_event(spec_id, task, read_spec_context(cfg.repo, cfg.evidence_dir, spec_id), now_ms());
+  auto e = make_test_event(spec_id, task, read_spec_context(cfg.repo, cfg.evidence_dir, spec_id),
+                           util::unix_now_ms());
 
   delivery d;
-  d.id = deliverer::random_id("msg_");
+  d.id = util::random_id("msg_");
   d.subscription = sub->name;
   d.event_id = e.id;
   d.event_type = e.type;

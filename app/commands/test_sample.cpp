@@ -6,12 +6,12 @@
 #include <set>
 #include <system_error>
 
-#include "actors/deliverer/signature.hpp"
 #include "actors/differ/spec_context.hpp"
 #include "actors/differ/spec_key.hpp"
 #include "actors/differ/status.hpp"
 #include "actors/differ/telemetry.hpp"
 #include "actors/router/payload.hpp"
+#include "actors/util/ids.hpp"
 
 namespace spec_notify::app {
 namespace fs = std::filesystem;
@@ -146,7 +146,7 @@ std::string read_spec_context(const fs::path& repo, const fs::path& evidence_dir
 event make_test_event(const std::string& spec_id, const spec_task* task, std::string context_json,
                       int64_t now_ms) {
   event e;
-  e.id = deliverer::random_id("evt_");
+  e.id = util::random_id("evt_");
   e.type = event_type::test;
   e.occurred_at_ms = now_ms;
   e.spec_id = spec_id;

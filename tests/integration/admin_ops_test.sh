@@ -119,7 +119,7 @@ grep -q "reload rejected" "$WORK/reload.out" || fail "shell reload: $(cat "$WORK
 grep -q "no_such_key" "$WORK/reload.out" || fail "shell reload does not name the problem: $(cat "$WORK/reload.out")"
 cp "$WORK/good.toml" "$CFG"
 printf 'reload\n' | "$BIN" admin --config "$CFG" > "$WORK/reload.out" || fail "valid reload: $(cat "$WORK/reload.out")"
-wait_until 10 file_has "$WORK/daemon.log" "SIGHUP: applying" || fail "valid reload not applied"
+wait_until 10 file_has "$WORK/daemon.log" "admin reload: applying" || fail "valid reload not applied"
 printf 'status\n' | "$BIN" admin --config "$CFG" | grep -q "^hooks " || fail "admin lost after reload"
 
 # A CLI pointed at another admin address while the daemon holds the store: a clear error, exit 1.

@@ -82,7 +82,7 @@ struct daemon_side {
     sys = std::make_unique<caf::actor_system>(sys_cfg);
     admin::hide_utility_actors(*sys);
     supervisor = sys->spawn(stand_in_supervisor, wiring{});
-    admin = admin::spawn_admin(*sys, cfg, store.db, supervisor, error);
+    admin = admin::spawn_admin(*sys, cfg, store.db, supervisor, caf::actor{}, error);
     BOOST_REQUIRE_MESSAGE(admin, error);
   }
   ~daemon_side() {
@@ -289,7 +289,7 @@ BOOST_AUTO_TEST_CASE(an_address_in_use_is_an_error_not_a_silent_daemon_without_a
   register_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
   auto sup = sys.spawn(stand_in_supervisor, wiring{});
-  auto a = admin::spawn_admin(sys, cfg, other.db, sup, error);
+  auto a = admin::spawn_admin(sys, cfg, other.db, sup, caf::actor{}, error);
   BOOST_CHECK(!a);
   BOOST_CHECK_MESSAGE(error.find("cannot listen on " + cfg.admin) != std::string::npos, error);
   caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);

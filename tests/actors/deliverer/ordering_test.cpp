@@ -94,7 +94,8 @@ BOOST_FIXTURE_TEST_CASE(a_failing_head_holds_its_key_until_delivered_or_dead_let
   s.complete(result("msg_x", 200), 1);
   BOOST_TEST(ids(s.take_due(far, 10)) == (names{"msg_1"}));
   auto dead = s.complete(result("msg_1", 500, 2), far);  // max_attempts = 2: dead letter
-  BOOST_TEST(dead.kind == static_cast<int32_t>(outcome_kind::dead_lettered));
+  BOOST_REQUIRE(dead);
+  BOOST_TEST((dead->kind == outcome_kind::dead_lettered));
   BOOST_TEST(ids(s.take_due(far, 10)) == (names{"msg_2"}));
 }
 

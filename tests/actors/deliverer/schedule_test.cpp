@@ -77,11 +77,13 @@ BOOST_FIXTURE_TEST_CASE(outcomes_remove_retry_and_dead_letter, fixture) {
   spool(*db, s, make("msg_retry", 0));
   BOOST_TEST(s.take_due(5, 10).size() == 2u);
   auto ok = s.complete(result("msg_ok", 200), 10);
-  BOOST_TEST(ok.kind == static_cast<int32_t>(outcome_kind::delivered));
+  BOOST_REQUIRE(ok);
+  BOOST_TEST((ok->kind == outcome_kind::delivered));
   std::string text;
   BOOST_TEST(!db->get(store::delivery_key("msg_ok"), text));
   auto retry = s.complete(result("msg_retry", 503), 10);
-  BOOST_TEST(retry.kind == static_cast<int32_t>(outcome_kind::retrying));
+  BOOST_REQUIRE(retry);
+  BOOST_TEST((retry->kind == outcome_kind::retrying));
   BOOST_TEST(s.pending() == 1u);
   BOOST_TEST(s.in_flight() == 0u);
   BOOST_TEST(s.next_due() >= 10);
@@ -125,7 +127,8 @@ BOOST_FIXTURE_TEST_CASE(load_reads_only_this_subscription_and_410_pauses_until_e
   auto due = s.take_due(50, 1);
   BOOST_REQUIRE(due.size() == 1u);
   auto gone = s.complete(result(due[0].id, 410), 60);
-  BOOST_TEST(gone.kind == static_cast<int32_t>(outcome_kind::disabled));
+  BOOST_REQUIRE(gone);
+  BOOST_TEST((gone->kind == outcome_kind::disabled));
   BOOST_TEST(s.disabled());
   deliverer::schedule again(db, settings());
   BOOST_TEST(again.load() == 5u);

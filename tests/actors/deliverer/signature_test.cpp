@@ -172,19 +172,6 @@ BOOST_AUTO_TEST_CASE(new_secret_is_whsec_with_32_random_bytes) {
   BOOST_TEST(a.size() == 6u + 44u);
 }
 
-BOOST_AUTO_TEST_CASE(random_id_has_prefix_26_alphanumerics_and_does_not_repeat) {
-  std::set<std::string> seen;
-  for (int i = 0; i < 1000; ++i) {
-    const std::string id = random_id("msg_");
-    BOOST_REQUIRE(id.size() == 4u + 26u);
-    BOOST_REQUIRE(id.rfind("msg_", 0) == 0u);
-    for (char c : id.substr(4)) BOOST_REQUIRE(std::isalnum(static_cast<unsigned char>(c)));
-    seen.insert(id);
-  }
-  BOOST_TEST(seen.size() == 1000u);
-  BOOST_TEST(random_id("").size() == 26u);
-}
-
 BOOST_AUTO_TEST_CASE(split_secrets_splits_on_white_space) {
   BOOST_TEST((split_secrets("  whsec_a \t whsec_b\n") == std::vector<std::string>{"whsec_a", "whsec_b"}));
   BOOST_TEST(split_secrets("   ").empty());

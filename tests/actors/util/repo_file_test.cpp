@@ -1,5 +1,5 @@
 #define BOOST_TEST_MODULE repo_file
-#include "actors/watcher/repo_file.hpp"
+#include "actors/util/repo_file.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,7 +12,7 @@
 #include "tests/support/temp_dir.hpp"
 
 using namespace spec_notify;
-using watcher::repo_file_status;
+using util::repo_file_status;
 namespace fs = std::filesystem;
 
 namespace {
@@ -33,7 +33,7 @@ struct repo_fixture {
 
 BOOST_FIXTURE_TEST_CASE(a_regular_file_inside_the_repo_is_read_whole, repo_fixture) {
   dir.save("repo/SPEC.md", "| ID | Status |\n");
-  auto r = watcher::read_repo_file(repo, "SPEC.md");
+  auto r = util::read_repo_file(repo, "SPEC.md");
   BOOST_TEST(static_cast<int>(r.status) == static_cast<int>(repo_file_status::ok));
   BOOST_TEST(r.text == "| ID | Status |\n");
   BOOST_TEST(r.mtime_ns > 0);
@@ -43,13 +43,13 @@ BOOST_FIXTURE_TEST_CASE(a_symlink_that_stays_inside_the_repo_is_followed, repo_f
   dir.save("repo/docs/real/tasks.md", "inside");
   link("real", "docs/SPEC-KIT-1-alias");         // relative folder link
   link(repo / "docs/real/tasks.md", "SPEC.md");  // absolute file link, still inside
-  BOOST_TEST(watcher::read_repo_file(repo, "docs/SPEC-KIT-1-alias/tasks.md").text == "inside");
-  BOOST_TEST(watcher::read_repo_file(repo, "SPEC.md").text == "inside");
+  BOOST_TEST(util::read_repo_file(repo, "docs/SPEC-KIT-1-alias/tasks.md").text == "inside");
+  BOOST_TEST(util::read_repo_file(repo, "SPEC.md").text == "inside");
 }
 
 BOOST_FIXTURE_TEST_CASE(a_symlink_to_proc_self_mem_is_refused_without_reading, repo_fixture) {
   link("/proc/self/mem", "SPEC.md");
-  auto r = watcher::read_repo_file(repo, "SPEC.md");
+  auto r = util::read_repo_file(repo, "SPEC.md");
   BOOST_TEST(static_cast<int>(r.status) == static_cast<int>(repo_file_status::refused));
   BOOST_TEST(r.text.empty());
   BOOST_TEST(r.reason.find("outside the repo") != std::string::npos, r.reason);
@@ -60,7 +60,7 @@ BOOST_FIXTURE_TEST_CASE(a_symlink_to_a_file_outside_the_repo_is_refused, repo_fi
   link(dir / "outside/secret.md", "docs/SPEC-KIT-2-out/tasks.md");
   link("../outside/secret.md", "SPEC.md");  // relative, climbing out
   for (const char* rel : {"docs/SPEC-KIT-2-out/tasks.md", "SPEC.md"}) {
-    auto r = watcher::read_repo_file(repo, rel);
+    auto r = util::read_repo_file(repo, rel);
     BOOST_TEST(static_cast<int>(r.status) == static_cast<int>(repo_file_status::refused), rel);
     BOOST_TEST(r.text.find("SECRET") == std::string::npos);
   }
@@ -72,33 +72,33 @@ BOOST_FIXTURE_TEST_CASE(a_fifo_is_refused_at_once_and_never_opened, repo_fixture
   link(dir / "outside.fifo", "docs/SPEC-KIT-3-fifo/tasks.md");
   // With no writer, a blocking open of a FIFO never returns: finishing at all is half of this test.
   const auto start = std::chrono::steady_clock::now();
-  auto r = watcher::read_repo_file(repo, "SPEC.md");
+  auto r = util::read_repo_file(repo, "SPEC.md");
   BOOST_TEST(static_cast<int>(r.status) == static_cast<int>(repo_file_status::refused));
   BOOST_TEST(r.reason.find("FIFO") != std::string::npos, r.reason);
-  auto l = watcher::read_repo_file(repo, "docs/SPEC-KIT-3-fifo/tasks.md");
+  auto l = util::read_repo_file(repo, "docs/SPEC-KIT-3-fifo/tasks.md");
   BOOST_TEST(static_cast<int>(l.status) == static_cast<int>(repo_file_status::refused));
   BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(2)));
 }
 
 BOOST_FIXTURE_TEST_CASE(a_device_a_folder_and_an_oversized_file_are_refused, repo_fixture) {
   link("/dev/zero", "SPEC.md");
-  BOOST_TEST(static_cast<int>(watcher::read_repo_file(repo, "SPEC.md").status) ==
+  BOOST_TEST(static_cast<int>(util::read_repo_file(repo, "SPEC.md").status) ==
              static_cast<int>(repo_file_status::refused));
   fs::create_directories(repo / "docs/SPEC-KIT-4-dir/tasks.md");
-  BOOST_TEST(static_cast<int>(watcher::read_repo_file(repo, "docs/SPEC-KIT-4-dir/tasks.md").status) ==
+  BOOST_TEST(static_cast<int>(util::read_repo_file(repo, "docs/SPEC-KIT-4-dir/tasks.md").status) ==
              static_cast<int>(repo_file_status::refused));
   dir.save("repo/docs/SPEC-KIT-5-big/tasks.md", std::string(2000, 'x'));
-  auto big = watcher::read_repo_file(repo, "docs/SPEC-KIT-5-big/tasks.md", 1000);
+  auto big = util::read_repo_file(repo, "docs/SPEC-KIT-5-big/tasks.md", 1000);
   BOOST_TEST(static_cast<int>(big.status) == static_cast<int>(repo_file_status::error));
   BOOST_TEST(big.reason.find("1000-byte limit") != std::string::npos, big.reason);
   BOOST_TEST(big.text.empty());
 }
 
 BOOST_FIXTURE_TEST_CASE(missing_files_and_dangling_links_are_missing_not_refused, repo_fixture) {
-  BOOST_TEST(static_cast<int>(watcher::read_repo_file(repo, "SPEC.md").status) ==
+  BOOST_TEST(static_cast<int>(util::read_repo_file(repo, "SPEC.md").status) ==
              static_cast<int>(repo_file_status::missing));
   link(repo / "nowhere.md", "docs/SPEC-KIT-6-dangling/tasks.md");
-  BOOST_TEST(static_cast<int>(watcher::read_repo_file(repo, "docs/SPEC-KIT-6-dangling/tasks.md").status) ==
+  BOOST_TEST(static_cast<int>(util::read_repo_file(repo, "docs/SPEC-KIT-6-dangling/tasks.md").status) ==
              static_cast<int>(repo_file_status::missing));
 }
 
@@ -130,7 +130,7 @@ BOOST_FIXTURE_TEST_CASE(a_symlinked_docs_folder_leaving_the_repo_is_not_watched,
   dir.save("outside/docs-folder/tasks.md", "x");
   dir.save("repo/docs/SPEC-KIT-1-real/tasks.md", "x");
   link(dir / "outside/docs-folder", "docs/SPEC-KIT-2-linked");
-  BOOST_TEST(watcher::real_path_inside(repo, repo / "docs/SPEC-KIT-1-real"));
-  BOOST_TEST(!watcher::real_path_inside(repo, repo / "docs/SPEC-KIT-2-linked"));
-  BOOST_TEST(watcher::real_path_inside(repo, repo));
+  BOOST_TEST(util::real_path_inside(repo, repo / "docs/SPEC-KIT-1-real"));
+  BOOST_TEST(!util::real_path_inside(repo, repo / "docs/SPEC-KIT-2-linked"));
+  BOOST_TEST(util::real_path_inside(repo, repo));
 }

@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <string>
 
-namespace spec_notify::watcher {
+namespace spec_notify::util {
 
 // Upper bound on what is read of one file: a 50 MB paste is refused (with a warning naming the file) before
 // anything is read, so one change cannot stall the pipeline or blow up its memory.
@@ -49,4 +49,4 @@ struct repo_read {
 repo_read read_repo_file(const std::filesystem::path& repo, const std::string& rel,
                          size_t max_bytes = kMaxRepoFileBytes);
 
-}  // namespace spec_notify::watcher
+}  // namespace spec_notify::util

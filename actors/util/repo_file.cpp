@@ -1,4 +1,4 @@
-#include "actors/watcher/repo_file.hpp"
+#include "actors/util/repo_file.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 #include <cstring>
 #include <new>
 
-namespace spec_notify::watcher {
+namespace spec_notify::util {
 namespace {
 
 // realpath(3) into a std::string; false (errno set) when a component is missing or unreadable.
@@ -178,4 +178,4 @@ repo_read read_repo_file(const std::filesystem::path& repo, const std::string& r
   return r;
 }
 
-}  // namespace spec_notify::watcher
+}  // namespace spec_notify::util
