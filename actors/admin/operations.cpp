@@ -92,7 +92,7 @@ void select_ids(const store::db& db, const std::vector<std::string>& ids, replay
 }
 
 void select_failed(const store::db& db, const replay_selection& sel, replay_outcome& out) {
-  db.scan("dead/", [&](const std::string&, const std::string& value) {
+  db.scan(store::dead_prefix, [&](const std::string&, const std::string& value) {
     delivery d;
     if (!store::decode(value, d)) return true;
     if (!sel.subscription.empty() && d.subscription != sel.subscription) return true;
@@ -107,8 +107,8 @@ void select_failed(const store::db& db, const replay_selection& sel, replay_outc
 
 std::vector<list_row> list_deliveries(const store::db& db, const list_filter& filter) {
   std::vector<list_row> pending, dead;
-  if (!filter.failed_only) collect(db, "dlv/", false, filter, pending);
-  collect(db, "dead/", true, filter, dead);
+  if (!filter.failed_only) collect(db, store::delivery_prefix, false, filter, pending);
+  collect(db, store::dead_prefix, true, filter, dead);
   std::sort(pending.begin(), pending.end(), by_time);
   std::sort(dead.begin(), dead.end(), by_time);
   pending.insert(pending.end(), dead.begin(), dead.end());
@@ -144,7 +144,7 @@ replay_outcome replay(store::db& db, const replay_selection& sel) {
 
 std::vector<std::pair<std::string, int32_t>> count_dead_letters(const store::db& db) {
   std::map<std::string, int32_t> counts;
-  db.scan("dead/", [&](const std::string&, const std::string& value) {
+  db.scan(store::dead_prefix, [&](const std::string&, const std::string& value) {
     delivery d;
     if (store::decode(value, d)) ++counts[d.subscription];
     return true;

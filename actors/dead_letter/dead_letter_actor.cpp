@@ -37,7 +37,7 @@ caf::behavior keeper_behavior(caf::stateful_actor<keeper_state>* self, store::db
 
 size_t prune_dead_letters(store::db& db, int64_t cutoff_ms, std::string& error) {
   store::batch b;
-  db.scan("dead/", [&](const std::string& key, const std::string& value) {
+  db.scan(store::dead_prefix, [&](const std::string& key, const std::string& value) {
     delivery d;
     if (store::decode(value, d) && d.next_at_ms < cutoff_ms) b.del(key);
     return true;

@@ -49,7 +49,7 @@ size_t schedule::load() {
   loading_ = true;
   // Only id and next attempt time stay in memory (take_due reads the record again), so the start reads just
   // those fields instead of decoding every body: a 100k backlog loads in a fraction of the full-decode time.
-  db_->scan("dlv/", [&](const std::string&, const std::string& value) {
+  db_->scan(store::delivery_prefix, [&](const std::string&, const std::string& value) {
     delivery d;
     if (store::peek_schedule_fields(value, d.id, d.subscription, d.next_at_ms, &d.ordering_key,
                                     &d.sequence)) {

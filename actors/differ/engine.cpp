@@ -51,8 +51,8 @@ engine::engine(store::db_ptr db, std::filesystem::path repo, differ_limits limit
       states_[key.substr(5, sep - 5)][key.substr(sep + 1)] = std::move(s);
     return true;
   });
-  db_->scan("seen/", [&](const std::string& key, const std::string&) {
-    seen_telemetry_.insert(key.substr(5));
+  db_->scan(store::seen_prefix, [&](const std::string& key, const std::string&) {
+    seen_telemetry_.insert(key.substr(std::char_traits<char>::length(store::seen_prefix)));
     return true;
   });
 }
@@ -309,7 +309,7 @@ void engine::process_telemetry(const std::string& rel, store::batch& b, engine_r
     deferring_.erase(rel);
   }
   pending_seen_.insert(rel);
-  b.put("seen/" + rel, "1");
+  b.put(store::seen_key(rel), "1");
   if (!baseline_done_) return;
   auto make = [&](const char* type) {
     event e;

@@ -122,7 +122,7 @@ bool fan_out::route(const std::vector<event>& events, routed& out, std::string& 
 
 std::vector<event> fan_out::leftovers() const {
   std::vector<event> events;
-  db_->scan("evt/", [&](const std::string&, const std::string& value) {
+  db_->scan(store::event_prefix, [&](const std::string&, const std::string& value) {
     event e;
     if (store::decode(value, e)) events.push_back(std::move(e));
     return true;

@@ -24,14 +24,23 @@ bool peek_schedule_fields(const std::string& text, std::string& id, std::string&
 // Key builders for the schema in store.hpp.
 std::string task_key(const std::string& file, const std::string& task_id);
 std::string task_prefix(const std::string& file);
+// Each prefix is spelled here only: scans use the *_prefix constants, single records the *_key builders.
+inline constexpr const char* event_prefix = "evt/";
+inline constexpr const char* delivery_prefix = "dlv/";
+inline constexpr const char* dead_prefix = "dead/";
 inline std::string event_key(const std::string& id) {
-  return "evt/" + id;
+  return event_prefix + id;
 }
 inline std::string delivery_key(const std::string& id) {
-  return "dlv/" + id;
+  return delivery_prefix + id;
 }
 inline std::string dead_key(const std::string& id) {
-  return "dead/" + id;
+  return dead_prefix + id;
+}
+// A telemetry file (path relative to the repo) already announced as a stage event.
+inline constexpr const char* seen_prefix = "seen/";
+inline std::string seen_key(const std::string& rel) {
+  return seen_prefix + rel;
 }
 inline std::string disabled_key(const std::string& sub) {
   return "sub/" + sub + "/disabled";
