@@ -20,9 +20,14 @@ namespace {
 
 using spawner = std::function<caf::actor(caf::local_actor*)>;
 
+// What a child is to the others: its place in the wiring. Known by role, never by parsing its name.
+enum class role { evidence, dead_letter, deliverer, router, differ, watcher };
+
 struct child {
-  child(std::string n, spawner s) : name(std::move(n)), spawn(std::move(s)) {}
-  std::string name;
+  child(role r, std::string n, spawner s) : what(r), name(std::move(n)), spawn(std::move(s)) {}
+  role what;
+  std::string name;          // for logs: "router", "deliverer/<subscription>"
+  std::string subscription;  // role::deliverer only
   spawner spawn;
   caf::actor handle;
 };
@@ -39,16 +44,25 @@ using self_ptr = caf::stateful_actor<supervisor_state>*;
 wiring current_wiring(const supervisor_state& st) {
   wiring w;
   for (const auto& c : st.children) {
-    if (c.name == "differ")
-      w.differ = c.handle;
-    else if (c.name == "router")
-      w.router = c.handle;
-    else if (c.name == "dead_letter")
-      w.dead_letter = c.handle;
-    else if (c.name == "evidence")
-      w.evidence = c.handle;
-    else if (c.name.rfind("deliverer/", 0) == 0)
-      w.deliverers[c.name.substr(10)] = c.handle;
+    switch (c.what) {
+      case role::differ:
+        w.differ = c.handle;
+        break;
+      case role::router:
+        w.router = c.handle;
+        break;
+      case role::dead_letter:
+        w.dead_letter = c.handle;
+        break;
+      case role::evidence:
+        w.evidence = c.handle;
+        break;
+      case role::deliverer:
+        w.deliverers[c.subscription] = c.handle;
+        break;
+      case role::watcher:
+        break;  // nobody sends to the watcher
+    }
   }
   return w;
 }
@@ -108,11 +122,11 @@ void on_down(self_ptr self, caf::down_msg& dm, int max_restarts) {
 
 caf::behavior supervisor_behavior(self_ptr self, config::settings cfg, store::db_ptr db, int max_restarts) {
   auto& kids = self->state.children;
-  kids.emplace_back(child{"evidence", [cfg](caf::local_actor* p) {
+  kids.emplace_back(child{role::evidence, "evidence", [cfg](caf::local_actor* p) {
                             return evidence::spawn_evidence_writer(p, cfg.evidence_dir,
                                                                    cfg.evidence_max_bytes_per_spec, cfg.repo);
                           }});
-  kids.emplace_back(child{"dead_letter", [cfg, db](caf::local_actor* p) {
+  kids.emplace_back(child{role::dead_letter, "dead_letter", [cfg, db](caf::local_actor* p) {
                             return dead_letter::spawn_dead_letter_keeper(p, db, cfg.dead_letter_retention);
                           }});
   for (const auto& sub : cfg.subscriptions) {
@@ -121,16 +135,18 @@ caf::behavior supervisor_behavior(self_ptr self, config::settings cfg, store::db
                                       (sub.disabled_reason.empty() ? "" : ": " + sub.disabled_reason));
       continue;
     }
-    kids.emplace_back(child{"deliverer/" + sub.name, [sub, db](caf::local_actor* p) {
+    kids.emplace_back(child{role::deliverer, "deliverer/" + sub.name, [sub, db](caf::local_actor* p) {
                               return deliverer::spawn_deliverer(p, db, sub);
                             }});
+    kids.back().subscription = sub.name;
   }
-  kids.emplace_back(child{
-      "router", [cfg, db](caf::local_actor* p) { return router::spawn_router(p, db, cfg.subscriptions); }});
-  kids.emplace_back(child{"differ", [cfg, db](caf::local_actor* p) {
+  kids.emplace_back(child{role::router, "router", [cfg, db](caf::local_actor* p) {
+                            return router::spawn_router(p, db, cfg.subscriptions);
+                          }});
+  kids.emplace_back(child{role::differ, "differ", [cfg, db](caf::local_actor* p) {
                             return differ::spawn_differ(p, db, cfg.repo, differ::limits_from(cfg));
                           }});
-  kids.emplace_back(child{"watcher", [cfg](caf::local_actor* p) {
+  kids.emplace_back(child{role::watcher, "watcher", [cfg](caf::local_actor* p) {
                             watcher::watcher_options opt;
                             opt.repo = cfg.repo;
                             opt.evidence_rel = evidence_relative_to_repo(cfg);
