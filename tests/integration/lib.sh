@@ -136,6 +136,46 @@ JS
   wait_until 10 test -s "$port_file" || fail "scripted receiver did not start (see $log)"
 }
 
+# start_slack_receiver OUT PORT_FILE LOG [ANSWER_DELAY_MS]: a Slack-like incoming webhook on a free loopback
+# port: answers 429 (Retry-After: 1) to a request that arrives less than 1 s after the previous one, 200
+# otherwise, ANSWER_DELAY_MS (default 0) after recording it. One JSON line per request appended to OUT:
+# webhook_id, received_ms, gap_ms (null for the first), status, body. Sets RECEIVER_PID.
+start_slack_receiver() {
+  local out=$1 port_file=$2 log=$3 delay=${4:-0}
+  cat >"$WORK/slack_receiver.js" <<'JS'
+"use strict";
+const http = require("node:http"), fs = require("node:fs");
+const [out, portFile, delay] = process.argv.slice(2);
+let last = 0;
+const server = http.createServer((req, res) => {
+  const now = Date.now(), gap = last ? now - last : null;
+  last = now;
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    const status = gap !== null && gap < 1000 ? 429 : 200;
+    let body = null;
+    try { body = JSON.parse(Buffer.concat(chunks).toString("utf8")); } catch (_) {}
+    fs.appendFileSync(out, JSON.stringify({ webhook_id: req.headers["webhook-id"] || null, received_ms: now,
+                                            gap_ms: gap, status, body }) + "\n");
+    setTimeout(() => {
+      res.writeHead(status, status === 429 ? { "retry-after": "1" } : {});
+      res.end(status === 429 ? "rate_limited\n" : "ok\n");
+    }, Number(delay));
+  });
+});
+server.listen(0, "127.0.0.1", () => {
+  fs.writeFileSync(portFile + ".tmp", String(server.address().port));
+  fs.renameSync(portFile + ".tmp", portFile);
+});
+process.on("SIGTERM", () => process.exit(0));
+JS
+  node "$WORK/slack_receiver.js" "$out" "$port_file" "$delay" >>"$log" 2>&1 &
+  RECEIVER_PID=$!
+  PIDS+=($RECEIVER_PID)
+  wait_until 10 test -s "$port_file" || fail "slack-like receiver did not start (see $log)"
+}
+
 # task_table N DONE_UPTO [SPEC_TITLE]: stdout, a tasks.md whose table holds tasks T1..TN; T1..T<DONE_UPTO> are
 # Done, the others Backlog. Write it with save_atomically.
 task_table() {

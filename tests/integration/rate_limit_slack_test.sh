@@ -11,34 +11,7 @@ spec_dir="$WORK/repo/docs/SPEC-KIT-401-rate"
 mkdir -p "$spec_dir"
 task_table 30 0 | save_atomically "$spec_dir/tasks.md"
 
-cat >"$WORK/slack.js" <<'JS'
-"use strict";
-const http = require("node:http"), fs = require("node:fs");
-const [out, portFile] = process.argv.slice(2);
-let last = 0;
-const server = http.createServer((req, res) => {
-  const now = Date.now(), gap = now - last;
-  last = now;
-  const chunks = [];
-  req.on("data", (c) => chunks.push(c));
-  req.on("end", () => {
-    const status = gap < 1000 ? 429 : 200;
-    let body = null;
-    try { body = JSON.parse(Buffer.concat(chunks).toString("utf8")); } catch (_) {}
-    fs.appendFileSync(out, JSON.stringify({ received_ms: now, gap_ms: gap, status, body }) + "\n");
-    res.writeHead(status, status === 429 ? { "retry-after": "1" } : {});
-    res.end(status === 429 ? "rate_limited\n" : "ok\n");
-  });
-});
-server.listen(0, "127.0.0.1", () => {
-  fs.writeFileSync(portFile + ".tmp", String(server.address().port));
-  fs.renameSync(portFile + ".tmp", portFile);
-});
-process.on("SIGTERM", () => process.exit(0));
-JS
-node "$WORK/slack.js" "$WORK/received.jsonl" "$WORK/slack.port" >>"$WORK/slack.log" 2>&1 &
-PIDS+=($!)
-wait_until 10 test -s "$WORK/slack.port" || fail "slack-like receiver did not start"
+start_slack_receiver "$WORK/received.jsonl" "$WORK/slack.port" "$WORK/slack.log"
 
 cat > "$WORK/config.toml" <<TOML
 [notify]
