@@ -5,9 +5,14 @@
 
 #include "actors/deliverer/schedule.hpp"
 #include "actors/store/records.hpp"
+#include "tests/support/spool.hpp"
 #include "tests/support/temp_store.hpp"
 
 using namespace spec_notify;
+using testing::ids;
+using testing::persist;
+using testing::result;
+using testing::spool;
 
 namespace {
 
@@ -24,24 +29,6 @@ delivery make(const std::string& id, const std::string& key, int64_t sequence, i
   return d;
 }
 
-void persist(store::db& db, const delivery& d) {
-  store::batch b;
-  b.put(store::delivery_key(d.id), store::encode(d));
-  BOOST_REQUIRE(db.write(b).empty());
-}
-
-void spool(store::db& db, deliverer::schedule& s, const delivery& d) {
-  persist(db, d);
-  BOOST_REQUIRE(s.add(d));
-}
-
-attempt_result result(const std::string& id, int32_t status, int32_t attempt = 1) {
-  attempt_result r;
-  r.delivery_id = id;
-  r.attempt = {attempt, 0, status, status == 0 ? "connection refused" : "", 1};
-  return r;
-}
-
 config::subscription_settings settings(config::ordering_mode mode = config::ordering_mode::task) {
   config::subscription_settings sub;
   sub.name = "hooks";
@@ -50,12 +37,6 @@ config::subscription_settings settings(config::ordering_mode mode = config::orde
   sub.retry.max_backoff = std::chrono::milliseconds(10);
   sub.ordering = mode;
   return sub;
-}
-
-std::vector<std::string> ids(const std::vector<delivery>& list) {
-  std::vector<std::string> out;
-  for (const auto& d : list) out.push_back(d.id);
-  return out;
 }
 
 using fixture = testing::temp_store;

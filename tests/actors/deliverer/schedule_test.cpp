@@ -5,9 +5,14 @@
 #include <set>
 
 #include "actors/store/records.hpp"
+#include "tests/support/spool.hpp"
 #include "tests/support/temp_store.hpp"
 
 using namespace spec_notify;
+using testing::ids;
+using testing::persist;
+using testing::result;
+using testing::spool;
 
 namespace {
 
@@ -22,21 +27,6 @@ delivery make(const std::string& id, int64_t next_at_ms, const std::string& sub 
   return d;
 }
 
-// Persists `d` as the router does, then hands it to the schedule.
-void spool(store::db& db, deliverer::schedule& s, const delivery& d) {
-  store::batch b;
-  b.put(store::delivery_key(d.id), store::encode(d));
-  BOOST_REQUIRE(db.write(b).empty());
-  BOOST_REQUIRE(s.add(d));
-}
-
-attempt_result result(const std::string& id, int32_t status, int32_t attempt = 1) {
-  attempt_result r;
-  r.delivery_id = id;
-  r.attempt = {attempt, 0, status, status == 0 ? "connection refused" : "", 1};
-  return r;
-}
-
 config::subscription_settings settings() {
   config::subscription_settings sub;
   sub.name = "hooks";
@@ -45,12 +35,6 @@ config::subscription_settings settings() {
 }
 
 using fixture = testing::temp_store;
-
-std::vector<std::string> ids(const std::vector<delivery>& list) {
-  std::vector<std::string> out;
-  for (const auto& d : list) out.push_back(d.id);
-  return out;
-}
 
 }  // namespace
 
