@@ -1,0 +1,165 @@
+#define BOOST_TEST_MODULE router_actor
+// The router actor (spawn_router) with a real store. The router is detached (it waits for fsync), so it
+// cannot run on CAF's deterministic scheduler; its deliverers are scoped actors instead, and the message the
+// router sends them is the synchronisation point: the router commits dlv/ and the removal of evt/ BEFORE it
+// sends, so once a batch has arrived the store can be read without a race. Messages from one sender arrive
+// in order, which lets a test show that a deliverer received nothing earlier.
+#include "actors/router/router_actor.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <caf/all.hpp>
+
+#include "messages/batches.hpp"
+#include "messages/type_ids.hpp"
+#include "messages/wiring.hpp"
+#include "tests/support/spool_records.hpp"
+#include "tests/support/temp_store.hpp"
+
+using namespace spec_notify;
+using testing::task_event;
+
+namespace {
+
+config::subscription_settings subscription(const std::string& name, std::vector<std::string> statuses) {
+  config::subscription_settings s;
+  s.name = name;
+  s.url = "http://127.0.0.1:9/" + name;
+  s.statuses = std::move(statuses);
+  return s;
+}
+
+struct fixture : testing::temp_store {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::unique_ptr<caf::scoped_actor> self, done, blocked;  // test, deliverer "done", deliverer "blocked"
+  caf::actor router;
+
+  fixture() {
+    register_message_types(cfg);
+    sys = std::make_unique<caf::actor_system>(cfg);
+    self = std::make_unique<caf::scoped_actor>(*sys, true);
+    done = std::make_unique<caf::scoped_actor>(*sys, true);
+    blocked = std::make_unique<caf::scoped_actor>(*sys, true);
+  }
+  ~fixture() {
+    if (router) {
+      (*self)->send_exit(router, caf::exit_reason::kill);
+      (*self)->receive([](caf::down_msg&) {}, caf::after(std::chrono::seconds(10)) >> [] {});
+    }
+    router = nullptr;
+    self.reset();
+    done.reset();
+    blocked.reset();
+    sys.reset();
+  }
+
+  void spawn() {
+    router = router::spawn_router(self->ptr(), db,
+                                  {subscription("done", {"Done"}), subscription("blocked", {"Blocked"})});
+  }
+  void wire() {
+    wiring w;
+    w.deliverers["done"] = caf::actor_cast<caf::actor>(*done);
+    w.deliverers["blocked"] = caf::actor_cast<caf::actor>(*blocked);
+    (*self)->send(router, wire_atom::value, w);
+  }
+  // Persists the events (as the differ does before sending) and sends them as one batch.
+  void emit(std::vector<event> events) {
+    for (const auto& e : events) testing::put_event(*db, e);
+    (*self)->send(router, event_batch{std::move(events)});
+  }
+
+  // The next batch `deliverer` receives, failing the test when none comes within 10 s.
+  std::vector<delivery> next_batch(caf::scoped_actor& deliverer) {
+    std::vector<delivery> out;
+    deliverer->receive(
+        [&](delivery_batch& b) { out = std::move(b.items); },
+        caf::after(std::chrono::seconds(10)) >> [] { BOOST_FAIL("no delivery_batch in 10 s"); });
+    return out;
+  }
+};
+
+std::vector<std::string> task_ids(const std::vector<delivery>& ds) {
+  std::vector<std::string> out;
+  for (const auto& d : ds) out.push_back(d.task_id);
+  return out;
+}
+
+using tasks = std::vector<std::string>;
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(an_event_batch_goes_to_the_matching_deliverer_as_durable_deliveries, fixture) {
+  spawn();
+  wire();
+  emit({task_event("T1", "Done"), task_event("T2", "Done")});
+  const auto got = next_batch(*done);
+  BOOST_TEST(task_ids(got) == (tasks{"T1", "T2"}), boost::test_tools::per_element());
+  for (const auto& d : got) {
+    BOOST_TEST(d.subscription == "done");
+    BOOST_TEST(d.event_id == "evt_" + d.task_id);
+    BOOST_TEST(d.attempts == 0);
+    BOOST_TEST(d.sequence == 1);  // first delivery of its task key
+    BOOST_TEST(d.body.find("\"" + d.task_id + "\"") != std::string::npos);
+    std::string text;
+    BOOST_TEST(db->get(store::delivery_key(d.id), text));  // persisted before it was sent
+  }
+  BOOST_TEST(testing::count_records(*db, store::event_prefix) == 0u);  // evt/ consumed in the same batch
+  BOOST_TEST(testing::count_records(*db, store::delivery_prefix) == 2u);
+
+  // The other deliverer's first batch is this one: it got nothing from the Done events.
+  emit({task_event("T3", "Blocked")});
+  BOOST_TEST(task_ids(next_batch(*blocked)) == (tasks{"T3"}), boost::test_tools::per_element());
+  BOOST_TEST(testing::count_records(*db, store::event_prefix) == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(one_event_taken_by_two_subscriptions_becomes_one_delivery_each, fixture) {
+  router = router::spawn_router(
+      self->ptr(), db, {subscription("done", {"Done"}), subscription("blocked", {"Done", "Blocked"})});
+  wire();
+  emit({task_event("T1", "Done")});
+  const auto a = next_batch(*done);
+  const auto b = next_batch(*blocked);
+  BOOST_REQUIRE_EQUAL(a.size(), 1u);
+  BOOST_REQUIRE_EQUAL(b.size(), 1u);
+  BOOST_TEST(a[0].subscription == "done");
+  BOOST_TEST(b[0].subscription == "blocked");
+  BOOST_TEST(a[0].id != b[0].id);  // one webhook-id per receiver
+  BOOST_TEST(a[0].event_id == b[0].event_id);
+  BOOST_TEST(testing::count_records(*db, store::delivery_prefix) == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_event_no_subscription_takes_is_consumed_without_a_delivery, fixture) {
+  spawn();
+  wire();
+  emit({task_event("T1", "In Progress")});
+  emit({task_event("T2", "Done")});
+  // The first batch "done" receives holds only T2: T1 went nowhere.
+  BOOST_TEST(task_ids(next_batch(*done)) == (tasks{"T2"}), boost::test_tools::per_element());
+  BOOST_TEST(testing::count_records(*db, store::event_prefix) == 0u);
+  BOOST_TEST(testing::count_records(*db, store::delivery_prefix) == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(events_a_stop_left_in_evt_are_routed_once_the_router_is_wired, fixture) {
+  testing::put_event(*db, task_event("T9", "Done"));
+  spawn();
+  wire();
+  BOOST_TEST(task_ids(next_batch(*done)) == (tasks{"T9"}), boost::test_tools::per_element());
+  BOOST_TEST(testing::count_records(*db, store::event_prefix) == 0u);
+  BOOST_TEST(testing::count_records(*db, store::delivery_prefix) == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_rewired_router_sends_to_the_new_deliverer, fixture) {
+  spawn();
+  wire();
+  emit({task_event("T1", "Done")});
+  BOOST_TEST(task_ids(next_batch(*done)) == (tasks{"T1"}), boost::test_tools::per_element());
+  // The supervisor restarted "done": the new instance gets what follows.
+  caf::scoped_actor replacement{*sys, true};
+  wiring w;
+  w.deliverers["done"] = caf::actor_cast<caf::actor>(replacement);
+  w.deliverers["blocked"] = caf::actor_cast<caf::actor>(*blocked);
+  (*self)->send(router, wire_atom::value, w);
+  emit({task_event("T2", "Done")});
+  BOOST_TEST(task_ids(next_batch(replacement)) == (tasks{"T2"}), boost::test_tools::per_element());
+}
