@@ -1,0 +1,113 @@
+#pragma once
+// The whole pipeline under a real supervisor (spawn_supervisor): a temp repo and store, one subscription
+// "one" pointed at a loopback receiver. Most stages are detached, so the pipeline runs on the normal
+// scheduler and the tests wait for effects they can see, each with a deadline, never for time to pass:
+//   - a webhook at the receiver (condition variable): an event reached the router, the router the deliverer;
+//   - a reply from the supervisor (wire_atom request): it answers only between two messages, so a request
+//     sent after an effect of one of its handlers sees that handler's changes;
+//   - down messages of monitored actors.
+// A restarted router shows itself by routing what it found in evt/ at start: an evt/ record written after
+// the previous router started (that router only reads evt/ at its start) can reach the receiver only through
+// the replacement.
+#include <boost/test/unit_test.hpp>
+#include <caf/all.hpp>
+#include <map>
+#include <memory>
+
+#include "actors/supervisor/supervisor_actor.hpp"
+#include "messages/batches.hpp"
+#include "messages/type_ids.hpp"
+#include "messages/wiring.hpp"
+#include "tests/support/loopback_http.hpp"
+#include "tests/support/spool_records.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace spec_notify::testing {
+
+struct pipeline {
+  temp_dir dir;
+  loopback_http receiver;  // outlives the actor system: workers may still be posting while it stops
+  store::db_ptr db;
+  config::settings settings;
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::unique_ptr<caf::scoped_actor> self;
+  caf::actor sup;
+
+  pipeline() {
+    register_message_types(cfg);
+    sys = std::make_unique<caf::actor_system>(cfg);
+    self = std::make_unique<caf::scoped_actor>(*sys, true);
+    std::string error;
+    db = store::db::open((dir / "state").string(), error);
+    BOOST_REQUIRE_MESSAGE(db, error);
+    dir.save("repo/SPEC.md", "| ID | Task | Status |\n|---|---|---|\n| T1 | a | Done |\n");
+    settings.repo = dir / "repo";
+    settings.state_dir = dir / "state";
+    settings.evidence_dir = dir / "repo/evidence";
+    config::subscription_settings sub;
+    sub.name = "one";
+    sub.url = receiver.url();
+    sub.secrets = {"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"};
+    settings.subscriptions.push_back(sub);
+  }
+  ~pipeline() {
+    // A test that failed half-way: stop without checking (a destructor must not throw); the actor system's
+    // destructor waits until every stage is down.
+    if (sup) (*self)->send_exit(sup, caf::exit_reason::user_shutdown);
+    self.reset();
+    sys.reset();  // waits for every stage
+  }
+
+  void start(int max_restarts = 10) {
+    sup = supervisor::spawn_supervisor(*sys, settings, db, max_restarts);
+    (*self)->monitor(sup);
+  }
+
+  // user_shutdown, as serve sends it; returns the supervisor's exit reason.
+  caf::error stop() {
+    (*self)->send_exit(sup, caf::exit_reason::user_shutdown);
+    return await_down(sup);
+  }
+
+  wiring ask_wiring() {
+    wiring w;
+    (*self)
+        ->request(sup, std::chrono::seconds(10), wire_atom::value)
+        .receive([&](const wiring& x) { w = x; }, [&](caf::error& e) { BOOST_FAIL(sys->render(e)); });
+    return w;
+  }
+
+  // Waits for the down message of `a` (monitored before); returns its exit reason. Down messages of other
+  // monitored actors that arrive meanwhile are kept for a later call.
+  caf::error await_down(const caf::actor& a) {
+    const auto addr = a.address();
+    while (!downs.count(addr)) {
+      bool timed_out = false;
+      (*self)->receive([&](caf::down_msg& dm) { downs[dm.source] = dm.reason; },
+                       caf::after(std::chrono::seconds(10)) >> [&] { timed_out = true; });
+      if (timed_out) BOOST_FAIL("no down message within 10 s");
+    }
+    if (a == sup) sup = nullptr;
+    return downs[addr];
+  }
+  std::map<caf::actor_addr, caf::error> downs;
+
+  // Kills `stage` and returns once it is gone.
+  void crash(const caf::actor& stage) {
+    (*self)->monitor(stage);
+    (*self)->send_exit(stage, caf::exit_reason::kill);
+    await_down(stage);
+  }
+
+  // Sends an event for task `task` to `router` (persisted first, as the differ does) and waits for its
+  // webhook: proves this router is initialised and wired to a live deliverer.
+  void deliver_through(const caf::actor& router, const std::string& task) {
+    const event e = task_event(task);
+    put_event(*db, e);
+    (*self)->send(router, event_batch{{e}});
+    BOOST_REQUIRE_MESSAGE(receiver.wait_for_body("\"" + task + "\""), "no webhook for " << task);
+  }
+};
+
+}  // namespace spec_notify::testing
