@@ -12,7 +12,6 @@
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 
-#include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <condition_variable>
 #include <functional>
@@ -59,7 +58,11 @@ class loopback_server {
       : loopback_server(std::move(routes),
                         Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0))) {}
   ~loopback_server() {
-    stopping = true;
+    {
+      std::lock_guard<std::mutex> lock(stop_mutex_);
+      stopping_ = true;
+    }
+    stop_cv_.notify_all();
     server_.stopAll(true);
   }
 
@@ -76,9 +79,18 @@ class loopback_server {
     return out;
   }
 
-  std::atomic<bool> stopping{false};
+  // Server-side pacing: waits up to `pause` and returns false once the server is stopping (at once, not at
+  // the end of the pause).
+  bool pace(std::chrono::milliseconds pause) {
+    std::unique_lock<std::mutex> lock(stop_mutex_);
+    return !stop_cv_.wait_for(lock, pause, [this] { return stopping_; });
+  }
 
  private:
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;  // guarded by stop_mutex_
+
   struct factory : Poco::Net::HTTPRequestHandlerFactory {
     explicit factory(loopback_server& s) : s_(s) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
@@ -202,10 +214,9 @@ BOOST_AUTO_TEST_CASE(a_slow_loris_body_cannot_outlast_the_timeout) {
                              res.setContentLength(1 << 20);
                              std::ostream& out = res.send();
                              // Server pacing, one byte per 20 ms, until the client gives up or the test ends.
-                             while (out && !self->stopping) {
+                             do {
                                out << 'x' << std::flush;
-                               std::this_thread::sleep_for(20ms);
-                             }
+                             } while (out && self->pace(20ms));
                            }}});
   self = &server;
   http_sender sender;
