@@ -66,6 +66,8 @@ bool fan_out::route(const std::vector<event>& events, routed& out, std::string& 
   size_t in_chunk = 0;
   auto flush = [&]() {
     if (b.empty()) return true;
+    // One put per key and chunk, with its last number (a SPEC-keyed burst numbers one key many times).
+    for (const auto& [k, v] : uncommitted_) b.put(k, std::to_string(v));
     if (auto err = commit(b); !err.empty()) {
       error = err;
       uncommitted_.clear();  // the numbers of the failed chunk are given again when its events are re-routed
@@ -104,7 +106,6 @@ bool fan_out::route(const std::vector<event>& events, routed& out, std::string& 
       const std::string seq_key = store::sequence_key(t.name, d.ordering_key);
       d.sequence = last_sequence(seq_key) + 1;
       uncommitted_[seq_key] = d.sequence;
-      b.put(seq_key, std::to_string(d.sequence));
       d.body = render_payload(e, d.id, d.sequence, d.ordering_key);
       d.created_at_ms = e.occurred_at_ms;
       d.next_at_ms = 0;  // due now
