@@ -34,10 +34,10 @@ pkgs=(build-essential cmake pkg-config libcaf-dev libpoco-dev libtomlplusplus-de
 # What the README and docs/*.md sessions call besides spec-notify: deploy/topology.sh (python3), curl (metrics),
 # openssl (docs/snippets/verify_webhook.sh).
 pkgs+=(python3 curl openssl)
-# Integration tests: npm verifiers (node), JSON Schema checks, certificates, compose/systemd file checks, and
-# docs/snippets/verify_webhook.go.
+# Integration tests: npm verifiers (node), JSON Schema checks, certificates, compose/systemd file checks,
+# docs/snippets/verify_webhook.go, and promtool (prometheus: deploy/prometheus rules and the /metrics lint).
 [ "$want_tests" = 1 ] && pkgs+=(nodejs npm python3-jsonschema python3-yaml docker-compose systemd golang-go
-                                iproute2 util-linux)
+                                iproute2 util-linux prometheus)
 [ "$want_fuzz" = 1 ] && pkgs+=(clang libclang-rt-14-dev)  # libFuzzer + sanitizer runtimes (docs/testing.md)
 [ "$want_bench" = 1 ] && pkgs+=(wrk gnuplot-nox valgrind)  # bench/run.sh (docs/benchmarks.md)
 missing=()
