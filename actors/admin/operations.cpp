@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "actors/store/find_by_id.hpp"
 #include "actors/store/records.hpp"
 
 namespace spec_notify::admin {
@@ -33,8 +34,10 @@ list_row to_row(const delivery& d, bool dead) {
 
 namespace {
 
-void collect(const store::db& db, const std::string& prefix, bool dead, const list_filter& filter,
+void collect(const store::db& db, const store::sub_keyspace& keys, bool dead, const list_filter& filter,
              std::vector<list_row>& out) {
+  // One subscription's records are one key range; without a filter, every subscription's.
+  const std::string prefix = filter.subscription.empty() ? keys.prefix() : keys.range(filter.subscription);
   db.scan(prefix, [&](const std::string&, const std::string& value) {
     delivery d;
     if (store::decode(value, d) && (filter.subscription.empty() || d.subscription == filter.subscription)) {
@@ -73,10 +76,10 @@ void select_ids(const store::db& db, const std::vector<std::string>& ids, replay
     if (!seen.insert(id).second) continue;
     std::string text;
     delivery d;
-    if (db.get(store::dead_key(id), text) && store::decode(text, d)) {
+    if (store::find_by_id(db, store::dead_keys, id, text) && store::decode(text, d)) {
       out.results.push_back(result_for(id, d.subscription, "replayed", true));
       out.replayed.push_back(requeued(std::move(d)));
-    } else if (db.get(store::delivery_key(id), text) && store::decode(text, d)) {
+    } else if (store::find_by_id(db, store::pending_keys, id, text) && store::decode(text, d)) {
       // Held back by a 410 disable: replaying it is how the operator says the endpoint is fixed.
       std::string reason;
       if (db.get(store::disabled_key(d.subscription), reason)) {
@@ -92,7 +95,9 @@ void select_ids(const store::db& db, const std::vector<std::string>& ids, replay
 }
 
 void select_failed(const store::db& db, const replay_selection& sel, replay_outcome& out) {
-  db.scan(store::dead_prefix, [&](const std::string&, const std::string& value) {
+  const std::string prefix =
+      sel.subscription.empty() ? store::dead_keys.prefix() : store::dead_keys.range(sel.subscription);
+  db.scan(prefix, [&](const std::string&, const std::string& value) {
     delivery d;
     if (!store::decode(value, d)) return true;
     if (!sel.subscription.empty() && d.subscription != sel.subscription) return true;
@@ -107,8 +112,8 @@ void select_failed(const store::db& db, const replay_selection& sel, replay_outc
 
 std::vector<list_row> list_deliveries(const store::db& db, const list_filter& filter) {
   std::vector<list_row> pending, dead;
-  if (!filter.failed_only) collect(db, store::delivery_prefix, false, filter, pending);
-  collect(db, store::dead_prefix, true, filter, dead);
+  if (!filter.failed_only) collect(db, store::pending_keys, false, filter, pending);
+  collect(db, store::dead_keys, true, filter, dead);
   std::sort(pending.begin(), pending.end(), by_time);
   std::sort(dead.begin(), dead.end(), by_time);
   pending.insert(pending.end(), dead.begin(), dead.end());
@@ -125,8 +130,8 @@ replay_outcome replay(store::db& db, const replay_selection& sel) {
   store::batch b;
   std::set<std::string> subscriptions;
   for (const auto& d : out.replayed) {
-    b.del(store::dead_key(d.id));
-    b.put(store::delivery_key(d.id), store::encode(d));
+    b.del(store::dead_key(d));
+    b.put(store::delivery_key(d), store::encode(d));
     subscriptions.insert(d.subscription);
   }
   // A replay re-enables a subscription that a 410 disabled: its queued deliveries go out again too.

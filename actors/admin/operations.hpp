@@ -3,13 +3,15 @@
 // letters. Plain functions on a store::db, used by the admin actor while the daemon runs and by the CLI
 // directly (`--list`, `--replay`) when no daemon holds the store. No actor, no I/O besides the store.
 //
-// Replay contract: dead/<id> -> dlv/<id> in ONE synced batch, under the SAME id (the receiver's idempotency
-// key, so a receiver that did process an earlier attempt can drop the duplicate), attempts reset to 0,
-// next_at_ms 0 (due at once), replay = true, history kept (the list still shows why it died). A daemon
+// Replay contract: dead/<sub>/<id> -> dlv/<sub>/<id> in ONE synced batch, under the SAME id (the receiver's
+// idempotency key, so a receiver that did process an earlier attempt can drop the duplicate), attempts reset
+// to 0, next_at_ms 0 (due at once), replay = true, history kept (the list still shows why it died). A daemon
 // picks a replayed record up at its next start (deliverers load dlv/), or at once when the admin actor hands
 // it to the running deliverer. A subscription disabled by HTTP 410 (sub/<name>/disabled) is re-enabled in the
 // same batch when any of its deliveries is replayed; an explicit id still pending in such a subscription
 // counts as replayable too (410 keeps its events, replayable: contract).
+// A replay by id finds the record whatever its subscription (store/find_by_id.hpp: one point read per
+// subscription); a list or replay filtered by subscription reads that subscription's key range only.
 // Thread-safety: as the store (any thread; concurrent replays of the same id: the second finds no dead/).
 #include <cstdint>
 #include <string>

@@ -49,7 +49,8 @@ size_t schedule::load() {
   loading_ = true;
   // Only id and next attempt time stay in memory (take_due reads the record again), so the start reads just
   // those fields instead of decoding every body: a 100k backlog loads in a fraction of the full-decode time.
-  db_->scan(store::delivery_prefix, [&](const std::string&, const std::string& value) {
+  // The keys carry the subscription, so this reads this subscription's records only, not every endpoint's.
+  db_->scan(store::pending_keys.range(sub_.name), [&](const std::string&, const std::string& value) {
     delivery d;
     if (store::peek_schedule_fields(value, d.id, d.subscription, d.next_at_ms, &d.ordering_key,
                                     &d.sequence)) {
@@ -299,7 +300,7 @@ std::vector<delivery> schedule::take_due(int64_t now, size_t n) {
     std::string id(id_of(q.slot));
     std::string text;
     delivery d;
-    if (!db_->get(store::delivery_key(id), text) || !store::decode(text, d)) {
+    if (!db_->get(store::delivery_key(sub_.name, id), text) || !store::decode(text, d)) {
       // Gone from the spool (replayed or pruned by another path) or unreadable: nothing to send.
       logging::warn("deliverer/" + sub_.name, "delivery " + id + " is no longer in the spool; skipped");
       retire(q.slot);
@@ -406,7 +407,7 @@ std::optional<delivery_outcome> schedule::complete(const attempt_result& r, int6
     if (classify(r.attempt.status_code) != response_class::disable) {
       d.attempts = attempts_before;
       d.next_at_ms = now;
-      b.put(store::delivery_key(d.id), store::encode(d));
+      b.put(store::delivery_key(sub_.name, d.id), store::encode(d));
       persist(b, store::durability::synced);
       enqueue(s, d.next_at_ms);
       return outcome_for(d, outcome_kind::retrying, r.attempt);
@@ -415,7 +416,7 @@ std::optional<delivery_outcome> schedule::complete(const attempt_result& r, int6
   switch (classify(r.attempt.status_code)) {
     case response_class::delivered: {
       // Buffered is enough: losing this delete to a power cut only re-sends under the same webhook-id.
-      b.del(store::delivery_key(d.id));
+      b.del(store::delivery_key(sub_.name, d.id));
       persist(b, store::durability::buffered);
       auto o = outcome_for(d, outcome_kind::delivered, r.attempt);
       retire(s);
@@ -425,7 +426,7 @@ std::optional<delivery_outcome> schedule::complete(const attempt_result& r, int6
       disabled_reason_ = "endpoint answered 410 Gone";
       d.next_at_ms = now;
       b.put(store::disabled_key(sub_.name), disabled_reason_);
-      b.put(store::delivery_key(d.id), store::encode(d));
+      b.put(store::delivery_key(sub_.name, d.id), store::encode(d));
       persist(b, store::durability::synced);
       enqueue(s, d.next_at_ms);
       return outcome_for(d, outcome_kind::disabled, r.attempt);
@@ -436,8 +437,8 @@ std::optional<delivery_outcome> schedule::complete(const attempt_result& r, int6
   }
   if (d.attempts >= sub_.retry.max_attempts) {
     d.next_at_ms = now;  // dead letters keep the time they died in next_at_ms
-    b.del(store::delivery_key(d.id));
-    b.put(store::dead_key(d.id), store::encode(d));
+    b.del(store::delivery_key(sub_.name, d.id));
+    b.put(store::dead_key(sub_.name, d.id), store::encode(d));
     persist(b, store::durability::synced);
     auto o = outcome_for(d, outcome_kind::dead_lettered, r.attempt);
     retire(s);
@@ -453,7 +454,7 @@ std::optional<delivery_outcome> schedule::complete(const attempt_result& r, int6
       delay = *wait;
   }
   d.next_at_ms = now + delay.count();
-  b.put(store::delivery_key(d.id), store::encode(d));
+  b.put(store::delivery_key(sub_.name, d.id), store::encode(d));
   persist(b, store::durability::buffered);
   enqueue(s, d.next_at_ms);
   return outcome_for(d, outcome_kind::retrying, r.attempt);
@@ -464,7 +465,7 @@ delivery_outcome schedule::complete_dry_run(const delivery& d, int64_t now) {
   attempt_record a{d.attempts + 1, now, 0, "", 0};
   auto o = outcome_for(d, outcome_kind::dry_run, a);
   store::batch b;
-  b.del(store::delivery_key(d.id));
+  b.del(store::delivery_key(sub_.name, d.id));
   persist(b, store::durability::buffered);
   if (const uint32_t s = find(d.id); s != none) retire(s);
   return o;

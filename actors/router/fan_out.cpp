@@ -109,7 +109,7 @@ bool fan_out::route(const std::vector<event>& events, routed& out, std::string& 
       d.body = render_payload(e, d.id, d.sequence, d.ordering_key);
       d.created_at_ms = e.occurred_at_ms;
       d.next_at_ms = 0;  // due now
-      b.put(store::delivery_key(d.id), store::encode(d));
+      b.put(store::delivery_key(d), store::encode(d));
       pending[t.name].push_back(std::move(d));
       ++in_chunk;
     }

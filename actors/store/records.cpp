@@ -4,8 +4,12 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <cstdlib>
-#include <sstream>
+#include <cstring>
+#include <type_traits>
+#include <variant>
+#include <vector>
 
 #include "actors/util/json_text.hpp"
 
@@ -85,150 +89,184 @@ Poco::JSON::Object::Ptr parse_object(const std::string& text) {
   }
 }
 
-std::string str(const Poco::JSON::Object::Ptr& o, const char* key) {
-  return o->has(key) && !o->isNull(key) ? o->getValue<std::string>(key) : std::string{};
-}
-
+// One member of a record: its JSON name and where it lives in the struct. `required` members must be
+// present for decode (and peek) to accept the text; any other absent member reads as its default, which is
+// how records written before that member existed are read (e.g. ordering_key and sequence).
 template <class T>
-T num(const Poco::JSON::Object::Ptr& o, const char* key) {
-  return o->has(key) && !o->isNull(key) ? o->getValue<T>(key) : T{};
-}
+struct field {
+  const char* name;
+  std::variant<std::string T::*, int64_t T::*, int32_t T::*, bool T::*, std::vector<attempt_record> T::*>
+      member;
+  bool required = false;
+};
 
-}  // namespace
+// The tables: the order is the order of the members in the JSON text (kept as it always was).
+const field<attempt_record> attempt_fields[] = {
+    {"attempt", &attempt_record::attempt},         {"at_ms", &attempt_record::at_ms},
+    {"status_code", &attempt_record::status_code}, {"error", &attempt_record::error},
+    {"latency_ms", &attempt_record::latency_ms},
+};
+const field<event> event_fields[] = {
+    {"id", &event::id, true},
+    {"type", &event::type, true},
+    {"occurred_at_ms", &event::occurred_at_ms},
+    {"spec_id", &event::spec_id},
+    {"task_id", &event::task_id},
+    {"task_title", &event::task_title},
+    {"from", &event::from},
+    {"to", &event::to},
+    {"raw_status", &event::raw_status},
+    {"source", &event::source},
+    {"line", &event::line},
+    {"stage", &event::stage},
+    {"status", &event::status},
+    {"context_json", &event::context_json},
+};
+const field<delivery> delivery_fields[] = {
+    {"id", &delivery::id, true},
+    {"subscription", &delivery::subscription, true},
+    {"event_id", &delivery::event_id},
+    {"event_type", &delivery::event_type},
+    {"spec_id", &delivery::spec_id},
+    {"task_id", &delivery::task_id},
+    {"ordering_key", &delivery::ordering_key},
+    {"sequence", &delivery::sequence},
+    {"body", &delivery::body},
+    {"attempts", &delivery::attempts},
+    {"created_at_ms", &delivery::created_at_ms},
+    {"next_at_ms", &delivery::next_at_ms},
+    {"replay", &delivery::replay},
+    {"history", &delivery::history},
+};
 
-std::string encode(const event& e) {
-  // Hand-written rather than Poco::JSON::Object::stringify: the Poco path escaped strings one character at a
-  // time through an ostream and dominated the burst profile (docs/benchmarks.md). Same keys, same JSON.
-  std::string out;
-  out.reserve(256 + e.task_title.size() + e.context_json.size() * 5 / 4);
-  json_writer w(out);
-  w.str("id", e.id);
-  w.str("type", e.type);
-  w.num("occurred_at_ms", e.occurred_at_ms);
-  w.str("spec_id", e.spec_id);
-  w.str("task_id", e.task_id);
-  w.str("task_title", e.task_title);
-  w.str("from", e.from);
-  w.str("to", e.to);
-  w.str("raw_status", e.raw_status);
-  w.str("source", e.source);
-  w.num("line", e.line);
-  w.str("stage", e.stage);
-  w.str("status", e.status);
-  w.str("context_json", e.context_json);
-  w.close();
-  return out;
-}
+template <class T, size_t N>
+void write_record(std::string& out, const T& record, const field<T> (&fields)[N]);
 
-bool decode(const std::string& text, event& e) {
-  auto o = parse_object(text);
-  if (!o || !o->has("id") || !o->has("type")) return false;
-  try {
-    e.id = str(o, "id");
-    e.type = str(o, "type");
-    e.occurred_at_ms = num<int64_t>(o, "occurred_at_ms");
-    e.spec_id = str(o, "spec_id");
-    e.task_id = str(o, "task_id");
-    e.task_title = str(o, "task_title");
-    e.from = str(o, "from");
-    e.to = str(o, "to");
-    e.raw_status = str(o, "raw_status");
-    e.source = str(o, "source");
-    e.line = num<int32_t>(o, "line");
-    e.stage = str(o, "stage");
-    e.status = str(o, "status");
-    e.context_json = str(o, "context_json");
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-std::string encode(const delivery& d) {
-  std::string out;
-  out.reserve(320 + d.body.size() * 5 / 4 + d.history.size() * 96);
-  json_writer w(out);
-  w.str("id", d.id);
-  w.str("subscription", d.subscription);
-  w.str("event_id", d.event_id);
-  w.str("event_type", d.event_type);
-  w.str("spec_id", d.spec_id);
-  w.str("task_id", d.task_id);
-  w.str("ordering_key", d.ordering_key);
-  w.num("sequence", d.sequence);
-  w.str("body", d.body);
-  w.num("attempts", d.attempts);
-  w.num("created_at_ms", d.created_at_ms);
-  w.num("next_at_ms", d.next_at_ms);
-  w.boolean("replay", d.replay);
-  w.key("history");
+void write_history(std::string& out, const std::vector<attempt_record>& history) {
   out += '[';
-  for (size_t i = 0; i < d.history.size(); ++i) {
-    const auto& a = d.history[i];
+  for (size_t i = 0; i < history.size(); ++i) {
     if (i > 0) out += ',';
-    json_writer h(out);
-    h.num("attempt", a.attempt);
-    h.num("at_ms", a.at_ms);
-    h.num("status_code", a.status_code);
-    h.str("error", a.error);
-    h.num("latency_ms", a.latency_ms);
-    h.close();
+    write_record(out, history[i], attempt_fields);
   }
   out += ']';
+}
+
+// Hand-written rather than Poco::JSON::Object::stringify: the Poco path escaped strings one character at a
+// time through an ostream and dominated the burst profile (docs/benchmarks.md). Same keys, same JSON.
+template <class T, size_t N>
+void write_record(std::string& out, const T& record, const field<T> (&fields)[N]) {
+  json_writer w(out);
+  for (const auto& f : fields) {
+    std::visit(
+        [&](auto member) {
+          using value_type = std::decay_t<decltype(record.*member)>;
+          const auto& v = record.*member;
+          if constexpr (std::is_same_v<value_type, std::string>) {
+            w.str(f.name, v);
+          } else if constexpr (std::is_same_v<value_type, bool>) {
+            w.boolean(f.name, v);
+          } else if constexpr (std::is_same_v<value_type, std::vector<attempt_record>>) {
+            w.key(f.name);
+            write_history(out, v);
+          } else {
+            w.num(f.name, v);
+          }
+        },
+        f.member);
+  }
   w.close();
+}
+
+// A size to reserve: the escaper may grow a string (UTF-8 repair, \u escapes) by about a quarter.
+template <class T, size_t N>
+size_t estimate(const T& record, const field<T> (&fields)[N]) {
+  size_t n = 2;
+  for (const auto& f : fields) {
+    n += std::strlen(f.name) + 24;
+    if (auto s = std::get_if<std::string T::*>(&f.member)) n += (record.**s).size() * 5 / 4;
+    if (auto h = std::get_if<std::vector<attempt_record> T::*>(&f.member)) n += (record.**h).size() * 96;
+  }
+  return n;
+}
+
+template <class T, size_t N>
+std::string encode_record(const T& record, const field<T> (&fields)[N]) {
+  std::string out;
+  out.reserve(estimate(record, fields));
+  write_record(out, record, fields);
   return out;
 }
 
-bool decode(const std::string& text, delivery& d) {
-  auto o = parse_object(text);
-  if (!o || !o->has("id") || !o->has("subscription")) return false;
-  try {
-    d.id = str(o, "id");
-    d.subscription = str(o, "subscription");
-    d.event_id = str(o, "event_id");
-    d.event_type = str(o, "event_type");
-    d.spec_id = str(o, "spec_id");
-    d.task_id = str(o, "task_id");
-    // Absent in records written before ordering existed: such a delivery waits for no other.
-    d.ordering_key = o->has("ordering_key") ? str(o, "ordering_key") : std::string();
-    d.sequence = o->has("sequence") ? num<int64_t>(o, "sequence") : 0;
-    d.body = str(o, "body");
-    d.attempts = num<int32_t>(o, "attempts");
-    d.created_at_ms = num<int64_t>(o, "created_at_ms");
-    d.next_at_ms = num<int64_t>(o, "next_at_ms");
-    d.replay = o->has("replay") && o->getValue<bool>("replay");
-    d.history.clear();
-    if (auto h = o->getArray("history")) {
-      for (size_t i = 0; i < h->size(); ++i) {
-        auto a = h->getObject(static_cast<unsigned>(i));
-        if (!a) continue;
-        d.history.push_back({num<int32_t>(a, "attempt"), num<int64_t>(a, "at_ms"),
-                             num<int32_t>(a, "status_code"), str(a, "error"), num<int64_t>(a, "latency_ms")});
-      }
+template <class T, size_t N>
+bool read_record(const Poco::JSON::Object::Ptr& o, T& record, const field<T> (&fields)[N]);
+
+std::vector<attempt_record> read_history(const Poco::JSON::Object::Ptr& o, const char* name) {
+  std::vector<attempt_record> out;
+  if (auto h = o->getArray(name)) {
+    for (size_t i = 0; i < h->size(); ++i) {
+      auto a = h->getObject(static_cast<unsigned>(i));
+      attempt_record r;
+      if (a && read_record(a, r, attempt_fields)) out.push_back(std::move(r));
     }
-    return true;
+  }
+  return out;
+}
+
+// Throws (Poco) on a member of the wrong type; decode turns that into false.
+template <class T, size_t N>
+bool read_record(const Poco::JSON::Object::Ptr& o, T& record, const field<T> (&fields)[N]) {
+  for (const auto& f : fields) {
+    if (f.required && !o->has(f.name)) return false;
+    std::visit(
+        [&](auto member) {
+          auto& v = record.*member;
+          using value_type = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<value_type, std::vector<attempt_record>>)
+            v = read_history(o, f.name);
+          else
+            v = o->has(f.name) && !o->isNull(f.name) ? o->getValue<value_type>(f.name) : value_type{};
+        },
+        f.member);
+  }
+  return true;
+}
+
+template <class T, size_t N>
+bool decode_record(const std::string& text, T& record, const field<T> (&fields)[N]) {
+  auto o = parse_object(text);
+  if (!o) return false;
+  try {
+    return read_record(o, record, fields);
   } catch (const std::exception&) {
     return false;
   }
 }
 
-bool peek_schedule_fields(const std::string& text, std::string& id, std::string& subscription,
-                          int64_t& next_at_ms, std::string* ordering_key, int64_t* sequence) {
-  // Walks the top-level members only; the values we need are plain (ids and names never need unescaping:
-  // they are made of [A-Za-z0-9_-]), everything else (the body, the history) is skipped without decoding.
+bool plain_string(const std::string& v, std::string& out) {
+  // Ids and names never need unescaping (they are made of [A-Za-z0-9_-]); a value with an escape makes the
+  // caller decode the whole record instead.
+  if (v.size() < 2 || v.front() != '"' || v.back() != '"' || v.find('\\') != std::string::npos) return false;
+  out = v.substr(1, v.size() - 2);
+  return true;
+}
+
+bool plain_integer(const std::string& v, int64_t& out) {
+  char* end = nullptr;
+  out = std::strtoll(v.c_str(), &end, 10);
+  return !v.empty() && *end == '\0';
+}
+
+// Reads the `wanted` members of `record` from the top level of `text` only, skipping every other value
+// (the body, the history) without decoding it. Wanted members absent from the text keep their defaults.
+template <class T, size_t N>
+bool peek_record(const std::string& text, T& record, const field<T> (&fields)[N],
+                 std::initializer_list<decltype(field<T>::member)> wanted) {
   size_t i = 0;
   while (i < text.size() && text[i] != '{') ++i;
   if (i == text.size()) return false;
   ++i;
-  bool have_id = false, have_sub = false;
-  next_at_ms = 0;
-  if (ordering_key) ordering_key->clear();
-  if (sequence) *sequence = 0;
-  auto integer = [](const std::string& v, int64_t& out) {
-    char* end = nullptr;
-    out = std::strtoll(v.c_str(), &end, 10);
-    return !v.empty() && *end == '\0';
-  };
+  static_assert(N <= 64, "one bit per field");
+  uint64_t seen = 0;
   for (;;) {
     while (i < text.size() &&
            (text[i] == ' ' || text[i] == ',' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r'))
@@ -245,35 +283,58 @@ bool peek_schedule_fields(const std::string& text, std::string& id, std::string&
     if (value_end == std::string::npos) return false;
     const std::string value = text.substr(i, value_end - i);
     i = value_end;
-    auto plain_string = [](const std::string& v, std::string& out) {
-      if (v.size() < 2 || v.front() != '"' || v.back() != '"' || v.find('\\') != std::string::npos)
-        return false;
-      out = v.substr(1, v.size() - 2);
-      return true;
-    };
-    if (key == "id") {
-      if (!plain_string(value, id)) return false;
-      have_id = true;
-    } else if (key == "subscription") {
-      if (!plain_string(value, subscription)) return false;
-      have_sub = true;
-    } else if (key == "next_at_ms") {
-      if (!integer(value, next_at_ms)) return false;
-    } else if (key == "ordering_key" && ordering_key) {
-      // Task ids come from the repo: a key needing escapes makes the caller decode the whole record.
-      if (!plain_string(value, *ordering_key)) return false;
-    } else if (key == "sequence" && sequence) {
-      if (!integer(value, *sequence)) return false;
+    for (size_t k = 0; k < N; ++k) {
+      const auto& f = fields[k];
+      if (key != f.name || std::find(wanted.begin(), wanted.end(), f.member) == wanted.end()) continue;
+      bool ok = false;
+      if (auto s = std::get_if<std::string T::*>(&f.member)) ok = plain_string(value, record.**s);
+      if (auto n = std::get_if<int64_t T::*>(&f.member)) ok = plain_integer(value, record.**n);
+      if (!ok) return false;
+      seen |= uint64_t(1) << k;
+      break;
     }
   }
-  return have_id && have_sub;
+  for (size_t k = 0; k < N; ++k) {
+    const bool wanted_here = std::find(wanted.begin(), wanted.end(), fields[k].member) != wanted.end();
+    if (fields[k].required && wanted_here && !(seen & (uint64_t(1) << k))) return false;
+  }
+  return true;
 }
 
-std::string task_prefix(const std::string& file) {
-  return "task/" + file + std::string(1, '\0');
+}  // namespace
+
+std::string encode(const event& e) {
+  return encode_record(e, event_fields);
 }
-std::string task_key(const std::string& file, const std::string& task_id) {
-  return task_prefix(file) + task_id;
+
+bool decode(const std::string& text, event& e) {
+  return decode_record(text, e, event_fields);
+}
+
+std::string encode(const delivery& d) {
+  return encode_record(d, delivery_fields);
+}
+
+bool decode(const std::string& text, delivery& d) {
+  return decode_record(text, d, delivery_fields);
+}
+
+bool peek_schedule_fields(const std::string& text, std::string& id, std::string& subscription,
+                          int64_t& next_at_ms, std::string* ordering_key, int64_t* sequence) {
+  delivery d;
+  bool ok = ordering_key || sequence
+                ? peek_record(text, d, delivery_fields,
+                              {&delivery::id, &delivery::subscription, &delivery::next_at_ms,
+                               &delivery::ordering_key, &delivery::sequence})
+                : peek_record(text, d, delivery_fields,
+                              {&delivery::id, &delivery::subscription, &delivery::next_at_ms});
+  if (!ok) return false;
+  id = std::move(d.id);
+  subscription = std::move(d.subscription);
+  next_at_ms = d.next_at_ms;
+  if (ordering_key) *ordering_key = std::move(d.ordering_key);
+  if (sequence) *sequence = d.sequence;
+  return true;
 }
 
 }  // namespace spec_notify::store

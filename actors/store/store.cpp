@@ -17,6 +17,8 @@
 #include <filesystem>
 
 #include "actors/log.hpp"
+#include "actors/store/keys.hpp"
+#include "actors/store/migration.hpp"
 #include "actors/store/store_env.hpp"
 
 namespace spec_notify::store {
@@ -42,7 +44,6 @@ uint64_t free_bytes(const std::string& dir) {
   return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
 }
 
-constexpr const char* checkpoint_key = "meta/checkpoint";
 constexpr const char* checkpoint_file = "SPEC-NOTIFY-CHECKPOINT";
 constexpr int64_t checkpoint_every_ms = 5000;
 
@@ -121,18 +122,7 @@ std::unique_ptr<db> db::open(const std::string& dir, std::string& error) {
   // stay resident unless handed back to the OS (docs/benchmarks.md).
   ::malloc_trim(0);
   auto result = std::unique_ptr<db>(new db(raw, cache.release(), dir, lock_fd));
-  std::string version;
-  if (!result->get("meta/schema_version", version)) {
-    batch b;
-    b.put("meta/schema_version", "1");
-    if (auto err = result->write(b); !err.empty()) {
-      error = "cannot write state store " + dir + ": " + err;
-      return nullptr;
-    }
-  } else if (version != "1") {
-    error = "state store " + dir + " has schema version " + version + "; this spec-notify reads version 1";
-    return nullptr;
-  }
+  if (error = migrate_layout(*result); !error.empty()) return nullptr;
   result->check_checkpoint();
   return result;
 }
@@ -238,6 +228,16 @@ std::string db::write_batch(leveldb::WriteBatch& wb, bool sync) {
 
 bool db::get(const std::string& key, std::string& value) const {
   return raw_->Get(leveldb::ReadOptions(), key, &value).ok();
+}
+
+bool db::seek(const std::string& from, std::string& key) const {
+  leveldb::ReadOptions options;
+  options.fill_cache = false;
+  std::unique_ptr<leveldb::Iterator> it(raw_->NewIterator(options));
+  it->Seek(from);
+  if (!it->Valid()) return false;
+  key = it->key().ToString();
+  return true;
 }
 
 void db::scan(const std::string& prefix,

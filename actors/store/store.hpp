@@ -1,16 +1,19 @@
 #pragma once
 // The one LevelDB of a daemon: last-seen task states, undelivered events, the delivery spool, dead letters.
-// Key schema (prefix/...; values are JSON records from records.hpp unless noted):
-//   meta/schema_version -> "1"           meta/baseline -> "1" once the first scan was recorded
+// Key schema (keys.hpp builds and parses every key; values are JSON records from records.hpp unless noted):
+//   meta/schema_version -> "2"           meta/baseline -> "1" once the first scan was recorded
 //   task/<file>\0<task id> -> "<canonical status>\n<raw cell>"
 //   evt/<event id>         -> event the differ produced and the router has not fanned out yet
-//   dlv/<delivery id>      -> pending delivery (attempts, next attempt, history)
-//   dead/<delivery id>     -> dead letter (delivery + dead_at)
+//   dlv/<name>/<delivery id>  -> pending delivery of subscription <name> (attempts, next attempt, history)
+//   dead/<name>/<delivery id> -> dead letter (the delivery; next_at_ms = when it died)
 //   sub/<name>/disabled    -> reason (set on HTTP 410; kept across restarts until replay/resume)
 //   sub/<name>/paused      -> "1" while an operator has paused the subscription (admin pause/resume)
 //   sub/<name>/rate        -> rate limiter state, unix us (rate_limit; written by the deliverer per attempt)
 //   sub/<name>/breaker     -> unix ms the circuit opened (set while open; deleted when it closes)
 //   seq/<name>/<key>       -> last sequence number given under ordering key <key> (router, with the dlv/)
+//   seen/<file>            -> "1": telemetry file already announced
+// Schema version 1 (dlv/<id>, dead/<id>) is migrated at open, once, crash-safely (migration.hpp); a newer
+// version is refused.
 // Each stage writes its output together with the consumption of its input in ONE batch (transactional
 // outbox), which is what keeps "nothing lost, nothing emitted twice" true across kill -9.
 // Thread-safety: LevelDB serialises writers itself and commits concurrent synced writes as one group, so one
@@ -98,6 +101,9 @@ class db {
   // block cache (it would only evict what point reads use).
   void scan(const std::string& prefix,
             const std::function<bool(const std::string& key, const std::string& value)>& visit) const;
+  // The first key >= `from` (false when none): lets a caller skip whole key ranges, e.g. from one
+  // subscription's dlv/<name>/ to the next (find_by_id.hpp) without reading the records between.
+  bool seek(const std::string& from, std::string& key) const;
   const std::string& dir() const { return dir_; }
   // The lost-records warning logged at open (see the top comment), "" when none.
   const std::string& open_warning() const { return open_warning_; }
@@ -105,7 +111,8 @@ class db {
  private:
   db(leveldb::DB* raw, leveldb::Cache* cache, std::string dir, int lock_fd)
       : raw_(raw), cache_(cache), dir_(std::move(dir)), lock_fd_(lock_fd) {}
-  std::string roll_log();  // with roll_mutex_ held
+  friend std::string migrate_layout(db& store);  // writes its one batch through write_batch
+  std::string roll_log();                        // with roll_mutex_ held
   std::string write_batch(leveldb::WriteBatch& wb, bool sync);
   void check_checkpoint();   // at open
   std::string checkpoint();  // with checkpoint_mutex_ held

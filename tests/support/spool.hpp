@@ -12,7 +12,7 @@ namespace spec_notify::testing {
 
 inline void persist(store::db& db, const delivery& d) {
   store::batch b;
-  b.put(store::delivery_key(d.id), store::encode(d));
+  b.put(store::delivery_key(d), store::encode(d));
   BOOST_REQUIRE(db.write(b).empty());
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // Test records as the pipeline writes them: events under evt/ (as the differ does before sending) and
-// deliveries under dlv/ (as the router does), plus counting helpers for a prefix.
+// deliveries under dlv/<subscription>/ (as the router does), plus counting helpers for a prefix.
 #include <boost/test/unit_test.hpp>
 #include <string>
 
@@ -50,7 +50,7 @@ inline void put_event(store::db& db, const event& e) {
 
 inline void put_delivery(store::db& db, const delivery& d) {
   store::batch b;
-  b.put(store::delivery_key(d.id), store::encode(d));
+  b.put(store::delivery_key(d), store::encode(d));
   BOOST_REQUIRE_EQUAL(db.write(b), "");
 }
 

@@ -64,7 +64,7 @@ BOOST_FIXTURE_TEST_CASE(outcomes_remove_retry_and_dead_letter, fixture) {
   BOOST_REQUIRE(ok);
   BOOST_TEST((ok->kind == outcome_kind::delivered));
   std::string text;
-  BOOST_TEST(!db->get(store::delivery_key("msg_ok"), text));
+  BOOST_TEST(!db->get(store::delivery_key("hooks", "msg_ok"), text));
   auto retry = s.complete(result("msg_retry", 503), 10);
   BOOST_REQUIRE(retry);
   BOOST_TEST((retry->kind == outcome_kind::retrying));
@@ -81,8 +81,8 @@ BOOST_FIXTURE_TEST_CASE(outcomes_remove_retry_and_dead_letter, fixture) {
   }
   BOOST_TEST(s.pending() == 0u);
   BOOST_TEST(s.next_due() == INT64_MAX);
-  BOOST_TEST(db->get(store::dead_key("msg_retry"), text));
-  BOOST_TEST(!db->get(store::delivery_key("msg_retry"), text));
+  BOOST_TEST(db->get(store::dead_key("hooks", "msg_retry"), text));
+  BOOST_TEST(!db->get(store::delivery_key("hooks", "msg_retry"), text));
 }
 
 BOOST_FIXTURE_TEST_CASE(a_delivery_gone_from_the_spool_is_skipped, fixture) {
@@ -90,7 +90,7 @@ BOOST_FIXTURE_TEST_CASE(a_delivery_gone_from_the_spool_is_skipped, fixture) {
   spool(*db, s, make("msg_gone", 0));
   spool(*db, s, make("msg_here", 0));
   store::batch b;
-  b.del(store::delivery_key("msg_gone"));
+  b.del(store::delivery_key("hooks", "msg_gone"));
   BOOST_REQUIRE(db->write(b).empty());
   BOOST_TEST(ids(s.take_due(0, 10)) == std::vector<std::string>{"msg_here"});
   BOOST_TEST(s.pending() == 1u);
@@ -99,10 +99,12 @@ BOOST_FIXTURE_TEST_CASE(a_delivery_gone_from_the_spool_is_skipped, fixture) {
 BOOST_FIXTURE_TEST_CASE(load_reads_only_this_subscription_and_410_pauses_until_enable, fixture) {
   {
     store::batch b;
-    for (int i = 0; i < 5; ++i)
-      b.put(store::delivery_key("msg_" + std::to_string(i)),
-            store::encode(make("msg_" + std::to_string(i), 50 + i)));
-    b.put(store::delivery_key("msg_other"), store::encode(make("msg_other", 0, "other")));
+    for (int i = 0; i < 5; ++i) {
+      const auto d = make("msg_" + std::to_string(i), 50 + i);
+      b.put(store::delivery_key(d), store::encode(d));
+    }
+    const auto other = make("msg_other", 0, "other");
+    b.put(store::delivery_key(other), store::encode(other));
     BOOST_REQUIRE(db->write(b).empty());
   }
   deliverer::schedule s(db, settings());
@@ -131,7 +133,7 @@ BOOST_FIXTURE_TEST_CASE(a_large_backlog_survives_churn_and_drains_completely, fi
     store::batch b;
     for (int i = 0; i < n; ++i) {
       auto d = make("msg_backlog_" + std::to_string(i), i % 7);
-      b.put(store::delivery_key(d.id), store::encode(d));
+      b.put(store::delivery_key(d), store::encode(d));
     }
     BOOST_REQUIRE(db->write(b).empty());
   }
@@ -169,6 +171,24 @@ BOOST_FIXTURE_TEST_CASE(a_large_backlog_survives_churn_and_drains_completely, fi
   BOOST_TEST(left == 0u);
   spool(*db, s, make("msg_after", 3));  // usable again after releasing everything
   BOOST_TEST(ids(s.take_due(3, 10)) == std::vector<std::string>{"msg_after"});
+}
+
+// The spool is keyed by subscription (dlv/<name>/<id>): a deliverer reads its own key range only. Proven
+// by a record filed under another subscription's range that claims to be ours: a scan of all of dlv/
+// would load it, a scan of dlv/hooks/ cannot see it. Names that extend or shorten ours are not ours either.
+BOOST_FIXTURE_TEST_CASE(load_scans_only_its_own_subscriptions_key_range, fixture) {
+  {
+    store::batch b;
+    const auto mine = make("msg_mine", 5);
+    b.put(store::delivery_key(mine), store::encode(mine));
+    b.put(store::delivery_key("other", "msg_misfiled"), store::encode(make("msg_misfiled", 1)));
+    b.put(store::delivery_key("hooks-2", "msg_longer"), store::encode(make("msg_longer", 1, "hooks-2")));
+    b.put(store::delivery_key("hook", "msg_shorter"), store::encode(make("msg_shorter", 1, "hook")));
+    BOOST_REQUIRE(db->write(b).empty());
+  }
+  deliverer::schedule s(db, settings());
+  BOOST_TEST(s.load() == 1u);
+  BOOST_TEST(ids(s.take_due(10, 10)) == std::vector<std::string>{"msg_mine"});
 }
 
 BOOST_FIXTURE_TEST_CASE(an_operator_pause_survives_a_restart_until_resumed, fixture) {

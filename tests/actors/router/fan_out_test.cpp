@@ -97,6 +97,9 @@ BOOST_FIXTURE_TEST_CASE(a_large_route_is_written_in_chunks_of_whole_events, fixt
   BOOST_TEST(out["b"].size() == 2500u);
   BOOST_TEST(keys("evt/").empty());
   BOOST_TEST(keys("dlv/").size() == 5000u);
+  // Filed under their subscription, so each deliverer scans only its own (dlv/<name>/<id>).
+  BOOST_TEST(keys(store::pending_keys.range("a")).size() == 2500u);
+  BOOST_TEST(keys("dlv/b/").count("dlv/b/" + out["b"].front().id) == 1u);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_byte_limit_also_closes_a_chunk, fixture) {
@@ -126,7 +129,7 @@ BOOST_FIXTURE_TEST_CASE(a_failed_chunk_keeps_its_events_and_the_later_ones, fixt
   BOOST_TEST(left.size() == 1500u);
   for (int i = 0; i < 1000; ++i) BOOST_TEST(!left.count(store::event_key(events[i].id)));
   for (int i = 1000; i < 2500; ++i) BOOST_TEST(left.count(store::event_key(events[i].id)) == 1u);
-  for (const auto& d : out["a"]) BOOST_TEST(keys("dlv/").count(store::delivery_key(d.id)) == 1u);
+  for (const auto& d : out["a"]) BOOST_TEST(keys("dlv/").count(store::delivery_key(d)) == 1u);
   // The next start routes exactly the leftovers: every event ends with one delivery.
   counting_fan_out again(db, {subscription("a")}, router::chunk_limits{});
   auto leftovers = again.leftovers();
