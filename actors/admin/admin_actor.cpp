@@ -18,25 +18,6 @@
 #include "messages/admin_protocol.hpp"
 #include "messages/batches.hpp"
 #include "messages/type_ids.hpp"
-#include "messages/wiring.hpp"
-
-namespace spec_notify::admin {
-
-// serve -> admin after a reload. Local only: settings never cross a process boundary, and a type that is not
-// registered cannot be sent by a remote caller either.
-struct admin_rewire {
-  caf::actor supervisor;
-  std::shared_ptr<const config::settings> cfg;
-};
-
-// serve -> admin at shutdown. The admin actor ignores exit messages (a peer could send one), so it stops on
-// this local-only type instead, which no remote caller can construct.
-struct admin_stop {};
-
-}  // namespace spec_notify::admin
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(spec_notify::admin::admin_rewire)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(spec_notify::admin::admin_stop)
 
 namespace spec_notify::admin {
 namespace {
@@ -61,17 +42,21 @@ std::string oversized(const admin_request& req) {
   return "";
 }
 
+// The actor behind the gate: what the gate forwards to it.
+using worker_actor = caf::typed_actor<caf::replies_to<admin_request>::with<admin_reply>,
+                                      caf::reacts_to<admin_rewire>, caf::reacts_to<admin_stop>>;
+
 struct admin_state {
   admin_state() {}
   config::settings cfg;
   store::db_ptr db;
-  caf::actor supervisor;
-  caf::actor lifecycle;  // serve: applies a reload_request
+  supervisor_actor supervisor;
+  lifecycle_actor lifecycle;  // serve: applies a reload_request
   std::string token, token_file;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
-using self_ptr = caf::stateful_actor<admin_state>*;
+using self_ptr = worker_actor::stateful_pointer<admin_state>;
 using promise = caf::typed_response_promise<admin_reply>;
 
 admin_reply failure(std::string message) {
@@ -85,7 +70,7 @@ admin_reply failure(std::string message) {
 template <class F>
 void with_wiring(self_ptr self, promise rp, F then) {
   self->request(self->state.supervisor, ask_timeout, wire_atom::value)
-      .then([=](const wiring& w) mutable { then(w, rp); },
+      .then([=](const pipeline_handles& w) mutable { then(w, rp); },
             [=](caf::error& err) mutable {
               rp.deliver(failure("the pipeline did not answer: " + self->system().render(err)));
             });
@@ -106,8 +91,8 @@ std::string daemon_summary(const admin_state& st) {
 // One row per configured subscription (in config order; only `only` when not ""); `asks` gets the row index
 // and deliverer of every subscription that has a running deliverer, whose live counters still have to be
 // asked for. Dead letters are counted only when `count_dead` (a scan of dead/).
-std::vector<status_row> status_rows(const admin_state& st, const wiring& w, const std::string& only,
-                                    bool count_dead, std::vector<std::pair<size_t, caf::actor>>& asks) {
+std::vector<status_row> status_rows(const admin_state& st, const pipeline_handles& w, const std::string& only,
+                                    bool count_dead, std::vector<std::pair<size_t, deliverer_actor>>& asks) {
   std::map<std::string, int32_t> dead;
   if (count_dead)
     for (const auto& [name, n] : count_dead_letters(*st.db)) dead[name] = n;
@@ -129,7 +114,7 @@ std::vector<status_row> status_rows(const admin_state& st, const wiring& w, cons
 
 // Fills reply.statuses (status_rows) with the live state of each running deliverer, then answers `rp` with
 // `reply`. A deliverer that does not answer keeps running == false and says why in its note.
-void deliver_with_statuses(self_ptr self, const wiring& w, promise rp, admin_reply reply,
+void deliver_with_statuses(self_ptr self, const pipeline_handles& w, promise rp, admin_reply reply,
                            const std::string& only, bool count_dead) {
   struct gather {
     admin_reply reply;
@@ -139,7 +124,7 @@ void deliver_with_statuses(self_ptr self, const wiring& w, promise rp, admin_rep
   auto g = std::make_shared<gather>();
   g->rp = rp;
   g->reply = std::move(reply);
-  std::vector<std::pair<size_t, caf::actor>> asks;
+  std::vector<std::pair<size_t, deliverer_actor>> asks;
   g->reply.statuses = status_rows(self->state, w, only, count_dead, asks);
   g->left = asks.size();
   if (asks.empty()) {
@@ -166,7 +151,7 @@ void deliver_with_statuses(self_ptr self, const wiring& w, promise rp, admin_rep
 }
 
 void answer_status(self_ptr self, promise rp) {
-  with_wiring(self, rp, [self](const wiring& w, promise rp) {
+  with_wiring(self, rp, [self](const pipeline_handles& w, promise rp) {
     admin_reply reply;
     reply.message = daemon_summary(self->state);
     deliver_with_statuses(self, w, rp, std::move(reply), "", true);
@@ -180,12 +165,13 @@ void answer_list(self_ptr self, const admin_request& req, promise rp) {
   auto reply = handle_list(*self->state.db, req);
   auto only = req.subscription;
   self->request(self->state.supervisor, ask_timeout, wire_atom::value)
-      .then([=](const wiring& w) mutable { deliver_with_statuses(self, w, rp, reply, only, false); },
-            [=](caf::error& err) mutable {
-              reply.message =
-                  "circuit breaker state unknown: the pipeline did not answer: " + self->system().render(err);
-              rp.deliver(reply);
-            });
+      .then(
+          [=](const pipeline_handles& w) mutable { deliver_with_statuses(self, w, rp, reply, only, false); },
+          [=](caf::error& err) mutable {
+            reply.message =
+                "circuit breaker state unknown: the pipeline did not answer: " + self->system().render(err);
+            rp.deliver(reply);
+          });
 }
 
 void answer_replay(self_ptr self, const admin_request& req, promise rp) {
@@ -200,7 +186,7 @@ void answer_replay(self_ptr self, const admin_request& req, promise rp) {
   }
   logging::info("admin",
                 "replayed " + std::to_string(replayed.size()) + " dead letter(s) (same webhook-ids)");
-  with_wiring(self, rp, [self, reply, replayed](const wiring& w, promise rp) mutable {
+  with_wiring(self, rp, [self, reply, replayed](const pipeline_handles& w, promise rp) mutable {
     std::map<std::string, delivery_batch> by_sub;
     for (auto& d : replayed) by_sub[d.subscription].items.push_back(std::move(d));
     for (auto& [sub, batch] : by_sub) {
@@ -234,7 +220,7 @@ std::string not_running_reason(const config::settings& cfg, const std::string& n
 void answer_pause_resume(self_ptr self, const admin_request& req, promise rp) {
   bool pause = req.command == "pause";
   auto name = req.subscription;
-  with_wiring(self, rp, [self, pause, name](const wiring& w, promise rp) {
+  with_wiring(self, rp, [self, pause, name](const pipeline_handles& w, promise rp) {
     auto it = w.deliverers.find(name);
     if (it == w.deliverers.end()) {
       rp.deliver(failure(not_running_reason(self->state.cfg, name)));
@@ -281,8 +267,9 @@ void on_rewire(self_ptr self, const admin_rewire& m) {
   // Operator pauses need no re-applying: deliverers persist them (sub/<name>/paused) and reload them.
 }
 
-caf::behavior admin_behavior(self_ptr self, config::settings cfg, store::db_ptr db, caf::actor supervisor,
-                             caf::actor lifecycle, std::string token) {
+worker_actor::behavior_type admin_behavior(self_ptr self, config::settings cfg, store::db_ptr db,
+                                           supervisor_actor supervisor, lifecycle_actor lifecycle,
+                                           std::string token) {
   auto& st = self->state;
   st.token_file = token_path(cfg.state_dir).string();
   st.cfg = std::move(cfg);
@@ -326,7 +313,7 @@ caf::behavior admin_behavior(self_ptr self, config::settings cfg, store::db_ptr 
 // actor, which is never exposed (replies come from the gate, so the admin actor's id never crosses the wire).
 class admin_gate : public caf::event_based_actor {
  public:
-  admin_gate(caf::actor_config& cfg, caf::actor admin)
+  admin_gate(caf::actor_config& cfg, worker_actor admin)
       : caf::event_based_actor(cfg), admin_(std::move(admin)) {}
 
   void enqueue(caf::mailbox_element_ptr what, caf::execution_unit* host) override {
@@ -368,13 +355,13 @@ class admin_gate : public caf::event_based_actor {
   }
 
  private:
-  caf::actor admin_;
+  worker_actor admin_;
 };
 
 }  // namespace
 
-caf::actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db, caf::actor supervisor,
-                       caf::actor lifecycle, std::string& error) {
+admin_actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db,
+                        supervisor_actor supervisor, lifecycle_actor lifecycle, std::string& error) {
   config::host_port where;
   if (!config::parse_host_port(cfg.admin, where, error)) return {};
   if (!config::is_loopback_host(where.host)) {
@@ -390,19 +377,23 @@ caf::actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_p
   if (token.empty()) return {};
   auto worker = sys.spawn<caf::detached>(admin_behavior, cfg, std::move(db), std::move(supervisor),
                                          std::move(lifecycle), std::move(token));
-  auto admin = sys.spawn<admin_gate>(worker);
+  auto gate = sys.spawn<admin_gate>(worker);
   // Mutual TLS (the certificates are in the actor system's config, see tls_config): a peer without the
   // client certificate never gets past the handshake, so not one byte of it reaches BASP.
-  auto port = caf::openssl::publish(admin, where.port, where.host.c_str(), true);
+  // Published untyped: remote callers only ever send admin_request (the gate answers anything else with an
+  // error), and untyped clients connect to it without knowing the local-only message types.
+  auto port = caf::openssl::publish(gate, where.port, where.host.c_str(), true);
   if (!port) {
     error = "cannot listen on " + cfg.admin + ": " + sys.render(port.error());
-    caf::anon_send(admin, admin_stop{});
+    caf::anon_send(gate, admin_stop{});
     return {};
   }
   logging::info("admin", "admin actor listening on " + cfg.admin + " (mutual TLS, credentials in " +
                              tls_paths(cfg.state_dir).dir.string() + ", token in " +
                              token_path(cfg.state_dir).string() + ")");
-  return admin;
+  // The gate handles admin_rewire and admin_stop (see make_behavior): the typed handle is what serve may
+  // send.
+  return caf::actor_cast<admin_actor>(gate);
 }
 
 bool tls_config(caf::actor_system_config& sys_cfg, const config::settings& cfg, bool daemon,
@@ -428,13 +419,13 @@ void hide_utility_actors(caf::actor_system& sys) {
   sys.registry().erase(caf::atom("ConfigServ"));
 }
 
-void rewire_admin(const caf::actor& admin, caf::actor supervisor, config::settings cfg) {
+void rewire_admin(const admin_actor& admin, supervisor_actor supervisor, config::settings cfg) {
   if (!admin) return;
   caf::anon_send(
       admin, admin_rewire{std::move(supervisor), std::make_shared<const config::settings>(std::move(cfg))});
 }
 
-void stop_admin(caf::actor_system& sys, const caf::actor& admin, const config::settings& cfg) {
+void stop_admin(caf::actor_system& sys, const admin_actor& admin, const config::settings& cfg) {
   if (!admin) return;
   // (caf/openssl/unpublish.hpp does not compile in 0.17.6: it omits the actor_addr its middleman expects.)
   caf::scoped_actor self{sys};

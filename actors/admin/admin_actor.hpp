@@ -19,12 +19,38 @@
 // Runs detached: it touches LevelDB (synced writes) and evidence files.
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 #include <memory>
 
 #include "actors/store/store.hpp"
+#include "actors/supervisor/supervisor_actor.hpp"
 #include "config/settings.hpp"
 
 namespace spec_notify::admin {
+
+// admin -> serve: a config that passed config::check_reload, to be applied as a SIGHUP would be. Local only.
+struct reload_request {
+  std::shared_ptr<const config::settings> next;
+};
+
+// serve's own actor, which owns the pipeline's life cycle.
+using lifecycle_actor = caf::typed_actor<caf::reacts_to<reload_request>>;
+
+// serve -> admin after a reload: the new pipeline's supervisor and the settings now in effect. Local only:
+// settings never cross a process boundary, and a type that is not registered cannot be sent by a remote
+// caller either.
+struct admin_rewire {
+  supervisor_actor supervisor;
+  std::shared_ptr<const config::settings> cfg;
+};
+
+// serve -> admin at shutdown. The admin actor ignores exit messages (a peer could send one), so it stops on
+// this local-only type instead, which no remote caller can construct.
+struct admin_stop {};
+
+// What serve may send the admin actor (remote callers send admin_request, see admin_protocol.hpp).
+using admin_actor = caf::typed_actor<caf::reacts_to<admin_rewire>, caf::reacts_to<admin_stop>>;
 
 // Before the actor system exists: loads CAF's OpenSSL module and points it at this state_dir's credentials,
 // the daemon's (issued on first use) or the client's (read only). False + `error` when they cannot be made
@@ -39,21 +65,18 @@ void hide_utility_actors(caf::actor_system& sys);
 // invalid handle and sets `error` when it cannot serve: non-loopback address without admin_allow_remote,
 // token file not writable, port not bindable; serve then refuses to start.
 // `lifecycle` receives reload_request (serve's own actor); an invalid handle makes `reload` unavailable.
-caf::actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db, caf::actor supervisor,
-                       caf::actor lifecycle, std::string& error);
-
-// admin -> serve: a config that passed config::check_reload, to be applied as a SIGHUP would be. Local only.
-struct reload_request {
-  std::shared_ptr<const config::settings> next;
-};
+admin_actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db,
+                        supervisor_actor supervisor, lifecycle_actor lifecycle, std::string& error);
 
 // After a reload: the new pipeline's supervisor and the settings now in effect (the admin address keeps
 // its old value until a restart). No-op on an invalid handle.
-void rewire_admin(const caf::actor& admin, caf::actor supervisor, config::settings cfg);
+void rewire_admin(const admin_actor& admin, supervisor_actor supervisor, config::settings cfg);
 
 // Unpublishes, removes the token file and stops the actor. No-op on an invalid handle.
-void stop_admin(caf::actor_system& sys, const caf::actor& admin, const config::settings& cfg);
+void stop_admin(caf::actor_system& sys, const admin_actor& admin, const config::settings& cfg);
 
 }  // namespace spec_notify::admin
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(spec_notify::admin::reload_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(spec_notify::admin::admin_rewire)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(spec_notify::admin::admin_stop)

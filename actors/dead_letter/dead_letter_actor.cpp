@@ -7,21 +7,22 @@
 #include "actors/util/clock.hpp"
 #include "messages/outcome.hpp"
 #include "messages/type_ids.hpp"
-#include "messages/wiring.hpp"
 
 namespace spec_notify::dead_letter {
 namespace {
+
+// Its own hourly prune timer on top of what deliverers send.
+using keeper_actor = dead_letter_actor::extend<caf::reacts_to<prune_atom>>;
 
 struct keeper_state {
   keeper_state() {}
   size_t dead_since_start = 0;
 };
 
-caf::behavior keeper_behavior(caf::stateful_actor<keeper_state>* self, store::db_ptr db,
-                              std::chrono::milliseconds retention) {
+keeper_actor::behavior_type keeper_behavior(keeper_actor::stateful_pointer<keeper_state> self,
+                                            store::db_ptr db, std::chrono::milliseconds retention) {
   self->send(self, prune_atom::value);
   return {
-      [=](wire_atom, const wiring&) {},
       [=](const delivery_outcome&) { ++self->state.dead_since_start; },
       [=](prune_atom) {
         std::string error;
@@ -47,8 +48,8 @@ size_t prune_dead_letters(store::db& db, int64_t cutoff_ms, std::string& error) 
   return error.empty() ? b.size() : 0;
 }
 
-caf::actor spawn_dead_letter_keeper(caf::local_actor* parent, store::db_ptr db,
-                                    std::chrono::milliseconds retention) {
+dead_letter_actor spawn_dead_letter_keeper(caf::local_actor* parent, store::db_ptr db,
+                                           std::chrono::milliseconds retention) {
   return parent->spawn<caf::monitored>(keeper_behavior, std::move(db), retention);
 }
 

@@ -11,21 +11,21 @@
 #include "actors/deliverer/schedule.hpp"
 #include "actors/log.hpp"
 #include "actors/util/clock.hpp"
-#include "messages/admin.hpp"
-#include "messages/batches.hpp"
-#include "messages/type_ids.hpp"
-#include "messages/wiring.hpp"
 
 namespace spec_notify::deliverer {
 namespace {
 
+// Its own timers on top of the public interface: the next due attempt, and the stop deadline.
+using impl_actor = deliverer_actor::extend<caf::reacts_to<tick_atom>, caf::reacts_to<drain_atom>>;
+
 struct deliverer_state {
   deliverer_state() {}
   std::unique_ptr<schedule> book;
-  std::deque<caf::actor> idle;  // workers free to take a request
+  std::deque<http_worker_actor> idle;  // workers free to take a request
   std::set<caf::actor_addr> workers;
   std::vector<std::shared_ptr<http_sender>> senders;  // one per worker, to cancel requests at shutdown
-  caf::actor evidence, dead_letter;
+  evidence_actor evidence;
+  dead_letter_actor dead_letter;
   int64_t timer_at = 0;   // when the pending tick fires; 0 = none armed
   bool draining = false;  // stopping: no new attempts, waiting for in-flight ones to finish
   std::string tag;        // "deliverer/<name>" for logs
@@ -34,7 +34,7 @@ struct deliverer_state {
   int64_t latency_sum_ms = 0;
 };
 
-using self_ptr = caf::stateful_actor<deliverer_state>*;
+using self_ptr = impl_actor::stateful_pointer<deliverer_state>;
 
 void pump(self_ptr self);
 void report(self_ptr self, const delivery_outcome& o);
@@ -106,7 +106,7 @@ void report(self_ptr self, const delivery_outcome& o) {
   if (st.dead_letter && kind == outcome_kind::dead_lettered) self->send(st.dead_letter, o);
 }
 
-caf::actor add_worker(self_ptr self) {
+http_worker_actor add_worker(self_ptr self) {
   auto& senders = self->state.senders;
   // A sender only we still hold belonged to a worker that died: drop it (and its watchdog thread).
   senders.erase(std::remove_if(senders.begin(), senders.end(), [](auto& s) { return s.use_count() == 1; }),
@@ -118,7 +118,7 @@ caf::actor add_worker(self_ptr self) {
   return worker;
 }
 
-void dispatch(self_ptr self, caf::actor worker, delivery d) {
+void dispatch(self_ptr self, http_worker_actor worker, delivery d) {
   int32_t n = d.attempts + 1;
   auto id = d.id;
   self->request(worker, caf::infinite, send_atom::value, std::move(d), n)
@@ -180,7 +180,8 @@ void pump(self_ptr self) {
   self->delayed_send(self, std::chrono::milliseconds(std::max<int64_t>(0, next - now)), tick_atom::value);
 }
 
-caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscription_settings sub) {
+impl_actor::behavior_type deliverer_behavior(self_ptr self, store::db_ptr db,
+                                             config::subscription_settings sub) {
   auto& st = self->state;
   st.tag = "deliverer/" + sub.name;
   // Workers are linked so they stop with us; a worker's own failure is handled per request instead.
@@ -212,9 +213,9 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
     logging::warn(st.tag, "circuit is open (since " + std::to_string(st.book->circuit_since_ms()) +
                               " unix ms); probing the endpoint now");
   return {
-      [=](wire_atom, const wiring& w) {
-        self->state.evidence = w.evidence;
-        self->state.dead_letter = w.dead_letter;
+      [=](wire_atom, const evidence_actor& evidence, const dead_letter_actor& dead_letter) {
+        self->state.evidence = evidence;
+        self->state.dead_letter = dead_letter;
         pump(self);
       },
       [=](const delivery_batch& batch) {
@@ -272,7 +273,8 @@ caf::behavior deliverer_behavior(self_ptr self, store::db_ptr db, config::subscr
 
 }  // namespace
 
-caf::actor spawn_deliverer(caf::local_actor* parent, store::db_ptr db, config::subscription_settings sub) {
+deliverer_actor spawn_deliverer(caf::local_actor* parent, store::db_ptr db,
+                                config::subscription_settings sub) {
   return parent->spawn<caf::monitored>(deliverer_behavior, std::move(db), std::move(sub));
 }
 

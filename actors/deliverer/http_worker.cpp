@@ -36,8 +36,9 @@ attempt_result attempt(worker_state& st, const config::subscription_settings& su
   return r;
 }
 
-caf::behavior worker_behavior(caf::stateful_actor<worker_state>* self, config::subscription_settings sub,
-                              std::shared_ptr<http_sender> sender) {
+http_worker_actor::behavior_type worker_behavior(http_worker_actor::stateful_pointer<worker_state> self,
+                                                 config::subscription_settings sub,
+                                                 std::shared_ptr<http_sender> sender) {
   self->state.sender = std::move(sender);
   return {
       [=](send_atom, const delivery& d, int32_t n) { return attempt(self->state, sub, d, n); },
@@ -46,8 +47,8 @@ caf::behavior worker_behavior(caf::stateful_actor<worker_state>* self, config::s
 
 }  // namespace
 
-caf::actor spawn_http_worker(caf::local_actor* parent, config::subscription_settings sub,
-                             std::shared_ptr<http_sender> sender) {
+http_worker_actor spawn_http_worker(caf::local_actor* parent, config::subscription_settings sub,
+                                    std::shared_ptr<http_sender> sender) {
   return parent->spawn<caf::detached + caf::linked>(worker_behavior, std::move(sub), std::move(sender));
 }
 

@@ -11,17 +11,17 @@
 #include "actors/differ/engine.hpp"
 #include "actors/log.hpp"
 #include "messages/batches.hpp"
-#include "messages/file_change.hpp"
-#include "messages/type_ids.hpp"
-#include "messages/wiring.hpp"
 
 namespace spec_notify::differ {
 namespace {
 
+// Its own retry timer (a batch the store refused) on top of the public interface.
+using impl_actor = differ_actor::extend<caf::reacts_to<tick_atom>>;
+
 struct differ_state {
   differ_state() {}
   std::unique_ptr<engine> core;
-  caf::actor router;
+  router_actor router;
   int64_t events_detected = 0;  // since this instance started (metrics)
   std::set<std::string> retry;  // paths whose batch could not be stored (disk full...): offered again
   bool release_after = false;   // the change just processed was big (release_memory)
@@ -36,7 +36,9 @@ void release_memory() {
 #endif
 }
 
-void on_files(caf::stateful_actor<differ_state>* self, const files_changed& msg) {
+using self_ptr = impl_actor::stateful_pointer<differ_state>;
+
+void on_files(self_ptr self, const files_changed& msg) {
   auto& st = self->state;
   bool was_baseline = !st.core->baseline_done();
   engine_result result;
@@ -83,11 +85,11 @@ void on_files(caf::stateful_actor<differ_state>* self, const files_changed& msg)
   if (st.router) self->send(st.router, event_batch{std::move(result.events)});
 }
 
-caf::behavior differ_behavior(caf::stateful_actor<differ_state>* self, store::db_ptr db,
-                              std::filesystem::path repo, differ_limits limits) {
+impl_actor::behavior_type differ_behavior(self_ptr self, store::db_ptr db, std::filesystem::path repo,
+                                          differ_limits limits) {
   self->state.core = std::make_unique<engine>(std::move(db), std::move(repo), limits);
   return {
-      [=](wire_atom, const wiring& w) { self->state.router = w.router; },
+      [=](wire_atom, const router_actor& router) { self->state.router = router; },
       [=](const files_changed& msg) {
         on_files(self, msg);
         if (self->state.release_after) release_memory();
@@ -111,8 +113,8 @@ differ_limits limits_from(const config::settings& cfg) {
   return l;
 }
 
-caf::actor spawn_differ(caf::local_actor* parent, store::db_ptr db, std::filesystem::path repo,
-                        differ_limits limits) {
+differ_actor spawn_differ(caf::local_actor* parent, store::db_ptr db, std::filesystem::path repo,
+                          differ_limits limits) {
   return parent->spawn<caf::detached + caf::monitored>(differ_behavior, std::move(db), std::move(repo),
                                                        limits);
 }

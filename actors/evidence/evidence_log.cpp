@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -149,7 +150,16 @@ std::string evidence_log::append_once(const evidence_record& r) {
       folders_.erase(key);
       return "evidence: " + werr.message(dir.string());
     }
+    // Several processes may append here (the daemon's evidence writer, `spec-notify --test` beside it): each
+    // append holds an exclusive flock on the webhooks folder (released when dir_fd closes), and the cached
+    // listing is used only while the folder and its newest file are as this writer left them.
+    if (::flock(dir_fd.get(), LOCK_EX) != 0)
+      return "evidence: cannot lock " + dir.string() + ": " + sys_error(errno);
     auto it = folders_.find(key);
+    if (it != folders_.end() && !still_as_left(dir_fd.get(), it->second)) {
+      folders_.erase(it);
+      it = folders_.end();
+    }
     if (it == folders_.end()) {
       folder_state st;
       if (auto err = load_folder(dir_fd.get(), dir, st); !err.empty()) return err;
@@ -176,6 +186,7 @@ std::string evidence_log::append_once(const evidence_record& r) {
     }
     st.total += new_size - st.files.back().size;
     st.files.back().size = new_size;
+    remember_folder_time(dir_fd.get(), st);
     return rotate_err;
   } catch (const std::exception& ex) {  // bad_alloc and friends: report, never throw into the actor
     return std::string("evidence: cannot append under ") + evidence_dir_.string() + ": " + ex.what();
@@ -209,7 +220,25 @@ std::string evidence_log::load_folder(int dir_fd, const fs::path& dir, folder_st
   std::sort(st.files.begin(), st.files.end(),
             [](const file_entry& a, const file_entry& b) { return older(a.name, b.name); });
   for (const auto& f : st.files) st.total += f.size;
+  remember_folder_time(dir_fd, st);
   return "";
+}
+
+bool evidence_log::still_as_left(int dir_fd, const folder_state& st) const {
+  struct stat d {};
+  if (::fstat(dir_fd, &d) != 0 || d.st_mtim.tv_sec != st.dir_mtime.tv_sec ||
+      d.st_mtim.tv_nsec != st.dir_mtime.tv_nsec)
+    return false;  // a file was created, renamed or deleted by someone else
+  if (st.files.empty()) return true;
+  struct stat f {};
+  // Another writer's append to the newest file leaves the folder's time alone but not the file's size.
+  return ::fstatat(dir_fd, st.files.back().name.c_str(), &f, AT_SYMLINK_NOFOLLOW) == 0 &&
+         static_cast<int64_t>(f.st_size) == st.files.back().size;
+}
+
+void evidence_log::remember_folder_time(int dir_fd, folder_state& st) {
+  struct stat d {};
+  st.dir_mtime = ::fstat(dir_fd, &d) == 0 ? d.st_mtim : timespec{};
 }
 
 std::string evidence_log::pick_file(folder_state& st, const std::string& day, int64_t line_size) const {

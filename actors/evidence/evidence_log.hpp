@@ -1,7 +1,9 @@
 #pragma once
 // Per-SPEC, size-bounded webhook evidence (contract "Evidence"): one JSON line per attempt, dry run, replay
-// and test delivery. Owned by one caller (the evidence actor); not thread-safe, and assumes it is the only
-// writer of its evidence folders (the size cache is not re-read from disk after the first append per SPEC).
+// and test delivery. In the daemon the evidence writer actor is its only user (admin replays go through that
+// actor too); `spec-notify --test` uses it from another process. One object is not thread-safe; several
+// processes may append to the same folders: each append holds an exclusive flock(2) on its webhooks folder
+// and re-lists the folder when another writer changed it since this object's last append.
 //
 // Untrusted tree (docs/security.md): evidence_dir normally lies inside the watched repository, where anyone
 // with push access can plant symlinks and hard links. Nothing is ever written, created or deleted outside
@@ -32,6 +34,7 @@
 //    "outcome":"delivered|..."|null,"error":"..."|null,"replay":bool,"sample":{..}}   (sample only when
 //    given)
 #include <cstdint>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -85,10 +88,13 @@ class evidence_log {
   struct folder_state {
     std::vector<file_entry> files;  // sorted by name == oldest first
     int64_t total = 0;
+    timespec dir_mtime{};  // the folder's mtime after this object's last change
   };
 
   std::string append_once(const evidence_record& r);
   std::string load_folder(int dir_fd, const std::filesystem::path& dir, folder_state& st);
+  bool still_as_left(int dir_fd, const folder_state& st) const;
+  static void remember_folder_time(int dir_fd, folder_state& st);
   std::string pick_file(folder_state& st, const std::string& day, int64_t line_size) const;
   std::string rotate(int dir_fd, const std::filesystem::path& dir, folder_state& st, const std::string& keep,
                      int64_t incoming);

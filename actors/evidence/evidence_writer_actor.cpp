@@ -8,10 +8,12 @@
 #include "actors/log.hpp"
 #include "messages/outcome.hpp"
 #include "messages/type_ids.hpp"
-#include "messages/wiring.hpp"
 
 namespace spec_notify::evidence {
 namespace {
+
+// Its own timer (retrying kept records) on top of what others may send.
+using writer_actor = evidence_actor::extend<caf::reacts_to<tick_atom>>;
 
 struct writer_state {
   writer_state() {}
@@ -47,7 +49,7 @@ void log_report(const evidence_queue::report& r) {
   for (const auto& w : r.warnings) logging::warn("evidence", w);
 }
 
-using writer_ptr = caf::stateful_actor<writer_state>*;
+using writer_ptr = writer_actor::stateful_pointer<writer_state>;
 
 void schedule_retry(writer_ptr self, std::chrono::milliseconds interval) {
   if (self->state.retry_scheduled || self->state.queue->kept() == 0) return;
@@ -55,12 +57,12 @@ void schedule_retry(writer_ptr self, std::chrono::milliseconds interval) {
   self->delayed_send(self, interval, tick_atom::value);
 }
 
-caf::behavior writer_behavior(writer_ptr self, std::filesystem::path dir, int64_t max_bytes,
-                              std::filesystem::path trusted_root, std::chrono::milliseconds retry_interval) {
+writer_actor::behavior_type writer_behavior(writer_ptr self, std::filesystem::path dir, int64_t max_bytes,
+                                            std::filesystem::path trusted_root,
+                                            std::chrono::milliseconds retry_interval) {
   self->state.log = std::make_unique<evidence_log>(std::move(dir), max_bytes, std::move(trusted_root));
   self->state.queue = std::make_unique<evidence_queue>(*self->state.log);
   return {
-      [=](wire_atom, const wiring&) {},
       [=](const delivery_outcome& o) {
         log_report(self->state.queue->submit(to_record(o)));
         schedule_retry(self, retry_interval);
@@ -75,9 +77,9 @@ caf::behavior writer_behavior(writer_ptr self, std::filesystem::path dir, int64_
 
 }  // namespace
 
-caf::actor spawn_evidence_writer(caf::local_actor* parent, std::filesystem::path evidence_dir,
-                                 int64_t max_bytes_per_spec, std::filesystem::path trusted_root,
-                                 std::chrono::milliseconds retry_interval) {
+evidence_actor spawn_evidence_writer(caf::local_actor* parent, std::filesystem::path evidence_dir,
+                                     int64_t max_bytes_per_spec, std::filesystem::path trusted_root,
+                                     std::chrono::milliseconds retry_interval) {
   return parent->spawn<caf::detached + caf::monitored>(
       writer_behavior, std::move(evidence_dir), max_bytes_per_spec, std::move(trusted_root), retry_interval);
 }

@@ -3,18 +3,15 @@
 #include <algorithm>
 #include <caf/all.hpp>
 
-#include "messages/type_ids.hpp"
-#include "messages/wiring.hpp"
-
 namespace spec_notify::metrics {
 namespace {
 
-bool fetch_wiring(caf::scoped_actor& self, const caf::actor& supervisor, std::chrono::milliseconds timeout,
-                  wiring& out) {
+bool fetch_wiring(caf::scoped_actor& self, const supervisor_actor& supervisor,
+                  std::chrono::milliseconds timeout, pipeline_handles& out) {
   bool ok = false;
   self->request(supervisor, timeout, wire_atom::value)
       .receive(
-          [&](wiring& w) {
+          [&](pipeline_handles& w) {
             out = std::move(w);
             ok = true;
           },
@@ -24,12 +21,12 @@ bool fetch_wiring(caf::scoped_actor& self, const caf::actor& supervisor, std::ch
 
 }  // namespace
 
-metrics_snapshot collect_metrics(caf::actor_system& sys, const caf::actor& supervisor,
+metrics_snapshot collect_metrics(caf::actor_system& sys, const supervisor_actor& supervisor,
                                  std::chrono::milliseconds timeout) {
   metrics_snapshot snap;
   if (!supervisor) return snap;
   caf::scoped_actor self{sys};
-  wiring w;
+  pipeline_handles w;
   if (!fetch_wiring(self, supervisor, timeout, w)) return snap;
   snap.pipeline_up = true;
   if (w.differ)

@@ -37,12 +37,12 @@ struct metrics_server::impl {
   explicit impl(caf::actor_system& s) : sys(s), pool(2, kMaxThreads) {}
   caf::actor_system& sys;
   std::mutex mutex;
-  caf::actor supervisor;  // guarded by mutex
+  supervisor_actor supervisor;  // guarded by mutex
   connection_deadlines deadlines;
   Poco::ThreadPool pool;
   std::unique_ptr<Poco::Net::TCPServer> server;
 
-  caf::actor current() {
+  supervisor_actor current() {
     std::lock_guard<std::mutex> guard(mutex);
     return supervisor;
   }
@@ -167,7 +167,7 @@ metrics_server::~metrics_server() {
   impl_->pool.joinAll();
 }
 
-void metrics_server::set_supervisor(caf::actor supervisor) {
+void metrics_server::set_supervisor(supervisor_actor supervisor) {
   std::lock_guard<std::mutex> guard(impl_->mutex);
   impl_->supervisor = std::move(supervisor);
 }

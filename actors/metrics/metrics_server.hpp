@@ -11,11 +11,12 @@
 // actor_system (the destructor stops the listener and joins every HTTP thread, which use the system).
 // Its threads are its own (a private Poco::ThreadPool), never CAF scheduler threads. Exposes counters only:
 // no secrets, URLs or payloads. A non-loopback address is allowed but logged as a warning.
-#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
+
+#include "actors/supervisor/supervisor_actor.hpp"
 
 namespace spec_notify::metrics {
 
@@ -30,7 +31,7 @@ class metrics_server {
   metrics_server& operator=(const metrics_server&) = delete;
 
   // The pipeline scrapes read from now on (thread-safe).
-  void set_supervisor(caf::actor supervisor);
+  void set_supervisor(supervisor_actor supervisor);
 
   uint16_t port() const;  // the bound port
 

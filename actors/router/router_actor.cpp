@@ -5,9 +5,6 @@
 
 #include "actors/log.hpp"
 #include "actors/router/fan_out.hpp"
-#include "messages/batches.hpp"
-#include "messages/type_ids.hpp"
-#include "messages/wiring.hpp"
 
 namespace spec_notify::router {
 namespace {
@@ -15,11 +12,13 @@ namespace {
 struct router_state {
   router_state() {}
   std::unique_ptr<fan_out> core;
-  std::map<std::string, caf::actor> deliverers;
+  deliverer_map deliverers;
   std::vector<event> held;  // events waiting for the first wiring
 };
 
-void route(caf::stateful_actor<router_state>* self, const std::vector<event>& events) {
+using self_ptr = router_actor::stateful_pointer<router_state>;
+
+void route(self_ptr self, const std::vector<event>& events) {
   auto& st = self->state;
   routed out;
   std::string error;
@@ -43,16 +42,16 @@ void route(caf::stateful_actor<router_state>* self, const std::vector<event>& ev
   }
 }
 
-caf::behavior router_behavior(caf::stateful_actor<router_state>* self, store::db_ptr db,
-                              std::vector<config::subscription_settings> subs) {
+router_actor::behavior_type router_behavior(self_ptr self, store::db_ptr db,
+                                            std::vector<config::subscription_settings> subs) {
   self->state.core = std::make_unique<fan_out>(std::move(db), subs);
   self->state.held = self->state.core->leftovers();
   if (!self->state.held.empty())
     logging::info("router",
                   "re-routing " + std::to_string(self->state.held.size()) + " event(s) left by a stop");
   return {
-      [=](wire_atom, const wiring& w) {
-        self->state.deliverers = w.deliverers;
+      [=](wire_atom, const deliverer_map& deliverers) {
+        self->state.deliverers = deliverers;
         if (!self->state.held.empty()) {
           auto held = std::move(self->state.held);
           self->state.held.clear();
@@ -65,8 +64,8 @@ caf::behavior router_behavior(caf::stateful_actor<router_state>* self, store::db
 
 }  // namespace
 
-caf::actor spawn_router(caf::local_actor* parent, store::db_ptr db,
-                        std::vector<config::subscription_settings> subs) {
+router_actor spawn_router(caf::local_actor* parent, store::db_ptr db,
+                          std::vector<config::subscription_settings> subs) {
   return parent->spawn<caf::detached + caf::monitored>(router_behavior, std::move(db), std::move(subs));
 }
 

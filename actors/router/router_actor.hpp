@@ -3,15 +3,34 @@
 // that subscription's deliverer. Upstream: differ (event_batch). Downstream: deliverers (delivery_batch).
 // Persists: dlv/ records + removal of the consumed evt/ records, in one synced batch (fan_out.hpp). At start
 // it drains evt/ records a crash left behind. Runs detached (waits for fsync).
-#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+#include <map>
+#include <string>
 #include <vector>
 
+#include "actors/deliverer/deliverer_actor.hpp"
 #include "actors/store/store.hpp"
 #include "config/settings.hpp"
+#include "messages/batches.hpp"
+#include "messages/type_ids.hpp"
+
+namespace spec_notify {
+
+// The running deliverers by subscription name (a disabled or not yet started one is absent).
+using deliverer_map = std::map<std::string, deliverer_actor>;
+
+using router_actor = caf::typed_actor<
+    // supervisor: the live deliverers (sent again after one restarts)
+    caf::reacts_to<wire_atom, deliverer_map>,
+    // differ: events already durable under evt/
+    caf::reacts_to<event_batch>>;
+
+}  // namespace spec_notify
 
 namespace spec_notify::router {
 
-caf::actor spawn_router(caf::local_actor* parent, store::db_ptr db,
-                        std::vector<config::subscription_settings> subs);
+router_actor spawn_router(caf::local_actor* parent, store::db_ptr db,
+                          std::vector<config::subscription_settings> subs);
 
 }  // namespace spec_notify::router

@@ -12,60 +12,33 @@
 #include "actors/log.hpp"
 #include "actors/router/router_actor.hpp"
 #include "actors/watcher/watcher_actor.hpp"
-#include "messages/type_ids.hpp"
-#include "messages/wiring.hpp"
 
 namespace spec_notify::supervisor {
 namespace {
 
-using spawner = std::function<caf::actor(caf::local_actor*)>;
+struct supervisor_state;
 
-// What a child is to the others: its place in the wiring. Known by role, never by parsing its name.
-enum class role { evidence, dead_letter, deliverer, router, differ, watcher };
+// Spawns a child, records its typed handle where the other stages' wiring reads it, returns its address.
+using spawner = std::function<caf::actor_addr(caf::local_actor*, supervisor_state&)>;
 
+// A child is known to the others by the typed slot its spawner fills (never by parsing its name).
 struct child {
-  child(role r, std::string n, spawner s) : what(r), name(std::move(n)), spawn(std::move(s)) {}
-  role what;
-  std::string name;          // for logs: "router", "deliverer/<subscription>"
-  std::string subscription;  // role::deliverer only
+  child(std::string n, spawner s) : name(std::move(n)), spawn(std::move(s)) {}
+  std::string name;  // for logs: "router", "deliverer/<subscription>"
   spawner spawn;
-  caf::actor handle;
+  caf::actor_addr address;  // of the running instance
 };
 
 struct supervisor_state {
   supervisor_state() {}
   std::vector<child> children;  // downstream first
+  pipeline_handles live;        // the running instances (the watcher apart: nobody sends to it)
+  watcher_actor watcher;
   std::deque<std::chrono::steady_clock::time_point> restarts;
   bool stopping = false;
 };
 
-using self_ptr = caf::stateful_actor<supervisor_state>*;
-
-wiring current_wiring(const supervisor_state& st) {
-  wiring w;
-  for (const auto& c : st.children) {
-    switch (c.what) {
-      case role::differ:
-        w.differ = c.handle;
-        break;
-      case role::router:
-        w.router = c.handle;
-        break;
-      case role::dead_letter:
-        w.dead_letter = c.handle;
-        break;
-      case role::evidence:
-        w.evidence = c.handle;
-        break;
-      case role::deliverer:
-        w.deliverers[c.subscription] = c.handle;
-        break;
-      case role::watcher:
-        break;  // nobody sends to the watcher
-    }
-  }
-  return w;
-}
+using self_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
 
 // The evidence dir as a repo-relative path (telemetry lives there), or "" when it is outside the repo.
 std::string evidence_relative_to_repo(const config::settings& cfg) {
@@ -75,16 +48,21 @@ std::string evidence_relative_to_repo(const config::settings& cfg) {
   return text;
 }
 
+// Each stage gets the handles of the stages it sends to, and nothing else.
 void broadcast_wiring(self_ptr self) {
-  auto w = current_wiring(self->state);
-  for (const auto& c : self->state.children) self->send(c.handle, wire_atom::value, w);
+  const auto& live = self->state.live;
+  for (const auto& [name, d] : live.deliverers)
+    self->send(d, wire_atom::value, live.evidence, live.dead_letter);
+  self->send(live.router, wire_atom::value, live.deliverers);
+  self->send(live.differ, wire_atom::value, live.router);
+  self->send(self->state.watcher, wire_atom::value, live.differ);
 }
 
 void stop_children(self_ptr self) {
   self->state.stopping = true;
   // Upstream first: the watcher stops producing before the stages that drain its output.
   for (auto it = self->state.children.rbegin(); it != self->state.children.rend(); ++it)
-    self->send_exit(it->handle, caf::exit_reason::user_shutdown);
+    self->send_exit(it->address, caf::exit_reason::user_shutdown);
 }
 
 void on_down(self_ptr self, caf::down_msg& dm, int max_restarts) {
@@ -93,14 +71,14 @@ void on_down(self_ptr self, caf::down_msg& dm, int max_restarts) {
     // Quit only once every stage has stopped: serve then knows the pipeline is fully down (no stage still
     // draining) before it exits or starts the pipeline again with a reloaded config.
     auto& kids = st.children;
-    kids.erase(std::remove_if(kids.begin(), kids.end(),
-                              [&](const child& c) { return c.handle.address() == dm.source; }),
-               kids.end());
+    kids.erase(
+        std::remove_if(kids.begin(), kids.end(), [&](const child& c) { return c.address == dm.source; }),
+        kids.end());
     if (kids.empty()) self->quit(caf::exit_reason::user_shutdown);
     return;
   }
   for (auto& c : st.children) {
-    if (c.handle.address() != dm.source) continue;
+    if (c.address != dm.source) continue;
     logging::error("supervisor",
                    "stage " + c.name + " stopped: " + self->system().render(dm.reason) + "; restarting");
     auto now = std::chrono::steady_clock::now();
@@ -114,20 +92,24 @@ void on_down(self_ptr self, caf::down_msg& dm, int max_restarts) {
       self->quit(caf::sec::runtime_error);  // children stop on their own; serve exits 1
       return;
     }
-    c.handle = c.spawn(self);
+    c.address = c.spawn(self, st);
     broadcast_wiring(self);
     return;
   }
 }
 
-caf::behavior supervisor_behavior(self_ptr self, config::settings cfg, store::db_ptr db, int max_restarts) {
+supervisor_actor::behavior_type supervisor_behavior(self_ptr self, config::settings cfg, store::db_ptr db,
+                                                    int max_restarts) {
   auto& kids = self->state.children;
-  kids.emplace_back(child{role::evidence, "evidence", [cfg](caf::local_actor* p) {
-                            return evidence::spawn_evidence_writer(p, cfg.evidence_dir,
-                                                                   cfg.evidence_max_bytes_per_spec, cfg.repo);
+  kids.emplace_back(child{"evidence", [cfg](caf::local_actor* p, supervisor_state& st) {
+                            st.live.evidence = evidence::spawn_evidence_writer(
+                                p, cfg.evidence_dir, cfg.evidence_max_bytes_per_spec, cfg.repo);
+                            return st.live.evidence.address();
                           }});
-  kids.emplace_back(child{role::dead_letter, "dead_letter", [cfg, db](caf::local_actor* p) {
-                            return dead_letter::spawn_dead_letter_keeper(p, db, cfg.dead_letter_retention);
+  kids.emplace_back(child{"dead_letter", [cfg, db](caf::local_actor* p, supervisor_state& st) {
+                            st.live.dead_letter =
+                                dead_letter::spawn_dead_letter_keeper(p, db, cfg.dead_letter_retention);
+                            return st.live.dead_letter.address();
                           }});
   for (const auto& sub : cfg.subscriptions) {
     if (!sub.enabled) {
@@ -135,25 +117,29 @@ caf::behavior supervisor_behavior(self_ptr self, config::settings cfg, store::db
                                       (sub.disabled_reason.empty() ? "" : ": " + sub.disabled_reason));
       continue;
     }
-    kids.emplace_back(child{role::deliverer, "deliverer/" + sub.name, [sub, db](caf::local_actor* p) {
-                              return deliverer::spawn_deliverer(p, db, sub);
+    kids.emplace_back(child{"deliverer/" + sub.name, [sub, db](caf::local_actor* p, supervisor_state& st) {
+                              auto& slot = st.live.deliverers[sub.name];
+                              slot = deliverer::spawn_deliverer(p, db, sub);
+                              return slot.address();
                             }});
-    kids.back().subscription = sub.name;
   }
-  kids.emplace_back(child{role::router, "router", [cfg, db](caf::local_actor* p) {
-                            return router::spawn_router(p, db, cfg.subscriptions);
+  kids.emplace_back(child{"router", [cfg, db](caf::local_actor* p, supervisor_state& st) {
+                            st.live.router = router::spawn_router(p, db, cfg.subscriptions);
+                            return st.live.router.address();
                           }});
-  kids.emplace_back(child{role::differ, "differ", [cfg, db](caf::local_actor* p) {
-                            return differ::spawn_differ(p, db, cfg.repo, differ::limits_from(cfg));
+  kids.emplace_back(child{"differ", [cfg, db](caf::local_actor* p, supervisor_state& st) {
+                            st.live.differ = differ::spawn_differ(p, db, cfg.repo, differ::limits_from(cfg));
+                            return st.live.differ.address();
                           }});
-  kids.emplace_back(child{role::watcher, "watcher", [cfg](caf::local_actor* p) {
+  kids.emplace_back(child{"watcher", [cfg](caf::local_actor* p, supervisor_state& st) {
                             watcher::watcher_options opt;
                             opt.repo = cfg.repo;
                             opt.evidence_rel = evidence_relative_to_repo(cfg);
                             opt.rescan = cfg.poll_interval;
-                            return watcher::spawn_watcher(p, opt);
+                            st.watcher = watcher::spawn_watcher(p, opt);
+                            return st.watcher.address();
                           }});
-  for (auto& c : kids) c.handle = c.spawn(self);
+  for (auto& c : kids) c.address = c.spawn(self, self->state);
   broadcast_wiring(self);
   self->set_down_handler([=](caf::down_msg& dm) { on_down(self, dm, max_restarts); });
   self->set_exit_handler([=](caf::exit_msg&) {
@@ -163,14 +149,14 @@ caf::behavior supervisor_behavior(self_ptr self, config::settings cfg, store::db
   });
   return {
       // The live handles of every stage (the admin actor asks for them).
-      [=](wire_atom) { return current_wiring(self->state); },
+      [=](wire_atom) { return self->state.live; },
   };
 }
 
 }  // namespace
 
-caf::actor spawn_supervisor(caf::actor_system& sys, config::settings cfg, store::db_ptr db,
-                            int max_restarts) {
+supervisor_actor spawn_supervisor(caf::actor_system& sys, config::settings cfg, store::db_ptr db,
+                                  int max_restarts) {
   return sys.spawn(supervisor_behavior, std::move(cfg), std::move(db), max_restarts);
 }
 

@@ -8,19 +8,20 @@
 #include "actors/watcher/file_scan.hpp"
 #include "actors/watcher/inotify_source.hpp"
 #include "messages/file_change.hpp"
-#include "messages/type_ids.hpp"
-#include "messages/wiring.hpp"
 
 namespace spec_notify::watcher {
 namespace {
 
 using steady = std::chrono::steady_clock;
 
+// Its own poll loop on top of the public interface.
+using impl_actor = watcher_actor::extend<caf::reacts_to<tick_atom>>;
+
 struct watcher_state {
   watcher_state() {}  // CAF constructs State(self) for aggregates: keep a user-declared default constructor.
   watcher_options opt;
   std::unique_ptr<inotify_source> source;
-  caf::actor differ;
+  differ_actor differ;
   snapshot last;
   refusals
       refused;  // files not read (outside the repo, FIFOs, ...), each warned about once while it stays so
@@ -29,7 +30,7 @@ struct watcher_state {
   bool full_report = true;  // the next report lists every file (start, or a new differ instance)
 };
 
-using self_ptr = caf::stateful_actor<watcher_state>*;
+using self_ptr = impl_actor::stateful_pointer<watcher_state>;
 
 // One warning per refused file, not one per rescan: a path is warned about again only after it was fine or
 // gone in between.
@@ -130,16 +131,16 @@ void step(self_ptr self) {
   }
 }
 
-caf::behavior watcher_behavior(self_ptr self, watcher_options opt) {
+impl_actor::behavior_type watcher_behavior(self_ptr self, watcher_options opt) {
   self->state.opt = std::move(opt);
   self->state.source = std::make_unique<inotify_source>(self->state.opt.repo, self->state.opt.evidence_rel);
   if (!self->state.source->ok())
     logging::warn("watcher", "inotify unavailable; polling every 100 ms instead");
   return {
-      [=](wire_atom, const wiring& w) {
+      [=](wire_atom, const differ_actor& differ) {
         bool first = !self->state.differ;
-        if (self->state.differ != w.differ) self->state.full_report = true;
-        self->state.differ = w.differ;
+        if (self->state.differ != differ) self->state.full_report = true;
+        self->state.differ = differ;
         if (first) self->send(self, tick_atom::value);
       },
       [=](tick_atom) {
@@ -163,7 +164,7 @@ caf::behavior watcher_behavior(self_ptr self, watcher_options opt) {
 
 }  // namespace
 
-caf::actor spawn_watcher(caf::local_actor* parent, watcher_options options) {
+watcher_actor spawn_watcher(caf::local_actor* parent, watcher_options options) {
   return parent->spawn<caf::detached + caf::monitored>(watcher_behavior, std::move(options));
 }
 

@@ -6,10 +6,21 @@
 // `coalesce` so one save that touches a file twice is read once, yet saves 250 ms apart are each seen. A stat
 // rescan every `rescan` is the safety net, and the only source where inotify is unavailable (then every 100
 // ms).
-#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 #include <chrono>
 #include <filesystem>
 #include <string>
+
+#include "actors/differ/differ_actor.hpp"
+#include "messages/type_ids.hpp"
+
+namespace spec_notify {
+
+// supervisor: the live differ (sent again after it restarts; a new instance gets every file once).
+using watcher_actor = caf::typed_actor<caf::reacts_to<wire_atom, differ_actor>>;
+
+}  // namespace spec_notify
 
 namespace spec_notify::watcher {
 
@@ -20,6 +31,6 @@ struct watcher_options {
   std::chrono::milliseconds coalesce{15};  // wait this long after the first change before reporting
 };
 
-caf::actor spawn_watcher(caf::local_actor* parent, watcher_options options);
+watcher_actor spawn_watcher(caf::local_actor* parent, watcher_options options);
 
 }  // namespace spec_notify::watcher

@@ -89,7 +89,7 @@ int run_pipeline(config::settings cfg) {
   // Stops the pipeline and waits until every stage has stopped (in-flight requests drain first). A stage
   // that is still stuck past the deadline must not keep the process alive: the spool is durable (what was
   // in flight is attempted again at the next start), so the process ends without waiting for it.
-  auto stop = [&](const caf::actor& sup, bool exiting) {
+  auto stop = [&](const supervisor_actor& sup, bool exiting) {
     self->send_exit(sup, caf::exit_reason::user_shutdown);
     bool stopped = false;
     self->receive([&](caf::down_msg&) { stopped = true; }, caf::after(stop_deadline) >> [] {});
@@ -102,9 +102,10 @@ int run_pipeline(config::settings cfg) {
   };
   auto sup = start(cfg);
   // Started after the pipeline it operates on, stopped before it.
-  caf::actor admin_actor;
+  admin::admin_actor admin_actor;
   if (cfg.admin_enabled) {
-    admin_actor = admin::spawn_admin(sys, cfg, db, sup, caf::actor_cast<caf::actor>(self), error);
+    // `self` handles reload_request in the loop below: that is the lifecycle interface.
+    admin_actor = admin::spawn_admin(sys, cfg, db, sup, caf::actor_cast<admin::lifecycle_actor>(self), error);
     if (!admin_actor) {
       logging::error("serve", "admin actor: " + error + " (set admin = \"off\" to run without it)");
       stop(sup, true);

@@ -69,7 +69,7 @@ struct deterministic_system {
   caf::actor_system sys;
   caf::scoped_actor self;
   caf::scheduler::test_coordinator& sched;
-  std::vector<caf::actor> spawned;  // killed at the end of the test
+  std::vector<caf::actor_addr> spawned;  // killed at the end of the test
 };
 
 }  // namespace spec_notify::testing

@@ -20,7 +20,6 @@
 #include "actors/admin/token.hpp"
 #include "messages/admin_protocol.hpp"
 #include "messages/type_ids.hpp"
-#include "messages/wiring.hpp"
 #include "tests/support/temp_store.hpp"
 
 using namespace spec_notify;
@@ -60,7 +59,7 @@ std::string why(caf::actor_system& sys, const caf::expected<caf::actor>& x) {
 
 // Takes the actor pointer and an argument: CAF 0.17's factory for an argument-less function dereferences a
 // null argument tuple (UBSan reports it).
-caf::behavior stand_in_supervisor(caf::event_based_actor*, wiring w) {
+supervisor_actor::behavior_type stand_in_supervisor(supervisor_actor::pointer, pipeline_handles w) {
   return {[w](wire_atom) { return w; }};
 }
 
@@ -70,7 +69,8 @@ struct daemon_side {
   config::settings cfg;
   caf::actor_system_config sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
-  caf::actor admin, supervisor;
+  admin::admin_actor admin;
+  supervisor_actor supervisor;
 
   daemon_side() {
     cfg.state_dir = store.dir / "state";
@@ -81,14 +81,15 @@ struct daemon_side {
     register_message_types(sys_cfg);
     sys = std::make_unique<caf::actor_system>(sys_cfg);
     admin::hide_utility_actors(*sys);
-    supervisor = sys->spawn(stand_in_supervisor, wiring{});
-    admin = admin::spawn_admin(*sys, cfg, store.db, supervisor, caf::actor{}, error);
+    supervisor = sys->spawn(stand_in_supervisor, pipeline_handles{});
+    admin = admin::spawn_admin(*sys, cfg, store.db, supervisor, admin::lifecycle_actor{}, error);
     BOOST_REQUIRE_MESSAGE(admin, error);
   }
   ~daemon_side() {
     admin::stop_admin(*sys, admin, cfg);
     caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
-    admin = supervisor = nullptr;
+    admin = nullptr;
+    supervisor = nullptr;
     sys.reset();
   }
   uint16_t port() const {
@@ -288,8 +289,8 @@ BOOST_AUTO_TEST_CASE(an_address_in_use_is_an_error_not_a_silent_daemon_without_a
   BOOST_REQUIRE_MESSAGE(admin::tls_config(sys_cfg, cfg, true, error), error);
   register_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
-  auto sup = sys.spawn(stand_in_supervisor, wiring{});
-  auto a = admin::spawn_admin(sys, cfg, other.db, sup, caf::actor{}, error);
+  auto sup = sys.spawn(stand_in_supervisor, pipeline_handles{});
+  auto a = admin::spawn_admin(sys, cfg, other.db, sup, admin::lifecycle_actor{}, error);
   BOOST_CHECK(!a);
   BOOST_CHECK_MESSAGE(error.find("cannot listen on " + cfg.admin) != std::string::npos, error);
   caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);

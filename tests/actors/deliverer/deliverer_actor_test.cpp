@@ -14,7 +14,6 @@
 #include "messages/admin.hpp"
 #include "messages/batches.hpp"
 #include "messages/type_ids.hpp"
-#include "messages/wiring.hpp"
 #include "tests/support/deterministic_system.hpp"
 #include "tests/support/loopback_http.hpp"
 #include "tests/support/spool_records.hpp"
@@ -44,19 +43,17 @@ config::subscription_settings dry_run(const std::string& name) {
 struct deterministic : testing::temp_store, testing::deterministic_system {
   caf::scoped_actor dead_letters{sys, true};
 
-  caf::actor spawn(const config::subscription_settings& sub) {
+  deliverer_actor spawn(const config::subscription_settings& sub) {
     auto d = deliverer::spawn_deliverer(self.ptr(), db, sub);
-    spawned.push_back(d);
-    wiring w;
-    w.evidence = caf::actor_cast<caf::actor>(self);
-    w.dead_letter = caf::actor_cast<caf::actor>(dead_letters);
-    self->send(d, wire_atom::value, w);
+    spawned.push_back(d.address());
+    self->send(d, wire_atom::value, caf::actor_cast<evidence_actor>(self),
+               caf::actor_cast<dead_letter_actor>(dead_letters));
     run();
     return d;
   }
 
   // Persists the deliveries (as the router does before sending) and hands them over in one batch.
-  void hand_over(const caf::actor& d, const std::string& sub, std::initializer_list<const char*> tasks) {
+  void hand_over(const deliverer_actor& d, const std::string& sub, std::initializer_list<const char*> tasks) {
     delivery_batch batch;
     for (const char* t : tasks) {
       batch.items.push_back(pending_delivery(sub, t));
@@ -66,7 +63,7 @@ struct deterministic : testing::temp_store, testing::deterministic_system {
     run();
   }
 
-  subscription_status status(const caf::actor& d) {
+  subscription_status status(const deliverer_actor& d) {
     subscription_status s;
     auto pending = self->request(d, caf::infinite, status_atom::value);
     run();
@@ -216,7 +213,7 @@ struct threaded : testing::temp_store {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<caf::scoped_actor> evidence, dead_letters;
-  caf::actor d;
+  deliverer_actor d;
 
   threaded() {
     register_message_types(cfg);
@@ -237,10 +234,8 @@ struct threaded : testing::temp_store {
 
   void spawn(const config::subscription_settings& sub) {
     d = deliverer::spawn_deliverer(evidence->ptr(), db, sub);
-    wiring w;
-    w.evidence = caf::actor_cast<caf::actor>(*evidence);
-    w.dead_letter = caf::actor_cast<caf::actor>(*dead_letters);
-    (*evidence)->send(d, wire_atom::value, w);
+    (*evidence)->send(d, wire_atom::value, caf::actor_cast<evidence_actor>(*evidence),
+                      caf::actor_cast<dead_letter_actor>(*dead_letters));
   }
 
   void hand_over(const std::string& sub, std::initializer_list<const char*> tasks) {

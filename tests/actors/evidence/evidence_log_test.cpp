@@ -304,3 +304,24 @@ BOOST_AUTO_TEST_CASE(a_folder_deleted_under_the_log_is_recreated_without_losing_
   BOOST_REQUIRE_EQUAL(lines.size(), 1u);
   BOOST_TEST(parse(lines[0])->getValue<std::string>("delivery_id") == "msg_2");
 }
+
+// The daemon's evidence writer and `spec-notify --test` in another process each hold an evidence_log on the
+// same folders. Interleaved appends must keep the budget (each re-lists what the other changed) and keep
+// every record that rotation did not drop, in order.
+BOOST_AUTO_TEST_CASE(two_writers_on_one_folder_keep_the_budget_and_every_newest_record) {
+  temp_dir tmp;
+  const int64_t budget = 4096;
+  evidence_log daemon(tmp.path, budget), cli(tmp.path, budget);
+  const fs::path dir = daemon.folder_for(spec);
+  const int count = 400;
+  for (int i = 1; i <= count; ++i) {
+    auto& writer = (i % 3 == 0) ? cli : daemon;
+    BOOST_REQUIRE(writer.append(record(i)) == "");
+    BOOST_REQUIRE_MESSAGE(folder_bytes(dir) <= budget, "after append " << i << ": " << folder_bytes(dir));
+  }
+  const auto lines = all_lines(dir);
+  BOOST_REQUIRE(!lines.empty());
+  BOOST_TEST(delivery_number(lines.back()) == count);
+  for (size_t i = 1; i < lines.size(); ++i)
+    BOOST_TEST(delivery_number(lines[i]) == delivery_number(lines[i - 1]) + 1);
+}

@@ -12,7 +12,6 @@
 
 #include "actors/metrics/metrics_collector.hpp"
 #include "messages/type_ids.hpp"
-#include "messages/wiring.hpp"
 
 using namespace spec_notify;
 using namespace spec_notify::metrics;
@@ -28,15 +27,16 @@ struct fixture {
   }
   caf::actor_system_config cfg;
   caf::actor_system sys;
-  std::vector<caf::actor> spawned;
+  std::vector<caf::actor_addr> spawned;
 
   template <class F, class... Ts>
-  caf::actor spawn(F fun, Ts&&... xs) {
-    spawned.push_back(sys.spawn(fun, std::forward<Ts>(xs)...));
-    return spawned.back();
+  auto spawn(F fun, Ts&&... xs) {
+    auto handle = sys.spawn(fun, std::forward<Ts>(xs)...);
+    spawned.push_back(handle.address());
+    return handle;
   }
 
-  caf::actor fake_pipeline();
+  supervisor_actor fake_pipeline();
 };
 
 // Stand-ins are named functions with an argument: CAF 0.17's factory for argument-less lambda actors binds a
@@ -61,18 +61,19 @@ caf::behavior stuck_deliverer(caf::event_based_actor* self, std::string) {
   return {[=](status_atom) { return self->make_response_promise<subscription_status>(); }};
 }
 
-caf::behavior fake_supervisor(caf::event_based_actor*, wiring w) {
+supervisor_actor::behavior_type fake_supervisor(supervisor_actor::pointer, pipeline_handles w) {
   return {[=](wire_atom) { return w; }};
 }
 
 // A pipeline stand-in: a supervisor answering wire_atom with a differ and two deliverers; "stuck" never
 // answers its status request.
-caf::actor fixture::fake_pipeline() {
-  wiring w;
-  w.differ = spawn(fake_differ, int64_t{42});
-  w.deliverers["chatops"] = spawn(fake_deliverer, std::string("chatops"));
-  w.deliverers["stuck"] = spawn(stuck_deliverer, std::string("stuck"));
-  return spawn(fake_supervisor, w);
+// The stand-ins answer only status_atom, all the collector sends: cast to the stages' handle types.
+supervisor_actor fixture::fake_pipeline() {
+  pipeline_handles w;
+  w.differ = caf::actor_cast<differ_actor>(spawn(fake_differ, int64_t{42}));
+  w.deliverers["chatops"] = caf::actor_cast<deliverer_actor>(spawn(fake_deliverer, std::string("chatops")));
+  w.deliverers["stuck"] = caf::actor_cast<deliverer_actor>(spawn(stuck_deliverer, std::string("stuck")));
+  return caf::actor_cast<supervisor_actor>(spawn(fake_supervisor, w));
 }
 
 std::pair<int, std::string> http_get(uint16_t port, const std::string& path) {
@@ -97,7 +98,7 @@ BOOST_FIXTURE_TEST_CASE(collect_metrics_asks_every_stage_and_skips_one_that_does
 }
 
 BOOST_FIXTURE_TEST_CASE(collect_metrics_without_a_pipeline_reports_it_down, fixture) {
-  auto snap = collect_metrics(sys, caf::actor{}, 200ms);
+  auto snap = collect_metrics(sys, supervisor_actor{}, 200ms);
   BOOST_TEST(!snap.pipeline_up);
   BOOST_TEST(snap.subscriptions.empty());
 }

@@ -11,7 +11,6 @@
 
 #include "messages/batches.hpp"
 #include "messages/type_ids.hpp"
-#include "messages/wiring.hpp"
 #include "tests/support/spool_records.hpp"
 #include "tests/support/temp_store.hpp"
 
@@ -40,7 +39,7 @@ struct fixture : testing::temp_store {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<caf::scoped_actor> self, done, blocked;  // test, deliverer "done", deliverer "blocked"
-  caf::actor router;
+  router_actor router;
 
   fixture() {
     register_message_types(cfg);
@@ -66,9 +65,9 @@ struct fixture : testing::temp_store {
                                   {subscription("done", {"Done"}), subscription("blocked", {"Blocked"})});
   }
   void wire() {
-    wiring w;
-    w.deliverers["done"] = caf::actor_cast<caf::actor>(*done);
-    w.deliverers["blocked"] = caf::actor_cast<caf::actor>(*blocked);
+    deliverer_map w;
+    w["done"] = caf::actor_cast<deliverer_actor>(*done);
+    w["blocked"] = caf::actor_cast<deliverer_actor>(*blocked);
     (*self)->send(router, wire_atom::value, w);
   }
   // The router reads evt/ once, before its first message: an event persisted while it starts may be routed
@@ -110,7 +109,7 @@ BOOST_FIXTURE_TEST_CASE(an_event_batch_goes_to_the_matching_deliverer_as_durable
     BOOST_TEST(d.sequence == 1);  // first delivery of its task key
     BOOST_TEST(d.body.find("\"" + d.task_id + "\"") != std::string::npos);
     std::string text;
-    BOOST_TEST(db->get(store::delivery_key(d.id), text));  // persisted before it was sent
+    BOOST_TEST(db->get(store::delivery_key(d), text));  // persisted before it was sent
   }
   BOOST_TEST(testing::count_records(*db, store::event_prefix) == 0u);     // evt/ consumed in the same batch
   BOOST_TEST(testing::count_records(*db, store::delivery_prefix) == 3u);  // S0, T1, T2
@@ -167,9 +166,9 @@ BOOST_FIXTURE_TEST_CASE(a_rewired_router_sends_to_the_new_deliverer, fixture) {
   BOOST_TEST(task_ids(next_batch(*done)) == (tasks{"T1"}), boost::test_tools::per_element());
   // The supervisor restarted "done": the new instance gets what follows.
   caf::scoped_actor replacement{*sys, true};
-  wiring w;
-  w.deliverers["done"] = caf::actor_cast<caf::actor>(replacement);
-  w.deliverers["blocked"] = caf::actor_cast<caf::actor>(*blocked);
+  deliverer_map w;
+  w["done"] = caf::actor_cast<deliverer_actor>(replacement);
+  w["blocked"] = caf::actor_cast<deliverer_actor>(*blocked);
   (*self)->send(router, wire_atom::value, w);
   emit({task_event("T2", "Done")});
   BOOST_TEST(task_ids(next_batch(replacement)) == (tasks{"T2"}), boost::test_tools::per_element());

@@ -17,7 +17,6 @@
 #include "actors/supervisor/supervisor_actor.hpp"
 #include "messages/batches.hpp"
 #include "messages/type_ids.hpp"
-#include "messages/wiring.hpp"
 #include "tests/support/loopback_http.hpp"
 #include "tests/support/spool_records.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -32,7 +31,7 @@ struct pipeline {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<caf::scoped_actor> self;
-  caf::actor sup;
+  supervisor_actor sup;
 
   pipeline() {
     register_message_types(cfg);
@@ -70,31 +69,36 @@ struct pipeline {
     return await_down(sup);
   }
 
-  wiring ask_wiring() {
-    wiring w;
+  pipeline_handles ask_wiring() {
+    pipeline_handles w;
     (*self)
         ->request(sup, std::chrono::seconds(10), wire_atom::value)
-        .receive([&](const wiring& x) { w = x; }, [&](caf::error& e) { BOOST_FAIL(sys->render(e)); });
+        .receive([&](const pipeline_handles& x) { w = x; },
+                 [&](caf::error& e) { BOOST_FAIL(sys->render(e)); });
     return w;
   }
 
   // Waits for the down message of `a` (monitored before); returns its exit reason. Down messages of other
   // monitored actors that arrive meanwhile are kept for a later call.
-  caf::error await_down(const caf::actor& a) {
-    const auto addr = a.address();
+  caf::error await_down(const caf::actor_addr& addr) {
     while (!downs.count(addr)) {
       bool timed_out = false;
       (*self)->receive([&](caf::down_msg& dm) { downs[dm.source] = dm.reason; },
                        caf::after(std::chrono::seconds(10)) >> [&] { timed_out = true; });
       if (timed_out) BOOST_FAIL("no down message within 10 s");
     }
-    if (a == sup) sup = nullptr;
+    if (addr == sup.address()) sup = nullptr;
     return downs[addr];
+  }
+  template <class Handle>
+  caf::error await_down(const Handle& a) {
+    return await_down(a.address());
   }
   std::map<caf::actor_addr, caf::error> downs;
 
   // Kills `stage` and returns once it is gone.
-  void crash(const caf::actor& stage) {
+  template <class Handle>
+  void crash(const Handle& stage) {
     (*self)->monitor(stage);
     (*self)->send_exit(stage, caf::exit_reason::kill);
     await_down(stage);
@@ -102,7 +106,7 @@ struct pipeline {
 
   // Sends an event for task `task` to `router` (persisted first, as the differ does) and waits for its
   // webhook: proves this router is initialised and wired to a live deliverer.
-  void deliver_through(const caf::actor& router, const std::string& task) {
+  void deliver_through(const router_actor& router, const std::string& task) {
     const event e = task_event(task);
     put_event(*db, e);
     (*self)->send(router, event_batch{{e}});

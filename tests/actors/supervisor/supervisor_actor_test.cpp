@@ -40,7 +40,8 @@ BOOST_FIXTURE_TEST_CASE(a_crashed_deliverer_resumes_its_spool_and_the_router_is_
 BOOST_FIXTURE_TEST_CASE(a_shutdown_stops_every_stage_before_the_supervisor_quits, testing::pipeline) {
   start();
   const auto w = ask_wiring();
-  std::vector<caf::actor> stages{w.differ, w.router, w.dead_letter, w.evidence, w.deliverers.at("one")};
+  std::vector<caf::actor_addr> stages{w.differ.address(), w.router.address(), w.dead_letter.address(),
+                                      w.evidence.address(), w.deliverers.at("one").address()};
   for (const auto& s : stages) (*self)->monitor(s);
   BOOST_TEST((stop() == caf::exit_reason::user_shutdown));
   for (const auto& s : stages) BOOST_TEST((await_down(s) == caf::exit_reason::user_shutdown));
