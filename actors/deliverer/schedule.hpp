@@ -33,7 +33,8 @@ class schedule {
  public:
   schedule(store::db_ptr db, config::subscription_settings sub);
 
-  // Loads this subscription's spool (dlv/) and its 410 flag. Returns the number of pending deliveries.
+  // Loads this subscription's spool (its own key range, dlv/<name>/, never the other subscriptions') and its
+  // 410 flag. Returns the number of pending deliveries.
   size_t load();
   // Adds a delivery already persisted by the router; false when it is already known (restart overlap).
   bool add(delivery d);
