@@ -5,19 +5,12 @@
 source "$(dirname "$0")/faultlib.sh"
 
 new_secret RST_SECRET
-mkdir -p "$WORK/repo/docs/SPEC-KIT-303-reset"
-task_table 2 0 | save_atomically "$WORK/repo/docs/SPEC-KIT-303-reset/tasks.md"
+new_spec_dir SPEC-KIT-303-reset 2
 start_fault_server "$WORK/reset.jsonl" "$WORK/reset.port" "$WORK/server.log" "reset,reset,200"
-{
-  notify_header
-  sub_block reset "http://127.0.0.1:$(cat "$WORK/reset.port")/h" RST_SECRET 5s 5 50ms 200ms
-} > "$WORK/config.toml"
-
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-baseline_ready "$WORK/daemon.log"
-task_table 2 1 | save_atomically "$WORK/repo/docs/SPEC-KIT-303-reset/tasks.md"   # T1 -> Done
+serve_sub_blocks reset "$(local_url "$WORK/reset.port" /h)" RST_SECRET 5s 5 50ms 200ms
+task_table 2 1 | save_atomically "$spec_dir/tasks.md"   # T1 -> Done
 wait_until 15 has_requests "$WORK/reset.jsonl" 3 || fail "$(requests_in "$WORK/reset.jsonl") request(s) within 15 s, want 3 (reset, reset, 200)"
-task_table 2 2 | save_atomically "$WORK/repo/docs/SPEC-KIT-303-reset/tasks.md"   # T2: sentinel (200)
+task_table 2 2 | save_atomically "$spec_dir/tasks.md"   # T2: sentinel (200)
 wait_until 10 has_requests "$WORK/reset.jsonl" 4 || fail "sentinel T2 not received"
 
 node - "$WORK/reset.jsonl" <<'JS' || fail "reset attempts"

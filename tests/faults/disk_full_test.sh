@@ -12,10 +12,8 @@
 source "$(dirname "$0")/faultlib.sh"
 
 new_secret DF_SECRET
-spec_dir="$WORK/repo/docs/SPEC-KIT-310-diskfull"
-mkdir -p "$spec_dir"
 N=30
-task_table $N 0 | save_atomically "$spec_dir/tasks.md"
+new_spec_dir SPEC-KIT-310-diskfull $N
 MNT=$WORK/mnt
 mount_tmpfs "$MNT" 4m ||
   fail "this test needs root with CAP_SYS_ADMIN to mount a small tmpfs as the state dir (mount: $(cat "$WORK/mount.log" 2>/dev/null))"
@@ -23,10 +21,9 @@ mount_tmpfs "$MNT" 4m ||
 start_receiver "$WORK/received.jsonl" "$WORK/receiver.port" "$WORK/receiver.log" --secret-env DF_SECRET
 {
   notify_header "$MNT/state"
-  sub_block df "http://127.0.0.1:$(cat "$WORK/receiver.port")/hooks" DF_SECRET 5s 20 50ms 500ms
+  sub_block df "$(local_url "$WORK/receiver.port")" DF_SECRET 5s 20 50ms 500ms
 } > "$WORK/config.toml"
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-baseline_ready "$WORK/daemon.log"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 task_table $N 1 | save_atomically "$spec_dir/tasks.md"                 # T1 -> Done, with space
 wait_until 10 has_distinct_tasks "$WORK/received.jsonl" 1 || fail "T1 was not delivered before the disk filled up"
 

@@ -22,9 +22,8 @@ evidence_count_at_least() { [ "$(evidence_count "$1")" -ge "$2" ]; }
 outside_unchanged() { [ "$(cd "$WORK/outside" && find . -printf '%p %s %T@\n' | sort)" = "$outside_before" ]; }
 
 start_fault_server "$WORK/ok.jsonl" "$WORK/ok.port" "$WORK/server.log" "200"
-{ notify_header "$WORK/state"
-  echo "evidence_max_bytes_per_spec = 2000"
-  sub_block guard "http://127.0.0.1:$(cat "$WORK/ok.port")/h" GUARD_SECRET 5s 3 100ms 200ms
+{ notify_header "$WORK/state" evidence_max_bytes_per_spec=2000
+  sub_block guard "$(local_url "$WORK/ok.port" /h)" GUARD_SECRET 5s 3 100ms 200ms
 } > "$WORK/config.toml"
 
 # 1. evidence_dir itself is a symlink (planted before the daemon starts).

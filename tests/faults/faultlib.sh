@@ -17,36 +17,32 @@ start_fault_server() {
   wait_until 10 test -s "$port_file" || fail "fault server did not start (see $log)"
 }
 
-# new_secret VAR: exports VAR as a fresh whsec_ secret.
-new_secret() { local s; s=$("$BIN" secret new) || fail "secret new failed"; export "$1=$s"; }
-
-# sub_block NAME URL SECRET_ENV TIMEOUT MAX_ATTEMPTS INITIAL MAX [EXTRA_TOML_LINE]: one [[notify.subscriptions]]
+# sub_block NAME URL SECRET_ENV TIMEOUT MAX_ATTEMPTS INITIAL MAX [KEY=VALUE...]: one [[notify.subscriptions]]
+# table (lib.sh's subscription) as the fault tests use it: one request at a time, the given timeout and retry
+# schedule (multiplier 2.0); KEY=VALUE pairs add keys or replace these (max_in_flight=4).
 sub_block() {
-  cat <<TOML
-
-[[notify.subscriptions]]
-name = "$1"
-url = "$2"
-secret_env = "$3"
-max_in_flight = 1
-timeout = "$4"
-${8:-}
-[notify.subscriptions.retry]
-max_attempts = $5
-initial_backoff = "$6"
-max_backoff = "$7"
-multiplier = 2.0
-TOML
+  subscription "$1" "$2" "$3" max_in_flight=1 timeout="$4" retry.max_attempts="$5" retry.initial_backoff="$6" \
+    retry.max_backoff="$7" retry.multiplier=2.0 "${@:8}"
 }
 
-# notify_header [STATE_DIR]: the [notify] table (repo = $WORK/repo, free admin port, no metrics).
-notify_header() {
-  cat <<TOML
-[notify]
-repo = "$WORK/repo"
-state_dir = "${1:-$WORK/state}"
-admin = "127.0.0.1:$(free_port)"
-TOML
+# notify_header [STATE_DIR [KEY=VALUE...]]: the [notify] table (repo = $WORK/repo, state_dir = STATE_DIR or
+# $WORK/state, free admin port, no metrics); KEY=VALUE pairs add keys.
+notify_header() { notify_table repo="$WORK/repo" state_dir="${1:-$WORK/state}" "${@:2}"; }
+
+# serve_sub_blocks SUB_BLOCK_ARGS... [-- SUB_BLOCK_ARGS...]: $WORK/config.toml of notify_header and one sub_block
+# per group, and a daemon serving it (log $WORK/daemon.log) that has recorded its baseline.
+serve_sub_blocks() {
+  local group=()
+  {
+    notify_header
+    while [ $# -gt 0 ]; do
+      group=()
+      while [ $# -gt 0 ] && [ "$1" != -- ]; do group+=("$1"); shift; done
+      [ $# -eq 0 ] || shift   # the --
+      sub_block "${group[@]}"
+    done
+  } > "$WORK/config.toml"
+  start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 }
 
 # requests_in OUT [FILTER_JS]: number of "request" events in a fault server's JSON lines.
@@ -66,17 +62,6 @@ evidence_lines() { cat "$WORK"/repo/docs/SPEC-OPS-004-integrated-coder-hooks/evi
 
 # vm_kb PID FIELD: a /proc/PID/status field in kB (VmHWM, VmRSS).
 vm_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
-
-# stop_daemon: SIGTERM, must exit 0.
-stop_daemon() {
-  kill -TERM "$DAEMON_PID"
-  local rc=0
-  wait "$DAEMON_PID" || rc=$?
-  [ "$rc" -eq 0 ] || fail "serve exited with $rc on SIGTERM (want 0)"
-}
-
-# baseline_ready LOG: waits for the first "baseline recorded" line.
-baseline_ready() { wait_until 15 file_has "$1" "baseline recorded" || fail "daemon did not record a baseline (see $1)"; }
 
 # ---- small file systems for the state-dir tests ----
 MOUNTS=()
@@ -110,6 +95,7 @@ fill_fs() {
 
 # start_tls_drip_server: a self-signed 127.0.0.1 certificate in $WORK/pki and a fault server that drips its TLS
 # handshake one byte per 500 ms, answering 200 once through; requests in $WORK/drip.jsonl, port in $WORK/drip.port.
+# Sets DRIP_URL (its https URL) and DRIP_CA (the certificate, for a subscription's ca_file).
 start_tls_drip_server() {
   command -v openssl >/dev/null || fail "openssl is required"
   mkdir -p "$WORK/pki"
@@ -118,4 +104,6 @@ start_tls_drip_server() {
     fail "openssl req failed (see $WORK/openssl.log)"
   start_fault_server "$WORK/drip.jsonl" "$WORK/drip.port" "$WORK/server.log" 200 \
     --cert "$WORK/pki/self.pem" --key "$WORK/pki/self.key" --tls-drip 0.5
+  DRIP_URL="https://127.0.0.1:$(cat "$WORK/drip.port")/h"
+  DRIP_CA="$WORK/pki/self.pem"
 }

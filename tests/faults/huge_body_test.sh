@@ -12,13 +12,7 @@ mkdir -p "$WORK/repo/docs/$spec"
 task_table 3 0 | save_atomically "$WORK/repo/docs/$spec/tasks.md"
 start_fault_server "$WORK/huge.jsonl" "$WORK/huge.port" "$WORK/server.log" \
   "huge=50;code=500,huge=50;framing=chunked,huge=50;framing=close,200"
-{
-  notify_header
-  sub_block huge "http://127.0.0.1:$(cat "$WORK/huge.port")/h" HB_SECRET 10s 5 50ms 200ms
-} > "$WORK/config.toml"
-
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-baseline_ready "$WORK/daemon.log"
+serve_sub_blocks huge "$(local_url "$WORK/huge.port" /h)" HB_SECRET 10s 5 50ms 200ms
 hwm_before=$(vm_kb "$DAEMON_PID" VmHWM)
 task_table 3 1 | save_atomically "$WORK/repo/docs/$spec/tasks.md"   # T1 -> Done
 wait_until 20 has_requests "$WORK/huge.jsonl" 2 || fail "T1: $(requests_in "$WORK/huge.jsonl") request(s), want 2"

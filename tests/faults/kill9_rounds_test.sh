@@ -17,17 +17,9 @@ RANDOM=$SEED
 echo "kill9 rounds: seed $SEED (rerun with SPEC_NOTIFY_FAULT_SEED=$SEED)"
 
 new_secret K9_SECRET
-spec_dir="$WORK/repo/docs/SPEC-KIT-308-kill"
-mkdir -p "$spec_dir"
-task_table $N 0 | save_atomically "$spec_dir/tasks.md"
+new_spec_dir SPEC-KIT-308-kill $N
 start_receiver "$WORK/received.jsonl" "$WORK/receiver.port" "$WORK/receiver.log" --secret-env K9_SECRET --delay 15
-{
-  notify_header
-  sub_block k9 "http://127.0.0.1:$(cat "$WORK/receiver.port")/hooks" K9_SECRET 5s 50 50ms 500ms
-} | sed 's/^max_in_flight = 1$/max_in_flight = 4/' > "$WORK/config.toml"
-
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-baseline_ready "$WORK/daemon.log"
+serve_sub_blocks k9 "$(local_url "$WORK/receiver.port")" K9_SECRET 5s 50 50ms 500ms max_in_flight=4
 
 events_logged() { count_in_log "$WORK/daemon.log" "differ: [0-9]* events from"; }
 mid_burst=0
@@ -61,31 +53,5 @@ wait_until 60 has_distinct_tasks "$WORK/received.jsonl" $N ||
 # Everything arrived; the last instance must still stop cleanly.
 stop_daemon
 
-node - "$WORK/received.jsonl" $N "$SEED" <<'JS' || fail "kill -9 rounds (seed $SEED)"
-const lines = require("fs").readFileSync(process.argv[2], "utf8").trim().split("\n").map(JSON.parse);
-const n = Number(process.argv[3]);
-const fail = (m) => { console.error("FAIL: " + m); process.exit(1); };
-const byTask = new Map(), byId = new Map();
-for (const l of lines) {
-  if (l.verified !== true) fail(`request ${l.webhook_id} did not verify`);
-  const t = l.body.task;
-  if (t.from !== "Backlog" || t.to !== "Done") fail(`${t.id}: ${t.from} -> ${t.to}, want Backlog -> Done (re-detected?)`);
-  if (!byTask.has(t.id)) byTask.set(t.id, []);
-  byTask.get(t.id).push(l);
-  if (!byId.has(l.webhook_id)) byId.set(l.webhook_id, new Set());
-  byId.get(l.webhook_id).add(t.id);
-}
-let dups = 0;
-for (let i = 1; i <= n; i++) {
-  const ls = byTask.get("T" + i);
-  if (!ls || !ls.some((l) => l.status === 200)) fail(`T${i} was never delivered (lost)`);
-  const ids = new Set(ls.map((l) => l.webhook_id));
-  if (ids.size !== 1) fail(`T${i} arrived under ${ids.size} webhook-ids: ${[...ids].join(" ")}`);
-  if (ls[0].body.delivery_id !== ls[0].webhook_id) fail(`T${i}: payload delivery_id != webhook-id`);
-  dups += ls.length - 1;
-}
-if (byTask.size !== n) fail(`${byTask.size} distinct tasks, want ${n}`);
-for (const [id, tasks] of byId) if (tasks.size !== 1) fail(`webhook-id ${id} used for tasks ${[...tasks].join(",")}`);
-console.log(`all ${n} transitions delivered over 5 kill -9 rounds: ${lines.length} requests, ${dups} duplicate(s), each under its task's webhook-id`);
-JS
+check_burst "$WORK/received.jsonl" $N "over $ROUNDS kill -9 rounds" || fail "kill -9 rounds (seed $SEED)"
 echo "kill -9 rounds: OK"

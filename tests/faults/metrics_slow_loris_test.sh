@@ -7,16 +7,10 @@
 source "$(dirname "$0")/faultlib.sh"
 command -v curl >/dev/null || fail "curl is required"
 
-mkdir -p "$WORK/repo/docs/SPEC-KIT-313-metrics"
-task_table 2 0 | save_atomically "$WORK/repo/docs/SPEC-KIT-313-metrics/tasks.md"
+new_spec_dir SPEC-KIT-313-metrics 2
 mport=$(free_port)
-{
-  notify_header
-  echo "metrics = \"127.0.0.1:$mport\""
-} > "$WORK/config.toml"
-
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-baseline_ready "$WORK/daemon.log"
+notify_header "" metrics="127.0.0.1:$mport" > "$WORK/config.toml"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 scrape() { curl -sf --max-time "$1" -o "$WORK/metrics.txt" "http://127.0.0.1:$mport/metrics"; }
 wait_until 10 scrape 2 || fail "the metrics endpoint never answered (see $WORK/daemon.log)"
 

@@ -6,20 +6,13 @@
 source "$(dirname "$0")/faultlib.sh"
 
 new_secret RD_SECRET
-mkdir -p "$WORK/repo/docs/SPEC-KIT-306-redirect"
-task_table 2 0 | save_atomically "$WORK/repo/docs/SPEC-KIT-306-redirect/tasks.md"
+new_spec_dir SPEC-KIT-306-redirect 2
 start_fault_server "$WORK/target.jsonl" "$WORK/target.port" "$WORK/server.log" "200"
 target="http://127.0.0.1:$(cat "$WORK/target.port")/moved-here"
 start_fault_server "$WORK/redirect.jsonl" "$WORK/redirect.port" "$WORK/server.log" \
   "301;h:Location=$target,302;h:Location=/elsewhere,307;h:Location=$target,308;h:Location=$target"
-{
-  notify_header
-  sub_block redir "http://127.0.0.1:$(cat "$WORK/redirect.port")/h" RD_SECRET 5s 4 50ms 200ms
-} > "$WORK/config.toml"
-
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-baseline_ready "$WORK/daemon.log"
-task_table 2 1 | save_atomically "$WORK/repo/docs/SPEC-KIT-306-redirect/tasks.md"   # T1 -> Done
+serve_sub_blocks redir "$(local_url "$WORK/redirect.port" /h)" RD_SECRET 5s 4 50ms 200ms
+task_table 2 1 | save_atomically "$spec_dir/tasks.md"   # T1 -> Done
 wait_until 15 file_has "$WORK/daemon.log" "deliverer/redir: .*moved to dead letters" ||
   fail "T1 was not dead-lettered within 15 s after 4 redirect answers"
 

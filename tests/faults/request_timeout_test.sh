@@ -6,20 +6,13 @@
 source "$(dirname "$0")/faultlib.sh"
 
 new_secret TO_SECRET
-mkdir -p "$WORK/repo/docs/SPEC-KIT-302-timeout"
-task_table 2 0 | save_atomically "$WORK/repo/docs/SPEC-KIT-302-timeout/tasks.md"
+new_spec_dir SPEC-KIT-302-timeout 2
 
 start_fault_server "$WORK/blackhole.jsonl" "$WORK/blackhole.port" "$WORK/server.log" "never"
 start_fault_server "$WORK/late.jsonl" "$WORK/late.port" "$WORK/server.log" "late=3,200"
-{
-  notify_header
-  sub_block blackhole "http://127.0.0.1:$(cat "$WORK/blackhole.port")/h" TO_SECRET 1s 2 50ms 100ms
-  sub_block late "http://127.0.0.1:$(cat "$WORK/late.port")/h" TO_SECRET 1s 5 50ms 100ms
-} > "$WORK/config.toml"
-
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-baseline_ready "$WORK/daemon.log"
-task_table 2 1 | save_atomically "$WORK/repo/docs/SPEC-KIT-302-timeout/tasks.md"   # T1 -> Done
+serve_sub_blocks blackhole "$(local_url "$WORK/blackhole.port" /h)" TO_SECRET 1s 2 50ms 100ms \
+  -- late "$(local_url "$WORK/late.port" /h)" TO_SECRET 1s 5 50ms 100ms
+task_table 2 1 | save_atomically "$spec_dir/tasks.md"   # T1 -> Done
 
 wait_until 15 file_has "$WORK/daemon.log" "deliverer/blackhole: .*moved to dead letters" ||
   fail "blackhole: not dead-lettered within 15 s (2 attempts x 1 s timeout)"

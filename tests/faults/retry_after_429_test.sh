@@ -8,27 +8,20 @@
 source "$(dirname "$0")/faultlib.sh"
 
 new_secret RA_SECRET
-mkdir -p "$WORK/repo/docs/SPEC-KIT-301-ra"
-task_table 2 0 | save_atomically "$WORK/repo/docs/SPEC-KIT-301-ra/tasks.md"
+new_spec_dir SPEC-KIT-301-ra 2
 
 start_fault_server "$WORK/honour.jsonl" "$WORK/honour.port" "$WORK/server.log" \
   "429;h:Retry-After=2,429;h:Retry-After=date+2,200"
 start_fault_server "$WORK/clamp.jsonl" "$WORK/clamp.port" "$WORK/server.log" \
   "429;h:Retry-After=3600,429;h:Retry-After=date+3600,200"
-{
-  notify_header
-  sub_block honour "http://127.0.0.1:$(cat "$WORK/honour.port")/h" RA_SECRET 5s 5 50ms 10s
-  sub_block clamp "http://127.0.0.1:$(cat "$WORK/clamp.port")/h" RA_SECRET 5s 5 50ms 1s
-} > "$WORK/config.toml"
-
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-baseline_ready "$WORK/daemon.log"
-task_table 2 1 | save_atomically "$WORK/repo/docs/SPEC-KIT-301-ra/tasks.md"   # T1 -> Done
+serve_sub_blocks honour "$(local_url "$WORK/honour.port" /h)" RA_SECRET 5s 5 50ms 10s \
+  -- clamp "$(local_url "$WORK/clamp.port" /h)" RA_SECRET 5s 5 50ms 1s
+task_table 2 1 | save_atomically "$spec_dir/tasks.md"   # T1 -> Done
 
 wait_until 20 has_requests "$WORK/honour.jsonl" 3 || fail "honour: $(requests_in "$WORK/honour.jsonl") request(s) within 20 s, want 3"
 wait_until 10 has_requests "$WORK/clamp.jsonl" 3 || fail "clamp: $(requests_in "$WORK/clamp.jsonl") request(s) within 10 s, want 3"
 # Delivered means no 4th attempt; give a late one a moment to show up through a sentinel transition.
-task_table 2 2 | save_atomically "$WORK/repo/docs/SPEC-KIT-301-ra/tasks.md"   # T2 -> Done (answered 200)
+task_table 2 2 | save_atomically "$spec_dir/tasks.md"   # T2 -> Done (answered 200)
 wait_until 10 has_requests "$WORK/honour.jsonl" 4 || fail "honour: sentinel T2 not received"
 wait_until 10 has_requests "$WORK/clamp.jsonl" 4 || fail "clamp: sentinel T2 not received"
 

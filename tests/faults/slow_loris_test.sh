@@ -7,23 +7,16 @@
 source "$(dirname "$0")/faultlib.sh"
 
 new_secret SL_SECRET
-mkdir -p "$WORK/repo/docs/SPEC-KIT-304-loris"
-task_table 2 0 | save_atomically "$WORK/repo/docs/SPEC-KIT-304-loris/tasks.md"
+new_spec_dir SPEC-KIT-304-loris 2
 start_fault_server "$WORK/trickle.jsonl" "$WORK/trickle.port" "$WORK/server.log" "trickle"
 start_fault_server "$WORK/slowbody.jsonl" "$WORK/slowbody.port" "$WORK/server.log" "slowbody,200"
-{
-  notify_header
-  sub_block trickle "http://127.0.0.1:$(cat "$WORK/trickle.port")/h" SL_SECRET 2s 2 50ms 100ms
-  sub_block slowbody "http://127.0.0.1:$(cat "$WORK/slowbody.port")/h" SL_SECRET 2s 3 50ms 100ms
-} > "$WORK/config.toml"
-
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-baseline_ready "$WORK/daemon.log"
-task_table 2 1 | save_atomically "$WORK/repo/docs/SPEC-KIT-304-loris/tasks.md"   # T1 -> Done
+serve_sub_blocks trickle "$(local_url "$WORK/trickle.port" /h)" SL_SECRET 2s 2 50ms 100ms \
+  -- slowbody "$(local_url "$WORK/slowbody.port" /h)" SL_SECRET 2s 3 50ms 100ms
+task_table 2 1 | save_atomically "$spec_dir/tasks.md"   # T1 -> Done
 wait_until 20 file_has "$WORK/daemon.log" "deliverer/trickle: .*moved to dead letters" ||
   fail "trickle: not dead-lettered within 20 s (2 attempts x 2 s timeout)"
 wait_until 10 file_has "$WORK/slowbody.jsonl" '"ev": "closed"' || fail "slowbody: the connection was never dropped"
-task_table 2 2 | save_atomically "$WORK/repo/docs/SPEC-KIT-304-loris/tasks.md"   # T2 -> Done
+task_table 2 2 | save_atomically "$spec_dir/tasks.md"   # T2 -> Done
 wait_until 10 has_requests "$WORK/slowbody.jsonl" 2 || fail "slowbody: T2 never arrived (worker stuck?)"
 
 node - "$WORK/trickle.jsonl" "$WORK/slowbody.jsonl" <<'JS' || fail "slow-loris"

@@ -7,18 +7,10 @@
 source "$(dirname "$0")/faultlib.sh"
 
 new_secret STOP_SECRET
-mkdir -p "$WORK/repo/docs/SPEC-KIT-312-stuckstop"
-task_table 2 0 | save_atomically "$WORK/repo/docs/SPEC-KIT-312-stuckstop/tasks.md"
+new_spec_dir SPEC-KIT-312-stuckstop 2
 start_tls_drip_server
-{
-  notify_header
-  sub_block stuck "https://127.0.0.1:$(cat "$WORK/drip.port")/h" STOP_SECRET 60s 3 50ms 100ms \
-    "ca_file = \"$WORK/pki/self.pem\""
-} > "$WORK/config.toml"
-
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-baseline_ready "$WORK/daemon.log"
-task_table 2 1 | save_atomically "$WORK/repo/docs/SPEC-KIT-312-stuckstop/tasks.md"   # T1 -> Done
+serve_sub_blocks stuck "$DRIP_URL" STOP_SECRET 60s 3 50ms 100ms ca_file="$DRIP_CA"
+task_table 2 1 | save_atomically "$spec_dir/tasks.md"   # T1 -> Done
 wait_until 15 file_has "$WORK/drip.jsonl" '"ev": "connect"' || fail "the daemon never connected to the endpoint"
 
 start_ns=$(date +%s%N)

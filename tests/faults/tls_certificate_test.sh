@@ -39,9 +39,9 @@ url() { echo "https://127.0.0.1:$(cat "$WORK/$1.port")/h"; }
 {
   notify_header
   sub_block selfsigned "$(url selfsigned)" TLS_SECRET 5s 2 50ms 100ms
-  sub_block wronghost "$(url wronghost)" TLS_SECRET 5s 2 50ms 100ms "ca_file = \"$pki/ca.pem\""
-  sub_block trusted "$(url trusted)" TLS_SECRET 5s 2 50ms 100ms "ca_file = \"$pki/ca.pem\""
-  sub_block pinned "$(url pinned)" TLS_SECRET 5s 2 50ms 100ms "ca_file = \"$pki/self.pem\""
+  sub_block wronghost "$(url wronghost)" TLS_SECRET 5s 2 50ms 100ms ca_file="$pki/ca.pem"
+  sub_block trusted "$(url trusted)" TLS_SECRET 5s 2 50ms 100ms ca_file="$pki/ca.pem"
+  sub_block pinned "$(url pinned)" TLS_SECRET 5s 2 50ms 100ms ca_file="$pki/self.pem"
 } > "$WORK/config.toml"
 "$BIN" check-config --config "$WORK/config.toml" >"$WORK/check.log" 2>&1 || { cat "$WORK/check.log" >&2; fail "check-config rejected the config"; }
 

@@ -8,18 +8,10 @@
 source "$(dirname "$0")/faultlib.sh"
 
 new_secret DRIP_SECRET
-mkdir -p "$WORK/repo/docs/SPEC-KIT-311-tlsdrip"
-task_table 2 0 | save_atomically "$WORK/repo/docs/SPEC-KIT-311-tlsdrip/tasks.md"
+new_spec_dir SPEC-KIT-311-tlsdrip 2
 start_tls_drip_server
-{
-  notify_header
-  sub_block drip "https://127.0.0.1:$(cat "$WORK/drip.port")/h" DRIP_SECRET 2s 2 50ms 100ms \
-    "ca_file = \"$WORK/pki/self.pem\""
-} > "$WORK/config.toml"
-
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-baseline_ready "$WORK/daemon.log"
-task_table 2 1 | save_atomically "$WORK/repo/docs/SPEC-KIT-311-tlsdrip/tasks.md"   # T1 -> Done
+serve_sub_blocks drip "$DRIP_URL" DRIP_SECRET 2s 2 50ms 100ms ca_file="$DRIP_CA"
+task_table 2 1 | save_atomically "$spec_dir/tasks.md"   # T1 -> Done
 
 # 2 attempts x (2 s timeout + 3 s margin) + backoff: well before a dripped handshake could ever finish.
 wait_until 12 file_has "$WORK/daemon.log" "deliverer/drip: .*moved to dead letters" ||

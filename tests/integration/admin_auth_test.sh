@@ -10,26 +10,13 @@
 source "$(dirname "$0")/lib.sh"
 
 umask 000  # modes must not depend on it
-export AUTH_SECRET=$("$BIN" secret new)
-spec_dir="$WORK/repo/docs/SPEC-KIT-320-auth"
-mkdir -p "$spec_dir"
-task_table 2 0 | save_atomically "$spec_dir/tasks.md"
+new_secret AUTH_SECRET
+new_spec_dir SPEC-KIT-320-auth 2
 ADMIN_PORT=$(free_port)
 SQUAT_PORT=$(free_port)
 
 write_config() {  # write_config FILE STATE ADMIN
-  cat > "$1" <<TOML
-[notify]
-repo = "repo"
-state_dir = "$2"
-admin = "$3"
-
-[[notify.subscriptions]]
-name = "hooks"
-url = "http://127.0.0.1:9/hooks"
-secret_env = "AUTH_SECRET"
-dry_run = true
-TOML
+  config_toml state_dir="$2" admin="$3" -- hooks "http://127.0.0.1:9/hooks" AUTH_SECRET dry_run=true > "$1"
 }
 CFG="$WORK/config.toml"
 write_config "$CFG" state "127.0.0.1:$ADMIN_PORT"

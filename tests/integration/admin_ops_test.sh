@@ -7,37 +7,17 @@
 # daemon holding the store says so (exit 1). The secret appears in no output, log or evidence file.
 source "$(dirname "$0")/lib.sh"
 
-export ADM_SECRET=$("$BIN" secret new)
-spec_dir="$WORK/repo/docs/SPEC-KIT-310-admin"
-mkdir -p "$spec_dir"
-task_table 3 0 | save_atomically "$spec_dir/tasks.md"
+new_secret ADM_SECRET
+new_spec_dir SPEC-KIT-310-admin 3
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 ADMIN_PORT=$(free_port)
 HOOK_PORT=$(free_port)
 
 write_config() {  # write_config FILE ADMIN_PORT
-  cat > "$1" <<TOML
-[notify]
-repo = "repo"
-state_dir = "state"
-admin = "127.0.0.1:$2"
-
-[[notify.subscriptions]]
-name = "hooks"
-url = "http://127.0.0.1:$HOOK_PORT/hooks"
-secret_env = "ADM_SECRET"
-timeout = "2s"
-[notify.subscriptions.retry]
-max_attempts = 2
-initial_backoff = "50ms"
-max_backoff = "100ms"
-
-[[notify.subscriptions]]
-name = "audit_log"
-url = "http://127.0.0.1:$HOOK_PORT/audit"
-secret_env = "ADM_SECRET"
-dry_run = true
-TOML
+  config_toml admin="127.0.0.1:$2" \
+    -- hooks "http://127.0.0.1:$HOOK_PORT/hooks" ADM_SECRET timeout=2s \
+    retry.max_attempts=2 retry.initial_backoff=50ms retry.max_backoff=100ms \
+    -- audit_log "http://127.0.0.1:$HOOK_PORT/audit" ADM_SECRET dry_run=true > "$1"
 }
 CFG="$WORK/config.toml"
 write_config "$CFG" "$ADMIN_PORT"
@@ -55,8 +35,7 @@ start_fixed_receiver() {  # start_fixed_receiver OUT [receive options...]: on HO
 stop_receiver() { kill "$RECEIVER_PID"; wait "$RECEIVER_PID" 2>/dev/null || true; }
 
 start_fixed_receiver "$WORK/failing.jsonl" --status 500
-start_daemon "$CFG" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "no baseline"
+start_daemon_ready "$CFG" "$WORK/daemon.log"
 wait_until 10 file_has "$WORK/daemon.log" "admin actor listening" || fail "admin actor did not start"
 [ "$(stat -c %a "$WORK/state/admin.token")" = 600 ] || fail "admin.token is not mode 0600"
 
@@ -135,8 +114,7 @@ grep -q "cannot reach the daemon's admin actor" "$WORK/locked.out" || fail "lock
 stop_receiver
 task_table 3 2 | save_atomically "$spec_dir/tasks.md"  # T2 -> Done, endpoint down
 wait_until 20 dead_at_least 2 || fail "T2 was not dead-lettered"
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID" || fail "serve exited $? on SIGTERM"
+stop_daemon
 [ ! -e "$WORK/state/admin.token" ] || fail "admin.token left behind after a clean stop"
 sn --list --failed --json > "$WORK/offline.json" || fail "offline --list exited $?"
 ID2=$(node -e 'const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
@@ -151,8 +129,7 @@ start_fixed_receiver "$WORK/healthy2.jsonl"
 start_daemon "$CFG" "$WORK/daemon.log"
 wait_until 15 has_lines "$WORK/healthy2.jsonl" 1 || fail "the offline replay was not sent at the next start"
 grep -q "\"webhook_id\":\"$ID2\"" "$WORK/healthy2.jsonl" || fail "offline replay changed the webhook-id"
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID" || fail "serve exited $? on SIGTERM"
+stop_daemon
 
 # No secret anywhere: outputs, logs, evidence, config.
 key=${ADM_SECRET#whsec_}

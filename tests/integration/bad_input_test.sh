@@ -4,25 +4,15 @@
 # still delivered, and the daemon stays up.
 source "$(dirname "$0")/lib.sh"
 
-export BAD_SECRET=$("$BIN" secret new)
+new_secret BAD_SECRET
 mkdir -p "$WORK/repo/docs/SPEC-KIT-1-good" "$WORK/repo/docs/SPEC-KIT-2-huge" "$WORK/repo/docs/SPEC-KIT-3-ragged"
 good() { printf '| Order | Task | Owner | Status | Validation |\n| --- | --- | --- | --- | --- |\n| 1 | G-%s: good task | Code | %s | - |\n' "$1" "$2"; }
 good 1 "In Progress" > "$WORK/repo/docs/SPEC-KIT-1-good/tasks.md"
 echo "# empty" > "$WORK/repo/SPEC.md"
 
 start_receiver "$WORK/received.jsonl" "$WORK/recv.port" "$WORK/receiver.log" --secret-env BAD_SECRET
-cat > "$WORK/config.toml" <<TOML
-[notify]
-admin = "127.0.0.1:$(free_port)"
-repo = "repo"
-state_dir = "state"
-[[notify.subscriptions]]
-name = "good"
-url = "http://127.0.0.1:$(cat "$WORK/recv.port")/"
-secret_env = "BAD_SECRET"
-TOML
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "no baseline"
+config_toml -- good "$(local_url "$WORK/recv.port" /)" BAD_SECRET > "$WORK/config.toml"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 
 head -c 200000 /dev/urandom > "$WORK/repo/SPEC.md"                                   # binary junk
 printf '| ID | Task | Status |\n|---|---|---|\n| T1 | \xff\xfe bad \xc3 | Done |\n| T2 |\n| T3 | x | Done | extra | cells |\n' \
@@ -51,5 +41,5 @@ node -e '
 const ids = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map(l => JSON.parse(l).body.task.id).sort();
 if (JSON.stringify(ids) !== JSON.stringify(["G-1", "T1", "T3"])) { console.error("FAIL: delivered " + ids); process.exit(1); }
 ' "$WORK/received.jsonl"
-kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "serve exited non-zero"
+stop_daemon
 echo "bad input: OK"

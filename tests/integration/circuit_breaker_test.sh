@@ -9,38 +9,16 @@
 source "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || fail "curl is required"
 
-CB_SECRET=$("$BIN" secret new) || fail "secret new failed"
-export CB_SECRET
-spec_dir="$WORK/repo/docs/SPEC-KIT-402-breaker"
-mkdir -p "$spec_dir"
-task_table 20 0 | save_atomically "$spec_dir/tasks.md"
+new_secret CB_SECRET
+new_spec_dir SPEC-KIT-402-breaker 20
 
 port=$(free_port)     # nothing listens here yet: connection refused
 mport=$(free_port)
-cat > "$WORK/config.toml" <<TOML
-[notify]
-admin = "127.0.0.1:$(free_port)"
-metrics = "127.0.0.1:$mport"
-repo = "repo"
-state_dir = "state"
+config_toml metrics="127.0.0.1:$mport" -- down "http://127.0.0.1:$port/hooks" CB_SECRET timeout=2s \
+  retry.max_attempts=5 retry.initial_backoff=50ms retry.max_backoff=300ms \
+  breaker.failures=3 breaker.after=10m breaker.probe=1s > "$WORK/config.toml"
 
-[[notify.subscriptions]]
-name = "down"
-url = "http://127.0.0.1:$port/hooks"
-secret_env = "CB_SECRET"
-timeout = "2s"
-[notify.subscriptions.retry]
-max_attempts = 5
-initial_backoff = "50ms"
-max_backoff = "300ms"
-[notify.subscriptions.breaker]
-failures = 3
-after = "10m"
-probe = "1s"
-TOML
-
-SPEC_NOTIFY_LOG=debug start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "daemon did not record a baseline"
+SPEC_NOTIFY_LOG=debug start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 down_since=$(date +%s)
 task_table 20 20 | save_atomically "$spec_dir/tasks.md"     # T1..T20 -> Done
 wait_until 15 file_has "$WORK/daemon.log" "circuit OPEN" || fail "the circuit did not open"
@@ -78,8 +56,7 @@ json_circuits() {  # json_circuits WANT: the "circuits" member of --list --json 
 json_circuits "[{\"subscription\":\"down\",\"state\":\"open\",\"since\":\"$since\"}]"
 
 # Daemon stopped: --list reads sub/down/breaker from the store; restarted, the daemon keeps the circuit open.
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID" || fail "serve exited with $? on SIGTERM (want 0)"
+stop_daemon
 list_out
 grep -q "$circuit_line" "$WORK/list.out" && grep -q "since $since " "$WORK/list.out" ||
   fail "--list with the daemon stopped: $(cat "$WORK/list.out")"
@@ -118,8 +95,7 @@ grep -q '^spec_notify_circuit_open{subscription="down"} 0$' "$WORK/metrics.txt" 
 grep -q '^spec_notify_deliveries_dead_lettered_total{subscription="down"} 0$' "$WORK/metrics.txt" ||
   fail "metrics: dead letters"
 
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID" || fail "serve exited with $? on SIGTERM (want 0)"
+stop_daemon
 list_out     # the store no longer holds the circuit either
 ! grep -q "circuit" "$WORK/list.out" || fail "--list with the daemon stopped after the close: $(cat "$WORK/list.out")"
 echo "circuit breaker: OK"

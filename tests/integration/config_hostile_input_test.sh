@@ -6,20 +6,11 @@
 # running daemon given such a file on SIGHUP rejects it, keeps running, and keeps its old config.
 source "$(dirname "$0")/lib.sh"
 
-export HI_SECRET=$("$BIN" secret new)
+new_secret HI_SECRET
 mkdir -p "$WORK/repo"
-good_config() {
-  cat <<TOML
-[notify]
-repo = "repo"
-state_dir = "state"
-admin = "127.0.0.1:$(free_port)"
-[[notify.subscriptions]]
-name = "a"
-url = "http://127.0.0.1:9/"
-secret_env = "HI_SECRET"
-TOML
-}
+# Eight lines (the line numbers below count on it): [notify] repo state_dir admin, [[notify.subscriptions]] name
+# url secret_env.
+good_config() { config_toml -- a "http://127.0.0.1:9/" HI_SECRET; }
 good_config > "$WORK/good.toml"
 
 repeat() { python3 -c 'import sys; sys.stdout.write(sys.argv[1] * int(sys.argv[2]))' "$1" "$2"; }
@@ -69,8 +60,7 @@ done
 
 # SIGHUP with a hostile file: rejected, the daemon lives on with its old config.
 cp "$WORK/good.toml" "$WORK/config.toml"
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "daemon did not start"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 rejections() { grep -c "reload rejected" "$WORK/daemon.log" || true; }
 more_rejections_than() { [ "$(rejections)" -gt "$1" ]; }
 for name in dotted arrays inline header; do
@@ -81,5 +71,5 @@ for name in dotted arrays inline header; do
   kill -0 "$DAEMON_PID" || fail "daemon died on a hostile $name reload"
 done
 file_has "$WORK/daemon.log" "TOML structure too deep" || fail "the rejection should say what is wrong"
-kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "serve exited non-zero after rejected reloads"
+stop_daemon
 echo "config hostile input: OK"

@@ -6,36 +6,17 @@
 # arrives there).
 source "$(dirname "$0")/lib.sh"
 
-DL_SECRET=$("$BIN" secret new) || fail "secret new failed"
-export DL_SECRET
-spec_dir="$WORK/repo/docs/SPEC-KIT-202-dead"
-mkdir -p "$spec_dir"
-task_table 3 0 | save_atomically "$spec_dir/tasks.md"
+new_secret DL_SECRET
+new_spec_dir SPEC-KIT-202-dead 3
 
-write_config() {  # write_config PORT
-  cat > "$WORK/config.toml" <<TOML
-[notify]
-admin = "127.0.0.1:$(free_port)"
-repo = "repo"
-state_dir = "state"
-
-[[notify.subscriptions]]
-name = "dead"
-url = "http://127.0.0.1:$1/hooks"
-secret_env = "DL_SECRET"
-timeout = "5s"
-[notify.subscriptions.retry]
-max_attempts = 3
-initial_backoff = "50ms"
-max_backoff = "200ms"
-multiplier = 2.0
-TOML
+write_config() {  # write_config PORT_FILE
+  config_toml -- dead "$(local_url "$1")" DL_SECRET timeout=5s \
+    retry.max_attempts=3 retry.initial_backoff=50ms retry.max_backoff=200ms retry.multiplier=2.0 > "$WORK/config.toml"
 }
 
 start_receiver "$WORK/failing.jsonl" "$WORK/failing.port" "$WORK/receiver.log" --secret-env DL_SECRET --status 500
-write_config "$(cat "$WORK/failing.port")"
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "daemon did not record a baseline"
+write_config "$WORK/failing.port"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 
 dead_count() { grep -c "moved to dead letters" "$WORK/daemon.log" || true; }
 dead_at_least() { [ "$(dead_count)" -ge "$1" ]; }
@@ -72,10 +53,9 @@ dead_records=$(cat "$evidence"/*.jsonl | grep -c '"outcome":"dead' || true)
 [ "$dead_records" = 2 ] || fail "evidence: $dead_records dead-letter outcome(s), want 2: $(cat "$evidence"/*.jsonl)"
 
 # Restart against a healthy endpoint: the dead letters stay dead (replay is an explicit operator action).
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID" || fail "serve exited with $? on SIGTERM (want 0)"
+stop_daemon
 start_receiver "$WORK/healthy.jsonl" "$WORK/healthy.port" "$WORK/receiver.log" --secret-env DL_SECRET
-write_config "$(cat "$WORK/healthy.port")"
+write_config "$WORK/healthy.port"
 start_daemon "$WORK/config.toml" "$WORK/daemon.log"
 task_table 3 3 | save_atomically "$spec_dir/tasks.md"     # T3 -> Done: the sentinel after the restart
 wait_until 15 has_distinct_tasks "$WORK/healthy.jsonl" 1 || fail "T3 was not delivered after the restart"
@@ -87,6 +67,5 @@ check_attempts "$WORK/failing.jsonl" || fail "the failing endpoint got more atte
 resumed=$(sed -n 's/.*resuming \([0-9]*\) pending.*/\1/p' "$WORK/daemon.log" | tail -n 1)
 [ "${resumed:-0}" -le 1 ] || fail "dead letters were loaded as pending deliveries at restart ($resumed resumed)"
 
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID" || fail "serve exited with $? on SIGTERM (want 0)"
+stop_daemon
 echo "dead letter: OK"

@@ -4,7 +4,7 @@
 # spellings. Every transition into Done / In Review must arrive exactly once, nothing else may arrive.
 source "$(dirname "$0")/lib.sh"
 
-export HIST_SECRET=$("$BIN" secret new)
+new_secret HIST_SECRET
 mkdir -p "$WORK/repo/docs/SPEC-KIT-200-history" "$WORK/versions"
 python3 - "$WORK/versions" <<'PY'
 import json, random, sys
@@ -49,19 +49,9 @@ cp "$WORK/versions/000.spec" "$WORK/repo/SPEC.md"
 cp "$WORK/versions/000.tasks" "$WORK/repo/docs/SPEC-KIT-200-history/tasks.md"
 
 start_receiver "$WORK/received.jsonl" "$WORK/recv.port" "$WORK/receiver.log" --secret-env HIST_SECRET
-cat > "$WORK/config.toml" <<TOML
-[notify]
-admin = "127.0.0.1:$(free_port)"
-repo = "repo"
-state_dir = "state"
-[[notify.subscriptions]]
-name = "history"
-url = "http://127.0.0.1:$(cat "$WORK/recv.port")/"
-secret_env = "HIST_SECRET"
-statuses = ["Done", "In Review"]
-TOML
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "no baseline"
+config_toml -- history "$(local_url "$WORK/recv.port" /)" HIST_SECRET 'statuses=["Done", "In Review"]' \
+  > "$WORK/config.toml"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 
 for v in $(seq 1 40); do
   f=$(printf '%03d' "$v")

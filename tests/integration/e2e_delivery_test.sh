@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 ensure_verifiers
 
-export E2E_SECRET=$("$BIN" secret new)
+new_secret E2E_SECRET
 mkdir -p "$WORK/repo/docs/SPEC-KIT-075-webhooks"
 spec() {  # spec T1 T2 T3 T4: the four statuses
   cat <<MD
@@ -22,22 +22,9 @@ MD
 spec "In Progress" "Backlog" "In Progress" "Backlog" | save_atomically "$WORK/repo/SPEC.md"
 
 start_verifier "$WORK/received.jsonl" "$WORK/verifier.port" E2E_SECRET
-port=$(cat "$WORK/verifier.port")
-cat > "$WORK/config.toml" <<TOML
-[notify]
-admin = "127.0.0.1:$(free_port)"
-repo = "repo"
-state_dir = "state"
+config_toml -- e2e "$(local_url "$WORK/verifier.port")" E2E_SECRET signature=both > "$WORK/config.toml"
 
-[[notify.subscriptions]]
-name = "e2e"
-url = "http://127.0.0.1:$port/hooks"
-secret_env = "E2E_SECRET"
-signature = "both"
-TOML
-
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "daemon did not record a baseline"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 has_lines "$WORK/received.jsonl" 1 && fail "the baseline must not emit events"
 
 # 1. One transition -> exactly one verified delivery (T4 is the sentinel proving nothing else is in flight).
@@ -63,8 +50,7 @@ if (b.body.task.id !== 'T4' || b.body.task.from !== 'Backlog' || b.body.task.raw
 JS
 
 # 2. Stop (SIGTERM -> exit 0), change while down, restart -> that change arrives exactly once.
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID" || fail "serve exited with $? on SIGTERM (want 0)"
+stop_daemon
 spec "Done" "Done" "In Progress" "**DONE**" | save_atomically "$WORK/repo/SPEC.md"
 start_daemon "$WORK/config.toml" "$WORK/daemon.log"
 wait_until 15 has_lines "$WORK/received.jsonl" 3 || fail "change made while stopped was not delivered after restart"
@@ -74,7 +60,7 @@ ids=$(node -e 'for (const l of require("fs").readFileSync(process.argv[1],"utf8"
 [ "$ids" = "T1 T4 T2 T3 " ] || fail "deliveries after restart: got '$ids', want 'T1 T4 T2 T3 '"
 
 # 3. The secret is nowhere on disk or in the logs.
-kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "serve exited non-zero on SIGTERM"
+stop_daemon
 key=${E2E_SECRET#whsec_}
 if grep -rqF -e "$E2E_SECRET" -e "$key" "$WORK/daemon.log" "$WORK/state" "$WORK/repo"; then fail "secret leaked"; fi
 echo "e2e delivery: OK"

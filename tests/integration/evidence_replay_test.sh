@@ -17,7 +17,7 @@ source "$(dirname "$0")/lib.sh"
 SRC=$(cd "$SRC" && pwd)
 EV=docs/SPEC-OPS-004-integrated-coder-hooks/evidence
 SEED=${SEED:-$RANDOM}
-export PTR_SECRET=$("$BIN" secret new)
+new_secret PTR_SECRET
 
 # The plan, computed independently of the daemon (contract + design/spec-kit-formats.md): every file of the
 # tree in a seeded random order, each with the number of events it must give (telemetry v1: 1, unlock: 2).
@@ -57,20 +57,9 @@ write_sentinel() {  # the last event of a round: with max_in_flight = 1 it arriv
 start_round() {
   local name=$1 repo=$2
   start_receiver "$WORK/$name.jsonl" "$WORK/$name.port" "$WORK/$name-receiver.log" --secret-env PTR_SECRET
-  cat > "$WORK/$name.toml" <<TOML
-[notify]
-admin = "127.0.0.1:$(free_port)"
-repo = "$repo"
-state_dir = "$WORK/$name-state"
-[[notify.subscriptions]]
-name = "all"
-url = "http://127.0.0.1:$(cat "$WORK/$name.port")/"
-secret_env = "PTR_SECRET"
-events = ["spec-kit.task.transitioned", "spec-auto.stage.completed", "spec-auto.pipeline.completed"]
-max_in_flight = 1
-TOML
-  start_daemon "$WORK/$name.toml" "$WORK/$name-daemon.log"
-  wait_until 15 file_has "$WORK/$name-daemon.log" "baseline recorded" || fail "$name: no baseline"
+  config_toml repo="$repo" state_dir="$WORK/$name-state" \
+    -- all "$(local_url "$WORK/$name.port" /)" PTR_SECRET "$ALL_EVENTS" max_in_flight=1 > "$WORK/$name.toml"
+  start_daemon_ready "$WORK/$name.toml" "$WORK/$name-daemon.log"
 }
 
 end_round() {  # end_round NAME: sentinel delivered -> everything before it was; stop daemon and receiver

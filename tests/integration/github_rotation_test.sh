@@ -43,31 +43,21 @@ PIDS+=($!)
 wait_until 10 test -s "$WORK/v_old.port" || fail "verifier did not start"
 wait_until 10 test -s "$WORK/v_gh.port" || fail "verifier did not start"
 
-sub() {  # sub NAME PORT_FILE [extra toml line]
-  cat <<TOML
-[[notify.subscriptions]]
-name = "$1"
-url = "http://127.0.0.1:$(cat "$2")/"
-secret_env = "ROT"
-signature = "both"
-${3:-}
-[notify.subscriptions.retry]
-max_attempts = 1
-TOML
+sub() {  # sub NAME PORT_FILE [KEY=VALUE...]
+  subscription "$1" "$(local_url "$2" /)" ROT signature=both "${@:3}" retry.max_attempts=1
 }
 {
-  printf '[notify]\nrepo = "repo"\nstate_dir = "state"\nadmin = "off"\n'
+  notify_table admin=off
   sub old "$WORK/old.port"
   sub new "$WORK/new.port"
-  sub gh "$WORK/gh.port" 'github_secret_env = "GH"'
+  sub gh "$WORK/gh.port" github_secret_env=GH
   sub v-old "$WORK/v_old.port"
-  sub v-gh "$WORK/v_gh.port" 'github_secret_env = "GH"'
+  sub v-gh "$WORK/v_gh.port" github_secret_env=GH
 } >"$WORK/config.toml"
 "$BIN" check-config --config "$WORK/config.toml" >"$WORK/check.log" 2>&1 || fail "config: $(cat "$WORK/check.log")"
 grep -q -- "$GH" "$WORK/check.log" && fail "check-config printed the GitHub secret"
 
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "no baseline"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 table "Done" | save_atomically "$WORK/repo/docs/SPEC-KIT-120-rotation/tasks.md"
 for f in old new gh v_old v_gh; do
   wait_until 15 has_lines "$WORK/$f.jsonl" 1 || fail "no delivery reached $f"

@@ -6,41 +6,20 @@
 # none of them until an operator resumes it).
 source "$(dirname "$0")/lib.sh"
 
-GONE_SECRET=$("$BIN" secret new) || fail "secret new failed"
-export GONE_SECRET
-spec_dir="$WORK/repo/docs/SPEC-KIT-203-gone"
-mkdir -p "$spec_dir"
-task_table 3 0 | save_atomically "$spec_dir/tasks.md"
+new_secret GONE_SECRET
+new_spec_dir SPEC-KIT-203-gone 3
 
-write_config() {  # write_config GONE_PORT HEALTHY_PORT
-  cat > "$WORK/config.toml" <<TOML
-[notify]
-repo = "repo"
-state_dir = "state"
-admin = "127.0.0.1:$ADMIN_PORT"
-
-[[notify.subscriptions]]
-name = "gone"
-url = "http://127.0.0.1:$1/hooks"
-secret_env = "GONE_SECRET"
-[notify.subscriptions.retry]
-max_attempts = 3
-initial_backoff = "50ms"
-max_backoff = "200ms"
-
-[[notify.subscriptions]]
-name = "healthy"
-url = "http://127.0.0.1:$2/hooks"
-secret_env = "GONE_SECRET"
-TOML
+write_config() {  # write_config GONE_PORT_FILE HEALTHY_PORT_FILE
+  config_toml admin="127.0.0.1:$ADMIN_PORT" \
+    -- gone "$(local_url "$1")" GONE_SECRET retry.max_attempts=3 retry.initial_backoff=50ms retry.max_backoff=200ms \
+    -- healthy "$(local_url "$2")" GONE_SECRET > "$WORK/config.toml"
 }
 
 ADMIN_PORT=$(free_port)
 start_receiver "$WORK/gone.jsonl" "$WORK/gone.port" "$WORK/receiver.log" --secret-env GONE_SECRET --status 410
 start_receiver "$WORK/healthy.jsonl" "$WORK/healthy.port" "$WORK/receiver.log" --secret-env GONE_SECRET
-write_config "$(cat "$WORK/gone.port")" "$(cat "$WORK/healthy.port")"
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "daemon did not record a baseline"
+write_config "$WORK/gone.port" "$WORK/healthy.port"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 
 task_table 3 1 | save_atomically "$spec_dir/tasks.md"     # T1 -> Done
 wait_until 10 at_least_lines "$WORK/gone.jsonl" 1 || fail "the 410 endpoint got no request for T1"
@@ -58,11 +37,10 @@ grep -q '"status":410' "$WORK/gone.jsonl" || fail "the 410 endpoint's line: $(ca
 grep -q "moved to dead letters" "$WORK/daemon.log" && fail "a 410 must disable the subscription, not dead-letter the delivery"
 
 # Restart with the endpoint healthy again: the subscription stays disabled; its two deliveries are kept.
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID" || fail "serve exited with $? on SIGTERM (want 0)"
+stop_daemon
 mark=$(lines_in "$WORK/daemon.log")
 start_receiver "$WORK/back.jsonl" "$WORK/back.port" "$WORK/receiver.log" --secret-env GONE_SECRET
-write_config "$(cat "$WORK/back.port")" "$(cat "$WORK/healthy.port")"
+write_config "$WORK/back.port" "$WORK/healthy.port"
 start_daemon "$WORK/config.toml" "$WORK/daemon.log"
 restarted_log() { tail -n +"$((mark + 1))" "$WORK/daemon.log"; }
 resumed_two() { restarted_log | grep -q "deliverer/gone: resuming 2 pending"; }
@@ -85,6 +63,5 @@ wait_until 10 has_distinct_tasks "$WORK/back.jsonl" 3 || fail "after the replay 
 grep -q "\"webhook_id\":\"$held_id\"" "$WORK/back.jsonl" || fail "the replayed delivery changed its webhook-id"
 [ "$(lines_in "$WORK/back.jsonl")" = 3 ] || fail "want exactly 3 deliveries after the replay: $(cat "$WORK/back.jsonl")"
 
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID" || fail "serve exited with $? on SIGTERM (want 0)"
+stop_daemon
 echo "410 gone: OK"

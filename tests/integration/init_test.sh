@@ -62,6 +62,5 @@ wait_until 20 file_has serve.log "taken by no subscription" || fail "the dropped
 grep -q "info  router: T1 In Progress -> Done (SPEC-KIT-900-compose-demo, docs/SPEC-KIT-900-compose-demo/tasks.md:5) taken by no subscription: chatops: specs filter SPEC-KIT-075\* does not match SPEC-KIT-900$" serve.log ||
   fail "unexpected explanation: $(grep router serve.log)"
 [ "$(grep -c "taken by no subscription" serve.log)" = 1 ] || fail "explained more than once"
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID" || fail "daemon exited $? on SIGTERM"
+stop_daemon
 echo "init: OK"

@@ -8,43 +8,18 @@
 source "$(dirname "$0")/lib.sh"
 
 N=100
-ISO_SECRET=$("$BIN" secret new) || fail "secret new failed"
-export ISO_SECRET
-spec_dir="$WORK/repo/docs/SPEC-KIT-205-isolation"
-mkdir -p "$spec_dir"
-task_table $N 0 | save_atomically "$spec_dir/tasks.md"
+new_secret ISO_SECRET
+new_spec_dir SPEC-KIT-205-isolation $N
 
 start_receiver "$WORK/healthy.jsonl" "$WORK/healthy.port" "$WORK/receiver.log" --secret-env ISO_SECRET
 start_scripted_receiver "$WORK/blackhole.jsonl" "$WORK/blackhole.port" "$WORK/blackhole.log" blackhole
-cat > "$WORK/config.toml" <<TOML
-[notify]
-admin = "127.0.0.1:$(free_port)"
-repo = "repo"
-state_dir = "state"
+retry=(retry.initial_backoff=50ms retry.max_backoff=200ms)
+config_toml \
+  -- blackhole "$(local_url "$WORK/blackhole.port")" ISO_SECRET max_in_flight=4 timeout=30s "${retry[@]}" \
+  -- healthy "$(local_url "$WORK/healthy.port")" ISO_SECRET max_in_flight=4 timeout=5s "${retry[@]}" \
+  > "$WORK/config.toml"
 
-[[notify.subscriptions]]
-name = "blackhole"
-url = "http://127.0.0.1:$(cat "$WORK/blackhole.port")/hooks"
-secret_env = "ISO_SECRET"
-max_in_flight = 4
-timeout = "30s"
-[notify.subscriptions.retry]
-initial_backoff = "50ms"
-max_backoff = "200ms"
-
-[[notify.subscriptions]]
-name = "healthy"
-url = "http://127.0.0.1:$(cat "$WORK/healthy.port")/hooks"
-secret_env = "ISO_SECRET"
-max_in_flight = 4
-timeout = "5s"
-[notify.subscriptions.retry]
-initial_backoff = "50ms"
-max_backoff = "200ms"
-TOML
-
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "daemon did not record a baseline"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 
 : > "$WORK/written.txt"
 for i in $(seq 1 $N); do

@@ -55,6 +55,118 @@ start_daemon() {  # start_daemon CONFIG LOG
   PIDS+=($DAEMON_PID)
 }
 
+# baseline_ready LOG: waits (15 s) for the daemon's first "baseline recorded" line: from then on a save is a change.
+baseline_ready() { wait_until 15 file_has "$1" "baseline recorded" || fail "daemon did not record a baseline (see $1)"; }
+
+# start_daemon_ready CONFIG LOG: start_daemon, then baseline_ready.
+start_daemon_ready() { start_daemon "$1" "$2" && baseline_ready "$2"; }
+
+# stop_daemon: SIGTERM, must exit 0 (after draining).
+stop_daemon() {
+  kill -TERM "$DAEMON_PID"
+  local rc=0
+  wait "$DAEMON_PID" || rc=$?
+  [ "$rc" -eq 0 ] || fail "serve exited with $rc on SIGTERM (want 0)"
+}
+
+# ---- Set-up and config helpers: most tests start from the same secret, SPEC folder and config ----
+
+# new_secret VAR: exports VAR as a fresh whsec_ secret.
+new_secret() { local s; s=$("$BIN" secret new) || fail "secret new failed"; export "$1=$s"; }
+
+# new_spec_dir SPEC N: spec_dir=$WORK/repo/docs/SPEC, holding a tasks.md of T1..TN, all Backlog (task_table).
+new_spec_dir() {
+  spec_dir="$WORK/repo/docs/$1"
+  mkdir -p "$spec_dir"
+  task_table "$2" 0 | save_atomically "$spec_dir/tasks.md"
+}
+
+# local_url PORT_FILE [PATH]: http://127.0.0.1:<the port in PORT_FILE>PATH (PATH defaults to /hooks).
+local_url() { echo "http://127.0.0.1:$(cat "$1")${2-/hooks}"; }
+
+# toml_value VALUE: VALUE as a TOML value: numbers, booleans, arrays, inline tables and quoted strings as given;
+# anything else ("5s", "1/s", "task", a path) as a string.
+toml_value() {
+  case $1 in
+    true | false | \[* | \{* | \"*) printf '%s' "$1" ;;
+    *) if [[ $1 =~ ^-?[0-9]+(\.[0-9]+)?$ ]]; then printf '%s' "$1"; else printf '"%s"' "$1"; fi ;;
+  esac
+}
+
+# toml_keys PREFIX [KEY=VALUE...]: a `KEY = VALUE` line (toml_value) for each pair named PREFIX<KEY>, KEY without
+# a dot: with PREFIX "" the table's own keys, with "retry." those of its retry table. Of two pairs with one key the
+# later wins (a caller's pair replaces a helper's default: TOML refuses a key given twice).
+toml_keys() {
+  local prefix=$1 kv key later; shift
+  local -A last=()
+  for kv in "$@"; do last[${kv%%=*}]=$kv; done
+  for kv in "$@"; do
+    key=${kv%%=*}
+    later=${last[$key]-}
+    [ "$later" = "$kv" ] || continue
+    unset "last[$key]"   # an identical pair given twice is written once
+    [[ $key == "$prefix"* ]] || continue
+    key=${key#"$prefix"}
+    [[ $key == *.* ]] && continue
+    printf '%s = %s\n' "$key" "$(toml_value "${kv#*=}")"
+  done
+}
+
+# notify_table [KEY=VALUE...]: the [notify] table: repo "repo" and state_dir "state" (next to the config file, in
+# $WORK) and admin on a free loopback port (parallel tests never share the default one); a KEY=VALUE replaces one
+# of these or adds a key; state_dir= (empty) leaves state_dir out (the daemon's default).
+notify_table() {
+  local repo=repo state_dir=state admin="" kv extra=()
+  for kv in "$@"; do
+    case ${kv%%=*} in
+      repo) repo=${kv#*=} ;;
+      state_dir) state_dir=${kv#*=} ;;
+      admin) admin=${kv#*=} ;;
+      *) extra+=("$kv") ;;
+    esac
+  done
+  [ "$admin" != "" ] || admin="127.0.0.1:$(free_port)"
+  local keys=(repo="$repo")
+  [ -z "$state_dir" ] || keys+=(state_dir="$state_dir")
+  echo "[notify]"
+  toml_keys "" "${keys[@]}" admin="$admin" "${extra[@]}"
+}
+
+# subscription NAME URL SECRET_ENV [KEY=VALUE...]: one [[notify.subscriptions]] table; KEY=VALUE pairs named
+# retry.KEY and breaker.KEY go into its retry and breaker tables.
+subscription() {
+  printf '[[notify.subscriptions]]\nname = "%s"\nurl = "%s"\nsecret_env = "%s"\n' "$1" "$2" "$3"
+  shift 3
+  toml_keys "" "$@"
+  local table kv
+  for table in retry breaker; do
+    for kv in "$@"; do
+      if [[ $kv == "$table."* ]]; then
+        printf '[notify.subscriptions.%s]\n' "$table"
+        toml_keys "$table." "$@"
+        break
+      fi
+    done
+  done
+}
+
+# ALL_EVENTS: a subscription's events key taking every event type (the default is task transitions only).
+ALL_EVENTS='events=["spec-kit.task.transitioned", "spec-auto.stage.completed", "spec-auto.pipeline.completed"]'
+
+# config_toml [NOTIFY_KEY=VALUE...] [-- NAME URL SECRET_ENV [KEY=VALUE...]]...: stdout, a whole config: the
+# notify_table of the first group, then one subscription per group after a --.
+config_toml() {
+  local group=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do group+=("$1"); shift; done
+  notify_table "${group[@]}"
+  while [ $# -gt 0 ]; do
+    shift   # the --
+    group=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do group+=("$1"); shift; done
+    subscription "${group[@]}"
+  done
+}
+
 # ---- Delivery-engine helpers (retry, dead letter, 410, crash, isolation tests; bench/delivery_throughput.sh) ----
 
 # start_receiver OUT PORT_FILE LOG [receive options...]: `spec-notify receive` on a free loopback port, one JSON
@@ -201,6 +313,40 @@ distinct_tasks() {
     console.log(ids.size);' "$1"
 }
 has_distinct_tasks() { [ "$(distinct_tasks "$1")" -ge "$2" ]; }
+
+# check_burst OUT N WHAT: the requests of a burst that turned T1..TN Backlog -> Done, interrupted by kill -9 (WHAT
+# says how, for the summary line): every request verifies and says Backlog -> Done (nothing re-detected), every
+# task was answered 2xx, a task sent more than once (sent, but its completion not recorded when the daemon died)
+# carries one webhook-id every time, its payload's delivery_id, and no two tasks share a webhook-id.
+check_burst() {
+  node - "$1" "$2" "$3" <<'JS'
+const lines = require("fs").readFileSync(process.argv[2], "utf8").trim().split("\n").map(JSON.parse);
+const n = Number(process.argv[3]);
+const fail = (m) => { console.error("FAIL: " + m); process.exit(1); };
+const byTask = new Map(), byId = new Map();
+for (const l of lines) {
+  if (l.verified !== true) fail(`request ${l.webhook_id} did not verify`);
+  const t = l.body.task;
+  if (t.from !== "Backlog" || t.to !== "Done") fail(`${t.id}: ${t.from} -> ${t.to}, want Backlog -> Done (re-detected?)`);
+  if (!byTask.has(t.id)) byTask.set(t.id, []);
+  byTask.get(t.id).push(l);
+  if (!byId.has(l.webhook_id)) byId.set(l.webhook_id, new Set());
+  byId.get(l.webhook_id).add(t.id);
+}
+let dups = 0;
+for (let i = 1; i <= n; i++) {
+  const ls = byTask.get("T" + i);
+  if (!ls || !ls.some((l) => l.status === 200)) fail(`T${i} was never delivered (lost)`);
+  const ids = new Set(ls.map((l) => l.webhook_id));
+  if (ids.size !== 1) fail(`T${i} arrived under ${ids.size} webhook-ids: ${[...ids].join(" ")}`);
+  if (ls[0].body.delivery_id !== ls[0].webhook_id) fail(`T${i}: payload delivery_id != webhook-id`);
+  dups += ls.length - 1;
+}
+if (byTask.size !== n) fail(`${byTask.size} distinct tasks delivered, want ${n}`);
+for (const [id, tasks] of byId) if (tasks.size !== 1) fail(`webhook-id ${id} used for tasks ${[...tasks].join(",")}`);
+console.log(`all ${n} tasks delivered ${process.argv[4]}: ${lines.length} requests, ${dups} duplicate(s), each under its task's webhook-id`);
+JS
+}
 
 # lines_in FILE: the number of non-empty lines; 0 for a missing or empty file (line_count prints "0" twice for an
 # existing empty file, since grep -c exits 1 there).

@@ -6,32 +6,15 @@
 source "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || fail "curl is required"
 
-export M_SECRET=$("$BIN" secret new)
+new_secret M_SECRET
 mkdir -p "$WORK/repo/docs/SPEC-KIT-075-webhooks"
 task_table 3 1 | save_atomically "$WORK/repo/docs/SPEC-KIT-075-webhooks/tasks.md"
 start_receiver "$WORK/ok.jsonl" "$WORK/ok.port" "$WORK/receiver.log" --secret-env M_SECRET
 start_receiver "$WORK/flaky.jsonl" "$WORK/flaky.port" "$WORK/receiver.log" --secret-env M_SECRET --fail 1
 mport=$(free_port)
-cat >"$WORK/config.toml" <<TOML
-[notify]
-repo = "repo"
-state_dir = "state"
-metrics = "127.0.0.1:$mport"
-admin = "127.0.0.1:$(free_port)"
-
-[[notify.subscriptions]]
-name = "ok"
-url = "http://127.0.0.1:$(cat "$WORK/ok.port")/hooks"
-secret_env = "M_SECRET"
-
-[[notify.subscriptions]]
-name = "flaky"
-url = "http://127.0.0.1:$(cat "$WORK/flaky.port")/hooks"
-secret_env = "M_SECRET"
-[notify.subscriptions.retry]
-initial_backoff = "100ms"
-max_backoff = "200ms"
-TOML
+config_toml metrics="127.0.0.1:$mport" -- ok "$(local_url "$WORK/ok.port")" M_SECRET \
+  -- flaky "$(local_url "$WORK/flaky.port")" M_SECRET retry.initial_backoff=100ms retry.max_backoff=200ms \
+  > "$WORK/config.toml"
 
 scrape() { curl -sf "http://127.0.0.1:$mport/metrics" >"$WORK/metrics.txt"; }
 # metric_is LINE...: every given series line is in a fresh scrape.
@@ -41,8 +24,7 @@ metric_is() {
   for l in "$@"; do grep -qxF -- "$l" "$WORK/metrics.txt" || return 1; done
 }
 
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "no baseline"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 wait_until 10 metric_is "spec_notify_up 1" "spec_notify_events_detected_total 0" \
   'spec_notify_deliveries_attempted_total{subscription="ok"} 0' || fail "first scrape: $(cat "$WORK/metrics.txt")"
 
@@ -72,7 +54,6 @@ wait_until 10 file_has "$WORK/daemon.log" "SIGHUP: applying" || fail "reload not
 wait_until 10 metric_is "spec_notify_up 1" 'spec_notify_deliveries_attempted_total{subscription="ok"} 0' ||
   fail "scrape after reload: $(cat "$WORK/metrics.txt")"
 
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID" || fail "serve exited non-zero on SIGTERM"
+stop_daemon
 if grep -qF -e "$M_SECRET" "$WORK/metrics.txt" "$WORK/daemon.log"; then fail "secret leaked"; fi
 echo "metrics: OK"

@@ -10,8 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 
 N=200
-ORD_SECRET=$("$BIN" secret new) || fail "secret new failed"
-export ORD_SECRET
+new_secret ORD_SECRET
 spec="SPEC-KIT-416-ordering"
 spec_dir="$WORK/repo/docs/$spec"
 mkdir -p "$spec_dir"
@@ -62,25 +61,10 @@ PIDS+=($!)
 wait_until 10 test -s "$WORK/flaky.port" || fail "receiver did not start"
 
 mport=$(free_port)
-cat > "$WORK/config.toml" <<TOML
-[notify]
-admin = "127.0.0.1:$(free_port)"
-metrics = "127.0.0.1:$mport"
-repo = "repo"
-state_dir = "state"
-
-[[notify.subscriptions]]
-name = "ordered"
-url = "http://127.0.0.1:$(cat "$WORK/flaky.port")/hooks"
-secret_env = "ORD_SECRET"
-statuses = ["In Progress", "In Review", "Done"]
-ordering = "task"
-max_in_flight = 8
-[notify.subscriptions.retry]
-max_attempts = 20
-initial_backoff = "50ms"
-max_backoff = "300ms"
-TOML
+config_toml metrics="127.0.0.1:$mport" \
+  -- ordered "$(local_url "$WORK/flaky.port")" ORD_SECRET 'statuses=["In Progress", "In Review", "Done"]' \
+  ordering=task max_in_flight=8 retry.max_attempts=20 retry.initial_backoff=50ms retry.max_backoff=300ms \
+  > "$WORK/config.toml"
 
 # events_detected_total >= N: the daemon's differ has seen the save (the counter starts at 0 per start).
 detected_at_least() {
@@ -89,8 +73,7 @@ detected_at_least() {
   [ -n "$n" ] && [ "$n" -ge "$1" ]
 }
 
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "daemon did not record a baseline"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 round=0
 for status in "In Progress" "In Review" "Done"; do
   round=$((round + 1))
@@ -149,6 +132,5 @@ for (const [t, ls] of perTask) {
 }
 console.log(`${n} tasks x 3 transitions in order with sequences 1..3; ${lines.length} requests, ${failed} answered 500`);
 JS
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID" || fail "serve exited with $? on SIGTERM (want 0)"
+stop_daemon
 echo "ordering: OK"

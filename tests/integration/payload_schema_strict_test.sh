@@ -10,7 +10,7 @@ ensure_verifiers
 python3 -c 'import jsonschema' 2>/dev/null || fail "python3-jsonschema missing (deploy/setup.sh --tests installs it)"
 SCHEMA="$TEST_DIR/../docs/payload-v1.schema.json"
 
-export PS_SECRET=$("$BIN" secret new)
+new_secret PS_SECRET
 ev="$WORK/repo/docs/SPEC-OPS-004-integrated-coder-hooks/evidence"
 mkdir -p "$WORK/repo/docs/SPEC-KIT-310-schema" "$WORK/repo/docs/SPEC-KIT-311-plain"
 tasks() {  # tasks FILE STATUS [EXTRA ROW]
@@ -20,21 +20,9 @@ tasks() {  # tasks FILE STATUS [EXTRA ROW]
 tasks "$WORK/repo/docs/SPEC-KIT-310-schema/tasks.md" "In Progress"
 tasks "$WORK/repo/docs/SPEC-KIT-311-plain/tasks.md" "Backlog"
 start_receiver "$WORK/received.jsonl" "$WORK/recv.port" "$WORK/receiver.log" --secret-env PS_SECRET
-cat > "$WORK/config.toml" <<TOML
-[notify]
-repo = "repo"
-state_dir = "state"
-admin = "off"
-[[notify.subscriptions]]
-name = "all"
-url = "http://127.0.0.1:$(cat "$WORK/recv.port")/"
-secret_env = "PS_SECRET"
-max_in_flight = 1
-events = ["spec-kit.task.transitioned", "spec-auto.stage.completed", "spec-auto.pipeline.completed"]
-statuses = ["Done", "In Review", "In Progress", "Blocked", "Backlog", "Other"]
-TOML
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "no baseline"
+config_toml admin=off -- all "$(local_url "$WORK/recv.port" /)" PS_SECRET max_in_flight=1 "$ALL_EVENTS" \
+  'statuses=["Done", "In Review", "In Progress", "Blocked", "Backlog", "Other"]' > "$WORK/config.toml"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 
 mkdir -p "$ev/commands/SPEC-KIT-310" "$ev/consensus/SPEC-KIT-310"
 cat > "$ev/consensus/SPEC-KIT-310/spec-plan_2025-11-01T10:00:00Z_synthesis.json" <<'JSON'

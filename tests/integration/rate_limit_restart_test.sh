@@ -12,33 +12,15 @@
 # that holds the next request back (a daemon that started with a full bucket would send at once: 429).
 source "$(dirname "$0")/lib.sh"
 
-RR_SECRET=$("$BIN" secret new) || fail "secret new failed"
-export RR_SECRET
-spec_dir="$WORK/repo/docs/SPEC-KIT-403-rate-restart"
-mkdir -p "$spec_dir"
+new_secret RR_SECRET
 N=8
-task_table "$N" 0 | save_atomically "$spec_dir/tasks.md"
+new_spec_dir SPEC-KIT-403-rate-restart "$N"
 
 # Answers 300 ms after recording: a stop right after a recorded request finds it still in flight.
 start_slack_receiver "$WORK/received.jsonl" "$WORK/slack.port" "$WORK/slack.log" 300
 
-cat > "$WORK/config.toml" <<TOML
-[notify]
-admin = "127.0.0.1:$(free_port)"
-repo = "repo"
-state_dir = "state"
-
-[[notify.subscriptions]]
-name = "slack"
-url = "http://127.0.0.1:$(cat "$WORK/slack.port")/hooks"
-secret_env = "RR_SECRET"
-max_in_flight = 4
-rate_limit = "1/s"
-[notify.subscriptions.retry]
-max_attempts = 10
-initial_backoff = "100ms"
-max_backoff = "2s"
-TOML
+config_toml -- slack "$(local_url "$WORK/slack.port")" RR_SECRET max_in_flight=4 rate_limit=1/s \
+  retry.max_attempts=10 retry.initial_backoff=100ms retry.max_backoff=2s > "$WORK/config.toml"
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
@@ -59,8 +41,7 @@ restart() {
 starts_at_least() { [ "$(grep -c "admin actor listening" "$WORK/daemon.log" || true)" -ge "$1" ]; }
 STARTS=1
 
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "daemon did not record a baseline"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 task_table "$N" "$N" | save_atomically "$spec_dir/tasks.md"     # T1..T8: Backlog -> Done, one save
 
 wait_until 20 at_least_lines "$WORK/received.jsonl" 2 || fail "the first 2 requests did not arrive"
@@ -114,6 +95,5 @@ const gaps = lines.slice(1).map((l) => l.gap_ms);
 console.log(`rate limit across restarts: ${lines.length} requests for ${n} tasks, no 429, min gap ${Math.min(...gaps)} ms`);
 JS
 
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID" || fail "serve exited with $? on SIGTERM (want 0)"
+stop_daemon
 echo "rate limit across restarts: OK"

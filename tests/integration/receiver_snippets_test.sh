@@ -48,15 +48,7 @@ task_table 2 1 >"$WORK/repo/docs/SPEC-KIT-075-webhooks/tasks.md"
 # Two secrets (rotation): the request carries two v1 entries; the snippets get only the older one.
 OLD=$("$BIN" secret new)
 export SNIP_SECRETS="$("$BIN" secret new) $OLD"
-cat >"$WORK/config.toml" <<TOML
-[notify]
-admin = "127.0.0.1:$(free_port)"
-repo = "repo"
-[[notify.subscriptions]]
-name = "capture"
-url = "http://127.0.0.1:$(cat "$WORK/cap.port")/hooks"
-secret_env = "SNIP_SECRETS"
-TOML
+config_toml state_dir= -- capture "$(local_url "$WORK/cap.port")" SNIP_SECRETS > "$WORK/config.toml"
 "$BIN" --test SPEC-KIT-075 --subscription capture --config "$WORK/config.toml" >"$WORK/test.log" 2>&1 ||
   fail "spec-notify --test failed: $(cat "$WORK/test.log")"
 h() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$WORK/cap/headers.json" "$1"; }

@@ -4,44 +4,25 @@
 # invalid new config is rejected and the running one keeps working.
 source "$(dirname "$0")/lib.sh"
 
-export RL_SECRET=$("$BIN" secret new)
+new_secret RL_SECRET
 mkdir -p "$WORK/repo/docs/SPEC-KIT-400-reload"
 tasks() { printf '| Order | Task | Owner | Status | Validation |\n| --- | --- | --- | --- | --- |\n| 1 | R-1: one | Code | %s | - |\n| 2 | R-2: two | Code | %s | - |\n| 3 | R-3: three | Code | %s | - |\n' "$@"; }
 tasks Backlog Backlog Backlog > "$WORK/repo/docs/SPEC-KIT-400-reload/tasks.md"
 
 start_rx() {  # start_rx NAME [extra receive flags]
-  local name=$1; shift
-  "$BIN" receive --listen 127.0.0.1:0 --ready-file "$WORK/$name.port" --secret-env RL_SECRET \
-    --out "$WORK/$name.jsonl" "$@" >"$WORK/$name.log" 2>&1 &
-  PIDS+=($!)
-  wait_until 10 test -s "$WORK/$name.port" || fail "receiver $name did not start"
+  start_receiver "$WORK/$1.jsonl" "$WORK/$1.port" "$WORK/$1.log" --secret-env RL_SECRET "${@:2}"
 }
 start_rx failing --status 500
 start_rx good
 start_rx extra
-port() { cat "$WORK/$1.port"; }
 config() {  # config URL_A [with_extra]
-  cat <<TOML
-[notify]
-repo = "repo"
-state_dir = "state"
-admin = "127.0.0.1:$(free_port)"
-[[notify.subscriptions]]
-name = "a"
-url = "$1"
-secret_env = "RL_SECRET"
-[notify.subscriptions.retry]
-max_attempts = 100
-initial_backoff = "100ms"
-max_backoff = "200ms"
-TOML
-  if [ "${2:-}" = extra ]; then
-    printf '[[notify.subscriptions]]\nname = "b"\nurl = "http://127.0.0.1:%s/"\nsecret_env = "RL_SECRET"\n' "$(port extra)"
-  fi
+  local extra=()
+  [ "${2:-}" != extra ] || extra=(-- b "$(local_url "$WORK/extra.port" /)" RL_SECRET)
+  config_toml -- a "$1" RL_SECRET retry.max_attempts=100 retry.initial_backoff=100ms retry.max_backoff=200ms \
+    "${extra[@]}"
 }
-config "http://127.0.0.1:$(port failing)/" > "$WORK/config.toml"
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "no baseline"
+config "$(local_url "$WORK/failing.port" /)" > "$WORK/config.toml"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 
 tasks Done Backlog Backlog | save_atomically "$WORK/repo/docs/SPEC-KIT-400-reload/tasks.md"
 wait_until 10 has_lines "$WORK/failing.jsonl" 2 || fail "R-1 was not attempted against the failing URL"
@@ -58,7 +39,7 @@ n=$(line_count "$WORK/failing.jsonl")
 wait_until 10 has_lines "$WORK/failing.jsonl" $((n + 1)) || fail "old config stopped retrying after a rejected reload"
 
 # 2. A valid config: the queued delivery goes to the new URL with the same id; subscription b is live.
-config "http://127.0.0.1:$(port good)/" extra | save_atomically "$WORK/config.toml"
+config "$(local_url "$WORK/good.port" /)" extra | save_atomically "$WORK/config.toml"
 kill -HUP "$DAEMON_PID"
 wait_until 10 has_lines "$WORK/good.jsonl" 1 || fail "queued delivery was lost across the reload"
 got_id=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["webhook_id"])' "$WORK/good.jsonl")
@@ -66,5 +47,5 @@ got_id=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlin
 tasks Done Done Backlog | save_atomically "$WORK/repo/docs/SPEC-KIT-400-reload/tasks.md"
 wait_until 10 has_lines "$WORK/extra.jsonl" 1 || fail "new subscription b got nothing"
 wait_until 10 has_lines "$WORK/good.jsonl" 2 || fail "subscription a got nothing after the reload"
-kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "serve exited non-zero"
+stop_daemon
 echo "reload: OK"

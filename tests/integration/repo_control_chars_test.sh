@@ -5,7 +5,7 @@
 # `--list --json` keeps the exact text (JSON-escaped) and the payload carries it unchanged.
 source "$(dirname "$0")/lib.sh"
 
-export CTL_SECRET=$("$BIN" secret new)
+new_secret CTL_SECRET
 forged='2026-01-01T00:00:00.000Z error supervisor: FORGED'
 folder="SPEC-KIT-7-x"$'\n'"$forged"
 spec_dir="$WORK/repo/docs/$folder"
@@ -15,23 +15,9 @@ row Backlog > "$spec_dir/tasks.md"
 echo "# empty" > "$WORK/repo/SPEC.md"
 ADMIN_PORT=$(free_port)
 DEAD_PORT=$(free_port)   # nothing listens: the delivery stays pending, so --list has a row to show
-cat > "$WORK/config.toml" <<TOML
-[notify]
-repo = "repo"
-state_dir = "state"
-admin = "127.0.0.1:$ADMIN_PORT"
-[[notify.subscriptions]]
-name = "nowhere"
-url = "http://127.0.0.1:$DEAD_PORT/"
-secret_env = "CTL_SECRET"
-timeout = "1s"
-[notify.subscriptions.retry]
-max_attempts = 5
-initial_backoff = "1h"
-max_backoff = "1h"
-TOML
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "no baseline"
+config_toml admin="127.0.0.1:$ADMIN_PORT" -- nowhere "http://127.0.0.1:$DEAD_PORT/" CTL_SECRET timeout=1s \
+  retry.max_attempts=5 retry.initial_backoff=1h retry.max_backoff=1h > "$WORK/config.toml"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 wait_until 10 file_has "$WORK/daemon.log" "admin actor listening" || fail "admin actor did not start"
 row Done | save_atomically "$spec_dir/tasks.md"
 wait_until 10 file_has "$WORK/daemon.log" 'T1\\x1b\[2J Backlog -> Done' || fail "no escaped transition log line"
@@ -69,5 +55,5 @@ if (r.body.spec.id !== want || r.body.task.title !== "title\u001b[31m red") thro
 ' "$WORK/list.json" || fail "--list --json does not carry the exact text"
 
 kill -0 "$DAEMON_PID" || fail "daemon died"
-kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "serve exited non-zero"
+stop_daemon
 echo "repo control chars: OK"

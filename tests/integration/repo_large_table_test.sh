@@ -6,26 +6,16 @@
 # is in docs/benchmarks.md).
 source "$(dirname "$0")/lib.sh"
 
-export BIG_SECRET=$("$BIN" secret new)
+new_secret BIG_SECRET
 repo="$WORK/repo"
 mkdir -p "$repo/docs"
 echo "# Tracker" > "$repo/SPEC.md"
 start_receiver "$WORK/received.jsonl" "$WORK/recv.port" "$WORK/receiver.log" --secret-env BIG_SECRET
 # Only three tasks are subscribed to, so the test measures the differ, not 50,000 HTTP deliveries. Task
 # filters are prefixes: with ids up to T340000 each of these matches exactly one task.
-cat > "$WORK/config.toml" <<TOML
-[notify]
-repo = "repo"
-state_dir = "state"
-admin = "127.0.0.1:$(free_port)"
-[[notify.subscriptions]]
-name = "few"
-url = "http://127.0.0.1:$(cat "$WORK/recv.port")/"
-secret_env = "BIG_SECRET"
-tasks = ["T49999", "T50000", "T50001"]
-TOML
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "no baseline"
+config_toml -- few "$(local_url "$WORK/recv.port" /)" BIG_SECRET 'tasks=["T49999", "T50000", "T50001"]' \
+  > "$WORK/config.toml"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 
 # T1..T50000 are rows 1..50000 (lines 4..50003); T50001 (line 50004) is the first row past the cap.
 awk 'BEGIN { printf "# Tracker\n| Task ID | Title | Status |\n|---|---|---|\n"
@@ -54,5 +44,5 @@ fi
 [ "$(grep -c "max_events_per_diff" "$WORK/daemon.log")" -eq 1 ] || fail "the event-cap warning was repeated"
 ! has_task T50001 || fail "T50001, past max_task_rows, was delivered"
 ! grep -q "restarting" "$WORK/daemon.log" || fail "a stage was restarted"
-kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "serve exited non-zero"
+stop_daemon
 echo "repo large table: OK"

@@ -5,7 +5,7 @@
 # the good files are still delivered, and no payload carries anything from outside the repo.
 source "$(dirname "$0")/lib.sh"
 
-export UNTRUSTED_SECRET=$("$BIN" secret new)
+new_secret UNTRUSTED_SECRET
 repo="$WORK/repo"
 ev="$repo/docs/SPEC-OPS-004-integrated-coder-hooks/evidence"
 out="$WORK/outside"
@@ -25,22 +25,11 @@ ln -s "$out/folder" "$repo/docs/SPEC-KIT-6-linked"                 # a symlinked
 ln -s "$out/telemetry.json" "$ev/commands/SPEC-KIT-1/spec-plan_2025-10-05T00:00:00Z-1.json"
 
 start_receiver "$WORK/received.jsonl" "$WORK/recv.port" "$WORK/receiver.log" --secret-env UNTRUSTED_SECRET
-cat > "$WORK/config.toml" <<TOML
-[notify]
-repo = "repo"
-state_dir = "state"
-admin = "127.0.0.1:$(free_port)"
-poll_interval = "100ms"
-[[notify.subscriptions]]
-name = "all"
-url = "http://127.0.0.1:$(cat "$WORK/recv.port")/"
-secret_env = "UNTRUSTED_SECRET"
-events = ["spec-kit.task.transitioned", "spec-auto.stage.completed", "spec-auto.pipeline.completed"]
-statuses = ["Done", "In Review"]
-TOML
+config_toml poll_interval=100ms \
+  -- all "$(local_url "$WORK/recv.port" /)" UNTRUSTED_SECRET "$ALL_EVENTS" 'statuses=["Done", "In Review"]' \
+  > "$WORK/config.toml"
 export SPEC_NOTIFY_LOG=debug   # the watcher logs each rescan at debug: the test counts them
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "no baseline"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 
 # Created under the running daemon by rename (inotify IN_MOVED_TO, not only the rescan).
 ln -s /proc/self/mem "$WORK/mem.lnk" && mv "$WORK/mem.lnk" "$repo/docs/SPEC-KIT-2-mem/tasks.md"
@@ -78,5 +67,5 @@ node -e '
 const ids = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map(l => JSON.parse(l).body.task.id);
 if (JSON.stringify(ids) !== JSON.stringify(["G-1", "G-1"])) { console.error("FAIL: delivered " + ids); process.exit(1); }
 ' "$WORK/received.jsonl"
-kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "serve exited non-zero"
+stop_daemon
 echo "repo untrusted read: OK"

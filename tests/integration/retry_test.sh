@@ -5,35 +5,15 @@
 # header was ignored), and it must not be sent again once delivered. The evidence trail holds the 4 attempts.
 source "$(dirname "$0")/lib.sh"
 
-RETRY_SECRET=$("$BIN" secret new) || fail "secret new failed"
-export RETRY_SECRET
-spec_dir="$WORK/repo/docs/SPEC-KIT-201-retry"
-mkdir -p "$spec_dir"
-task_table 3 0 | save_atomically "$spec_dir/tasks.md"
+new_secret RETRY_SECRET
+new_spec_dir SPEC-KIT-201-retry 3
 
 start_scripted_receiver "$WORK/received.jsonl" "$WORK/receiver.port" "$WORK/receiver.log" \
   "503:1,503:1,503:1,200" RETRY_SECRET
-cat > "$WORK/config.toml" <<TOML
-[notify]
-admin = "127.0.0.1:$(free_port)"
-repo = "repo"
-state_dir = "state"
+config_toml -- retry "$(local_url "$WORK/receiver.port")" RETRY_SECRET max_in_flight=1 timeout=5s \
+  retry.max_attempts=6 retry.initial_backoff=50ms retry.max_backoff=5s retry.multiplier=2.0 > "$WORK/config.toml"
 
-[[notify.subscriptions]]
-name = "retry"
-url = "http://127.0.0.1:$(cat "$WORK/receiver.port")/hooks"
-secret_env = "RETRY_SECRET"
-max_in_flight = 1
-timeout = "5s"
-[notify.subscriptions.retry]
-max_attempts = 6
-initial_backoff = "50ms"
-max_backoff = "5s"
-multiplier = 2.0
-TOML
-
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "daemon did not record a baseline"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 
 task_table 3 1 | save_atomically "$spec_dir/tasks.md"     # T1: Backlog -> Done
 wait_until 20 has_distinct_tasks "$WORK/received.jsonl" 1 || fail "T1 was not delivered within 20 s (3 x 503 then 200)"
@@ -72,6 +52,5 @@ evidence_attempts() { cat "$WORK"/repo/docs/SPEC-OPS-004-integrated-coder-hooks/
 evidence_has_4() { [ "$(evidence_attempts)" -ge 4 ]; }
 wait_until 10 evidence_has_4 || fail "evidence holds $(evidence_attempts) record(s) of $t1_id, want 4"
 
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID" || fail "serve exited with $? on SIGTERM (want 0)"
+stop_daemon
 echo "retry: OK"

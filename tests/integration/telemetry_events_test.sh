@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 python3 -c 'import jsonschema' 2>/dev/null || fail "python3-jsonschema missing (deploy/setup.sh --tests installs it)"
 
-export TEL_SECRET=$("$BIN" secret new)
+new_secret TEL_SECRET
 ev="$WORK/repo/docs/SPEC-OPS-004-integrated-coder-hooks/evidence"
 mkdir -p "$WORK/repo/docs/SPEC-KIT-300-telemetry"
 cat > "$WORK/repo/docs/SPEC-KIT-300-telemetry/tasks.md" <<'MD'
@@ -15,19 +15,8 @@ cat > "$WORK/repo/docs/SPEC-KIT-300-telemetry/tasks.md" <<'MD'
 | 1 | T300-1: Wire telemetry | Code | In Progress | - |
 MD
 start_receiver "$WORK/received.jsonl" "$WORK/recv.port" "$WORK/receiver.log" --secret-env TEL_SECRET
-cat > "$WORK/config.toml" <<TOML
-[notify]
-admin = "127.0.0.1:$(free_port)"
-repo = "repo"
-state_dir = "state"
-[[notify.subscriptions]]
-name = "all"
-url = "http://127.0.0.1:$(cat "$WORK/recv.port")/"
-secret_env = "TEL_SECRET"
-events = ["spec-kit.task.transitioned", "spec-auto.stage.completed", "spec-auto.pipeline.completed"]
-TOML
-start_daemon "$WORK/config.toml" "$WORK/daemon.log"
-wait_until 15 file_has "$WORK/daemon.log" "baseline recorded" || fail "no baseline"
+config_toml -- all "$(local_url "$WORK/recv.port" /)" TEL_SECRET "$ALL_EVENTS" > "$WORK/config.toml"
+start_daemon_ready "$WORK/config.toml" "$WORK/daemon.log"
 
 # The commands/ folder does not exist yet: the watcher must notice the new tree.
 mkdir -p "$ev/commands/SPEC-KIT-300"

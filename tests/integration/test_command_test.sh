@@ -6,7 +6,7 @@
 # No secret appears in any output, log or evidence file.
 source "$(dirname "$0")/lib.sh"
 
-export TC_SECRET=$("$BIN" secret new)
+new_secret TC_SECRET
 repo="$WORK/repo"
 mkdir -p "$repo/docs/SPEC-KIT-075-webhooks"
 cat >"$repo/docs/SPEC-KIT-075-webhooks/tasks.md" <<'MD'
@@ -27,42 +27,12 @@ cat >"$evidence/commands/SPEC-KIT-075/spec-validate_2025-10-04T14:15:27Z-1.json"
 JSON
 
 start_receiver "$WORK/received.jsonl" "$WORK/recv.port" "$WORK/receiver.log" --secret-env TC_SECRET
-port=$(cat "$WORK/recv.port")
-"$BIN" receive --listen 127.0.0.1:0 --status 500 --out "$WORK/failing.jsonl" --ready-file "$WORK/fail.port" \
-  >>"$WORK/receiver.log" 2>&1 &
-PIDS+=($!)
-wait_until 10 test -s "$WORK/fail.port" || fail "failing receiver did not start"
-fail_port=$(cat "$WORK/fail.port")
-
-cat >"$WORK/config.toml" <<TOML
-[notify]
-admin = "127.0.0.1:$(free_port)"
-repo = "repo"
-state_dir = "state"
-
-[[notify.subscriptions]]
-name = "dry"
-url = "http://127.0.0.1:$port/hooks?token=dry-url-token"
-secret_env = "TC_SECRET"
-dry_run = true
-signature = "both"
-
-[[notify.subscriptions]]
-name = "chatops"
-url = "http://127.0.0.1:$port/hooks?token=live-url-token"
-secret_env = "TC_SECRET"
-signature = "both"
-
-[[notify.subscriptions]]
-name = "failing"
-url = "http://127.0.0.1:$fail_port/hooks"
-secret_env = "TC_SECRET"
-
-[[notify.subscriptions]]
-name = "broken"
-url = "ftp://127.0.0.1/hooks"
-secret_env = "TC_SECRET"
-TOML
+start_receiver "$WORK/failing.jsonl" "$WORK/fail.port" "$WORK/receiver.log" --status 500
+config_toml \
+  -- dry "$(local_url "$WORK/recv.port" "/hooks?token=dry-url-token")" TC_SECRET dry_run=true signature=both \
+  -- chatops "$(local_url "$WORK/recv.port" "/hooks?token=live-url-token")" TC_SECRET signature=both \
+  -- failing "$(local_url "$WORK/fail.port")" TC_SECRET \
+  -- broken "ftp://127.0.0.1/hooks" TC_SECRET > "$WORK/config.toml"
 cfg="$WORK/config.toml"
 
 run() {  # run NAME ARGS...: stdout -> NAME.out, stderr -> NAME.err, exit code -> $rc
