@@ -14,6 +14,8 @@ const char* to_string(outcome_kind k) {
       return "disabled";
     case outcome_kind::dry_run:
       return "dry_run";
+    case outcome_kind::requeued:
+      return "requeued";
   }
   return "unknown";
 }

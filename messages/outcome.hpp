@@ -13,7 +13,8 @@ enum class outcome_kind : int32_t {
   retrying = 1,
   dead_lettered = 2,
   disabled = 3,
-  dry_run = 4
+  dry_run = 4,
+  requeued = 5  // a dead letter replayed into the spool (admin replay): no attempt was made
 };
 
 const char* to_string(outcome_kind k);

@@ -14,6 +14,7 @@
 #include "actors/admin/tls_credentials.hpp"
 #include "actors/admin/token.hpp"
 #include "actors/log.hpp"
+#include "actors/util/clock.hpp"
 #include "config/reload.hpp"
 #include "messages/admin_protocol.hpp"
 #include "messages/batches.hpp"
@@ -176,17 +177,17 @@ void answer_list(self_ptr self, const admin_request& req, promise rp) {
 
 void answer_replay(self_ptr self, const admin_request& req, promise rp) {
   std::vector<delivery> replayed;
-  auto reply = handle_replay(
-      *self->state.db, req,
-      {self->state.cfg.evidence_dir, self->state.cfg.evidence_max_bytes_per_spec, self->state.cfg.repo},
-      replayed);
+  auto reply = handle_replay(*self->state.db, req, replayed);
   if (replayed.empty()) {
     rp.deliver(reply);
     return;
   }
   logging::info("admin",
                 "replayed " + std::to_string(replayed.size()) + " dead letter(s) (same webhook-ids)");
-  with_wiring(self, rp, [self, reply, replayed](const pipeline_handles& w, promise rp) mutable {
+  auto outcomes = replay_outcomes(replayed, util::unix_now_ms());
+  with_wiring(self, rp, [self, reply, replayed, outcomes](const pipeline_handles& w, promise rp) mutable {
+    // The evidence writer is the daemon's only writer of evidence files.
+    for (auto& o : outcomes) self->send(w.evidence, std::move(o));
     std::map<std::string, delivery_batch> by_sub;
     for (auto& d : replayed) by_sub[d.subscription].items.push_back(std::move(d));
     for (auto& [sub, batch] : by_sub) {

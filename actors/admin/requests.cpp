@@ -1,30 +1,10 @@
 #include "actors/admin/requests.hpp"
 
-#include <chrono>
-
 #include "actors/admin/operations.hpp"
 #include "actors/evidence/evidence_log.hpp"
 #include "actors/util/clock.hpp"
 
 namespace spec_notify::admin {
-namespace {
-
-evidence::evidence_record replay_record(const delivery& d, int64_t at_ms) {
-  evidence::evidence_record r;
-  r.kind = "replay";
-  r.delivery_id = d.id;
-  r.subscription = d.subscription;
-  r.event_type = d.event_type;
-  r.spec_id = d.spec_id;
-  r.task_id = d.task_id;
-  r.attempt = 0;
-  r.at_ms = at_ms;
-  r.replay = true;
-  r.outcome = "requeued";
-  return r;
-}
-
-}  // namespace
 
 admin_reply handle_list(const store::db& db, const admin_request& req) {
   admin_reply reply;
@@ -32,8 +12,7 @@ admin_reply handle_list(const store::db& db, const admin_request& req) {
   return reply;
 }
 
-admin_reply handle_replay(store::db& db, const admin_request& req, const evidence_target& evidence,
-                          std::vector<delivery>& replayed) {
+admin_reply handle_replay(store::db& db, const admin_request& req, std::vector<delivery>& replayed) {
   admin_reply reply;
   if (req.ids.empty() && !req.failed) {
     reply.ok = false;
@@ -51,14 +30,35 @@ admin_reply handle_replay(store::db& db, const admin_request& req, const evidenc
     reply.message = "replay failed: cannot write the store in " + db.dir() + ": " + out.error;
     return reply;
   }
-  evidence::evidence_log log(evidence.dir, evidence.max_bytes_per_spec, evidence.repo);
-  auto at = util::unix_now_ms();
-  for (const auto& d : out.replayed) {
-    if (auto err = log.append(replay_record(d, at)); !err.empty() && reply.message.empty())
-      reply.message = "replayed, but the evidence record was not written: " + err;
-  }
   replayed = std::move(out.replayed);
   return reply;
+}
+
+std::vector<delivery_outcome> replay_outcomes(const std::vector<delivery>& replayed, int64_t at_ms) {
+  std::vector<delivery_outcome> out;
+  out.reserve(replayed.size());
+  for (const auto& d : replayed) {
+    delivery_outcome o;
+    o.delivery_id = d.id;
+    o.subscription = d.subscription;
+    o.event_type = d.event_type;
+    o.spec_id = d.spec_id;
+    o.task_id = d.task_id;
+    o.kind = outcome_kind::requeued;
+    o.attempt.attempt = 0;
+    o.attempt.at_ms = at_ms;
+    o.replay = true;
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+std::string record_offline(const evidence_target& evidence, const std::vector<delivery_outcome>& outcomes) {
+  evidence::evidence_log log(evidence.dir, evidence.max_bytes_per_spec, evidence.repo);
+  std::string first_error;
+  for (const auto& o : outcomes)
+    if (auto err = log.append(evidence::to_record(o)); !err.empty() && first_error.empty()) first_error = err;
+  return first_error;
 }
 
 }  // namespace spec_notify::admin

@@ -1,11 +1,11 @@
 #pragma once
 // The store half of the admin requests "list" and "replay": turns an admin_request into an admin_reply using
-// operations.hpp, and records every replay in the evidence (kind "replay", outcome "requeued", attempt 0;
-// the attempts that follow carry replay=true too). Shared by the admin actor (daemon running) and the CLI
-// (no daemon: it opens the store itself), so both paths answer identically.
-// Evidence: a fresh evidence_log per call appends with O_APPEND whole lines, so it can share the folders
-// with the daemon's evidence writer; the writer's size cache then lags by these few lines until its next
-// rotation check, an accepted overshoot of a few hundred bytes per replay.
+// operations.hpp. Shared by the admin actor (daemon running) and the CLI (no daemon: it opens the store
+// itself), so both paths answer identically.
+// Evidence: every replay is recorded (kind "replay", outcome "requeued", attempt 0; the attempts that follow
+// carry replay=true too) from replay_outcomes(). The daemon's admin actor sends them to the evidence writer
+// actor, the only writer of evidence in the daemon; the CLI without a daemon appends them itself
+// (record_offline), through the same evidence_log code and its per-folder lock.
 #include <cstdint>
 #include <filesystem>
 #include <vector>
@@ -13,6 +13,7 @@
 #include "actors/store/store.hpp"
 #include "messages/admin_protocol.hpp"
 #include "messages/delivery.hpp"
+#include "messages/outcome.hpp"
 
 namespace spec_notify::admin {
 
@@ -25,8 +26,13 @@ struct evidence_target {
 admin_reply handle_list(const store::db& db, const admin_request& req);
 
 // REQUIRES: req.ids non-empty, or req.failed. `replayed` receives the records now in dlv/ (for the running
-// deliverers). Evidence write failures are reported in reply.message but do not undo the replay.
-admin_reply handle_replay(store::db& db, const admin_request& req, const evidence_target& evidence,
-                          std::vector<delivery>& replayed);
+// deliverers, and for replay_outcomes).
+admin_reply handle_replay(store::db& db, const admin_request& req, std::vector<delivery>& replayed);
+
+// One "requeued" outcome per replayed delivery, as the evidence records it.
+std::vector<delivery_outcome> replay_outcomes(const std::vector<delivery>& replayed, int64_t at_ms);
+
+// Appends `outcomes` to the evidence (no daemon running). "" when all were written, else the first error.
+std::string record_offline(const evidence_target& evidence, const std::vector<delivery_outcome>& outcomes);
 
 }  // namespace spec_notify::admin

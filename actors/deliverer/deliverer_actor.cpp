@@ -101,6 +101,8 @@ void report(self_ptr self, const delivery_outcome& o) {
       logging::error(st.tag, "subscription DISABLED: " + st.book->disabled_reason() +
                                  "; its deliveries stay queued (resume with the admin shell)");
       break;
+    case outcome_kind::requeued:  // admin replay's; a deliverer never reports one
+      break;
   }
   if (st.evidence) self->send(st.evidence, o);
   if (st.dead_letter && kind == outcome_kind::dead_lettered) self->send(st.dead_letter, o);

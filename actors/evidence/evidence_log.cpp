@@ -123,6 +123,24 @@ evidence_log::evidence_log(fs::path evidence_dir, int64_t max_bytes_per_spec, fs
   split_at_anchor(evidence_dir_, trusted_root, anchor_, below_);
 }
 
+evidence_record to_record(const delivery_outcome& o) {
+  evidence_record r;
+  r.delivery_id = o.delivery_id;
+  r.subscription = o.subscription;
+  r.event_type = o.event_type;
+  r.spec_id = o.spec_id;
+  r.task_id = o.task_id;
+  r.kind = o.kind == outcome_kind::dry_run ? "dry_run" : (o.replay ? "replay" : "attempt");
+  r.error = o.attempt.error;
+  r.attempt = o.attempt.attempt;
+  r.status_code = o.attempt.status_code;
+  r.latency_ms = o.attempt.latency_ms;
+  r.at_ms = o.attempt.at_ms;
+  r.replay = o.replay;
+  r.outcome = to_string(o.kind);
+  return r;
+}
+
 fs::path evidence_log::folder_for(const std::string& spec_id) const {
   return evidence_dir_ / "commands" / spec_folder_name(spec_id) / "webhooks";
 }

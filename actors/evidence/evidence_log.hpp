@@ -40,6 +40,8 @@
 #include <string>
 #include <vector>
 
+#include "messages/outcome.hpp"
+
 namespace spec_notify::evidence {
 
 struct evidence_record {
@@ -55,6 +57,10 @@ struct evidence_record {
   // as a second line of defence; text that is not valid JSON is stored as a JSON string.
   std::string sample;
 };
+
+// The record of an outcome: every line but `spec-notify --test`'s is made here, by the evidence writer actor
+// (attempts, dry runs, admin replays) and by the CLI's offline replay.
+evidence_record to_record(const delivery_outcome& o);
 
 // Folder name for a spec id: bytes outside [A-Za-z0-9._-] become '_', a leading '.' and any '.' right after
 // another '.' become '_' (so no "..", no hidden folders, no '/'), at most 128 bytes; "" -> "_unscoped".

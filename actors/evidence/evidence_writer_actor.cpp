@@ -26,25 +26,6 @@ struct writer_state {
   bool retry_scheduled = false;
 };
 
-evidence_record to_record(const delivery_outcome& o) {
-  const outcome_kind kind = o.kind;
-  evidence_record r;
-  r.delivery_id = o.delivery_id;
-  r.subscription = o.subscription;
-  r.event_type = o.event_type;
-  r.spec_id = o.spec_id;
-  r.task_id = o.task_id;
-  r.kind = kind == outcome_kind::dry_run ? "dry_run" : (o.replay ? "replay" : "attempt");
-  r.error = o.attempt.error;
-  r.attempt = o.attempt.attempt;
-  r.status_code = o.attempt.status_code;
-  r.latency_ms = o.attempt.latency_ms;
-  r.at_ms = o.attempt.at_ms;
-  r.replay = o.replay;
-  r.outcome = to_string(kind);
-  return r;
-}
-
 void log_report(const evidence_queue::report& r) {
   for (const auto& w : r.warnings) logging::warn("evidence", w);
 }

@@ -11,6 +11,7 @@
 #include "actors/admin/requests.hpp"
 #include "actors/admin/token.hpp"
 #include "actors/store/store.hpp"
+#include "actors/util/clock.hpp"
 #include "app/commands/admin_ops.hpp"
 #include "messages/type_ids.hpp"
 
@@ -105,8 +106,12 @@ class local_session : public admin_session {
         return r;
       }
       std::vector<delivery> replayed;  // picked up by the deliverers at the daemon's next start
-      return admin::handle_replay(*db_, req, {cfg_.evidence_dir, cfg_.evidence_max_bytes_per_spec, cfg_.repo},
-                                  replayed);
+      auto reply = admin::handle_replay(*db_, req, replayed);
+      auto err = admin::record_offline({cfg_.evidence_dir, cfg_.evidence_max_bytes_per_spec, cfg_.repo},
+                                       admin::replay_outcomes(replayed, util::unix_now_ms()));
+      if (!err.empty() && reply.message.empty())
+        reply.message = "replayed, but the evidence record was not written: " + err;
+      return reply;
     }
     return failure("'" + req.command + "' needs a running daemon (nothing listens on " + cfg_.admin + ")");
   }

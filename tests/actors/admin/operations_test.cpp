@@ -218,10 +218,13 @@ BOOST_FIXTURE_TEST_CASE(handle_replay_records_each_replay_in_the_evidence_withou
   req.command = "replay";
   req.ids = {"msg_a"};
   std::vector<delivery> replayed;
-  auto reply = admin::handle_replay(*db, req, {dir / "evidence", 0, {}}, replayed);
+  auto reply = admin::handle_replay(*db, req, replayed);
   BOOST_TEST(reply.ok);
   BOOST_TEST(reply.message.empty());
   BOOST_REQUIRE_EQUAL(replayed.size(), 1u);
+  // The CLI's path without a daemon (the daemon's admin actor sends the same outcomes to its evidence
+  // writer).
+  BOOST_TEST(admin::record_offline({dir / "evidence", 0, {}}, admin::replay_outcomes(replayed, 5000)) == "");
   auto folder = dir / "evidence" / "commands" / "SPEC-KIT-075-x" / "webhooks";
   std::string all;
   for (const auto& f : std::filesystem::directory_iterator(folder)) {
@@ -240,6 +243,6 @@ BOOST_FIXTURE_TEST_CASE(handle_replay_without_ids_or_failed_is_an_error, fixture
   admin_request req;
   req.command = "replay";
   std::vector<delivery> replayed;
-  auto reply = admin::handle_replay(*db, req, {dir / "evidence", 0, {}}, replayed);
+  auto reply = admin::handle_replay(*db, req, replayed);
   BOOST_TEST(!reply.ok);
 }
