@@ -59,64 +59,16 @@ BOOST_AUTO_TEST_CASE(admin_values_other_than_off_stay_host_port) {
 }
 
 BOOST_AUTO_TEST_CASE(durations_that_overflow_the_clock_are_errors_at_the_value) {
-  load_result r = load(R"([notify]
-dead_letter_retention = "999999999999h"
-poll_interval = "9223372036854775807ms"
-[[notify.subscriptions]]
-name = "chatops"
-url = "http://127.0.0.1:8080/hooks/spec"
-secret_env = "TEST_SECRET"
-timeout = "106751991167d"
-[notify.subscriptions.retry]
-initial_backoff = "36501d"
-max_backoff = "99999999999999999999ms"
-)");
-  expect_problem(r, 2, "notify.dead_letter_retention: duration '999999999999h' is too large");
-  expect_problem(r, 3, "notify.poll_interval: duration '9223372036854775807ms' is too large");
-  expect_problem(r, 8, "subscription 'chatops': timeout: duration '106751991167d' is too large");
-  expect_problem(r, 10, "retry.initial_backoff: duration '36501d' is too large");
-  expect_problem(r, 11, "retry.max_backoff: duration '99999999999999999999ms' is too large");
+  load_result r = expect_duration_problems(duration_set::overflow);
   BOOST_TEST(find_problem(r, "999999999999h")->col == 25);
-  BOOST_TEST(error_count(r) == 5u, dump(r));
 }
 
 BOOST_AUTO_TEST_CASE(each_duration_key_has_a_sane_maximum) {
-  load_result r = load(R"([notify]
-dead_letter_retention = "3651d"
-poll_interval = "25h"
-[[notify.subscriptions]]
-name = "chatops"
-url = "http://127.0.0.1:8080/hooks/spec"
-secret_env = "TEST_SECRET"
-timeout = "61m"
-[notify.subscriptions.retry]
-initial_backoff = "2d"
-max_backoff = "25h"
-multiplier = 101.0
-)");
-  expect_problem(r, 2, "notify.dead_letter_retention must be at most 3650d, got 3651d");
-  expect_problem(r, 3, "notify.poll_interval must be at most 1d, got 25h");
-  expect_problem(r, 8, "subscription 'chatops': timeout must be at most 1h, got 61m");
-  expect_problem(r, 10, "retry.initial_backoff must be at most 1d, got 2d");
-  expect_problem(r, 11, "retry.max_backoff must be at most 1d, got 25h");
-  expect_problem(r, 12, "retry.multiplier must be at most 100.0");
-  BOOST_TEST(error_count(r) == 6u, dump(r));
+  expect_duration_problems(duration_set::over_maximum);
 }
 
 BOOST_AUTO_TEST_CASE(durations_at_their_maximum_are_accepted) {
-  load_result r = load(R"([notify]
-dead_letter_retention = "3650d"
-poll_interval = "24h"
-[[notify.subscriptions]]
-name = "chatops"
-url = "http://127.0.0.1:8080/hooks/spec"
-secret_env = "TEST_SECRET"
-timeout = "1h"
-[notify.subscriptions.retry]
-initial_backoff = "1d"
-max_backoff = "86400000ms"
-multiplier = 100
-)");
+  load_result r = expect_duration_problems(duration_set::at_maximum);
   BOOST_TEST(r.ok(), dump(r));
   BOOST_TEST(r.value.dead_letter_retention.count() == std::chrono::milliseconds(3650 * 24h).count());
   BOOST_REQUIRE(r.value.subscriptions.size() == 1u);

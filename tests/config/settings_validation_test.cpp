@@ -38,11 +38,8 @@ repo = "."
 stat_dir = "x"
 [notify.extra]
 a = 1
-[[notify.subscriptions]]
-name = "chatops"
-url = "http://127.0.0.1/"
-secret_env = "TEST_SECRET"
-evnets = ["spec-kit.task.transitioned"]
+)" + subscription_toml("chatops") +  // lines 6-9
+                       R"(evnets = ["spec-kit.task.transitioned"]
 max_attempts = 3
 [notify.subscriptions.retry]
 max_attempt = 3
@@ -75,63 +72,40 @@ statuses = ["Done", 7]
 max_in_flight = "4"
 retry = { multiplier = "2" }
 )");
-  expect_problem(r, 2, "notify.repo must be a string, not an integer");
-  expect_problem(r, 3, "notify.admin_allow_non_loopback must be a boolean");
-  expect_problem(r, 4, "notify.evidence_max_bytes_per_spec must be an integer, not a float");
-  expect_problem(r, 5, "notify.poll_interval must be a duration string");
-  expect_problem(r, 10, "subscription 'chatops': enabled must be a boolean");
-  expect_problem(r, 11, "events must be an array of strings, not a string");
-  expect_problem(r, 12, "statuses entries must be strings, not an integer");
-  expect_problem(r, 13, "max_in_flight must be an integer, not a string");
-  expect_problem(r, 14, "retry.multiplier must be a number, not a string");
-  BOOST_TEST(error_count(r) == 9u, dump(r));
+  expect_errors(r, R"(
+2: notify.repo must be a string, not an integer
+3: notify.admin_allow_non_loopback must be a boolean
+4: notify.evidence_max_bytes_per_spec must be an integer, not a float
+5: notify.poll_interval must be a duration string
+10: subscription 'chatops': enabled must be a boolean
+11: events must be an array of strings, not a string
+12: statuses entries must be strings, not an integer
+13: max_in_flight must be an integer, not a string
+14: retry.multiplier must be a number, not a string
+)");
 }
 
 BOOST_AUTO_TEST_CASE(bad_durations_are_errors_naming_key_and_reason) {
-  load_result r = load(R"([notify]
-dead_letter_retention = "7 days"
-poll_interval = "0s"
-[[notify.subscriptions]]
-name = "chatops"
-url = "http://127.0.0.1/"
-secret_env = "TEST_SECRET"
-timeout = "1.5s"
-[notify.subscriptions.retry]
-initial_backoff = "-1s"
-max_backoff = "10"
-)");
-  expect_problem(r, 2, "notify.dead_letter_retention: unknown unit");
-  expect_problem(r, 3, "notify.poll_interval must be greater than 0");
-  expect_problem(r, 8, "timeout: fractional duration '1.5s'");
-  expect_problem(r, 10, "retry.initial_backoff: negative duration");
-  expect_problem(r, 11, "retry.max_backoff: missing unit");
-  BOOST_TEST(error_count(r) == 5u, dump(r));
+  expect_duration_problems(duration_set::bad_text);
 }
 
 BOOST_AUTO_TEST_CASE(subscription_names_must_be_lower_case_and_unique) {
-  load_result r = load(kMinimal + R"([[notify.subscriptions]]
-name = "Chat Ops"
-url = "http://127.0.0.1/"
-secret_env = "TEST_SECRET"
-[[notify.subscriptions]]
-name = "chatops"
-url = "http://127.0.0.1/"
-secret_env = "TEST_SECRET"
-[[notify.subscriptions]]
-url = "http://127.0.0.1/"
-secret_env = "TEST_SECRET"
+  // Lines 6-9, 10-13 and 14-16 (no name).
+  load_result r =
+      load(kMinimal + subscription_toml("Chat Ops") + subscription_toml("chatops") + subscription_toml(""));
+  expect_errors(r, R"(
+7: subscription #2: name 'Chat Ops' is invalid
+11: duplicate subscription name 'chatops' (first defined on line 3)
+14: subscription #4: missing required key 'name'
 )");
-  expect_problem(r, 7, "subscription #2: name 'Chat Ops' is invalid");
-  expect_problem(r, 11, "duplicate subscription name 'chatops' (first defined on line 3)");
-  expect_problem(r, 14, "subscription #4: missing required key 'name'");
-  BOOST_TEST(error_count(r) == 3u, dump(r));
 }
 
 BOOST_AUTO_TEST_CASE(url_and_secret_env_are_required) {
   load_result r = load("[notify]\n[[notify.subscriptions]]\nname = \"a\"\n");
-  expect_problem(r, 2, "subscription 'a': missing required key 'url'");
-  expect_problem(r, 2, "subscription 'a': missing required key 'secret_env'");
-  BOOST_TEST(error_count(r) == 2u, dump(r));
+  expect_errors(r, R"(
+2: subscription 'a': missing required key 'url'
+2: subscription 'a': missing required key 'secret_env'
+)");
 }
 
 BOOST_AUTO_TEST_CASE(an_unset_or_empty_secret_variable_is_an_error_naming_it) {
@@ -145,13 +119,11 @@ BOOST_AUTO_TEST_CASE(an_unset_or_empty_secret_variable_is_an_error_naming_it) {
 BOOST_AUTO_TEST_CASE(each_bad_secret_is_reported_by_position_without_its_value) {
   load_result r =
       load(kMinimal, fake_env({{"TEST_SECRET", kSecret + " " + kShortSecret + " plainpassword whsec_%%%%"}}));
-  expect_problem(
-      r, 5, "secret 2 of 4 in environment variable TEST_SECRET is not a valid whsec_ secret: decodes to 23");
-  expect_problem(r, 5,
-                 "secret 3 of 4 in environment variable TEST_SECRET is not a valid whsec_ secret: does not");
-  expect_problem(r, 5,
-                 "secret 4 of 4 in environment variable TEST_SECRET is not a valid whsec_ secret: the part");
-  BOOST_TEST(error_count(r) == 3u, dump(r));
+  expect_errors(r, R"(
+5: secret 2 of 4 in environment variable TEST_SECRET is not a valid whsec_ secret: decodes to 23
+5: secret 3 of 4 in environment variable TEST_SECRET is not a valid whsec_ secret: does not
+5: secret 4 of 4 in environment variable TEST_SECRET is not a valid whsec_ secret: the part
+)");
   BOOST_TEST(r.value.subscriptions.at(0).secrets.empty());
 }
 
@@ -216,19 +188,18 @@ secret_env = "TEST_SECRET"
 max_in_flight = 0
 retry = { max_attempts = 101, max_backoff = "500ms" }
 )");
-  expect_problem(r, 6, "signature must be one of standard, github, both, got 'sha1'");
-  expect_problem(r, 7, "subscription 'chatops': max_in_flight must be between 1 and 256, got 257");
-  expect_problem(r, 8, "subscription 'chatops': timeout must be greater than 0");
-  expect_problem(r, 9, "specs: empty pattern");
-  expect_problem(r, 11, "subscription 'chatops': retry.max_attempts must be between 1 and 100, got 0");
-  expect_problem(r, 12, "retry.multiplier must be at least 1.0");
-  expect_problem(
-      r, 13, "subscription 'chatops': retry.initial_backoff (20m) must not exceed retry.max_backoff (10m)");
-  expect_problem(r, 18, "subscription 'second': max_in_flight must be between 1 and 256, got 0");
-  expect_problem(r, 19, "subscription 'second': retry.max_attempts must be between 1 and 100, got 101");
-  expect_problem(
-      r, 19, "subscription 'second': retry.initial_backoff (1s) must not exceed retry.max_backoff (500ms)");
-  BOOST_TEST(error_count(r) == 10u, dump(r));
+  expect_errors(r, R"(
+6: signature must be one of standard, github, both, got 'sha1'
+7: subscription 'chatops': max_in_flight must be between 1 and 256, got 257
+8: subscription 'chatops': timeout must be greater than 0
+9: specs: empty pattern
+11: subscription 'chatops': retry.max_attempts must be between 1 and 100, got 0
+12: retry.multiplier must be at least 1.0
+13: subscription 'chatops': retry.initial_backoff (20m) must not exceed retry.max_backoff (10m)
+18: subscription 'second': max_in_flight must be between 1 and 256, got 0
+19: subscription 'second': retry.max_attempts must be between 1 and 100, got 101
+19: subscription 'second': retry.initial_backoff (1s) must not exceed retry.max_backoff (500ms)
+)");
 }
 
 BOOST_AUTO_TEST_CASE(global_limits_and_addresses_are_validated) {
@@ -239,12 +210,13 @@ metrics = "localhost:99999"
 repo = ""
 retry = 1
 )");
-  expect_problem(r, 2, "notify.evidence_max_bytes_per_spec must be greater than 0, got 0");
-  expect_problem(r, 3, "notify.admin: invalid address '127.0.0.1': missing port");
-  expect_problem(r, 4, "notify.metrics: invalid address 'localhost:99999'");
-  expect_problem(r, 5, "notify.repo must not be empty");
-  expect_problem(r, 6, "unknown key 'retry' in [notify]");
-  BOOST_TEST(error_count(r) == 5u, dump(r));
+  expect_errors(r, R"(
+2: notify.evidence_max_bytes_per_spec must be greater than 0, got 0
+3: notify.admin: invalid address '127.0.0.1': missing port
+4: notify.metrics: invalid address 'localhost:99999'
+5: notify.repo must not be empty
+6: unknown key 'retry' in [notify]
+)");
 }
 
 BOOST_AUTO_TEST_CASE(a_non_loopback_admin_address_needs_an_explicit_opt_in) {
@@ -279,11 +251,8 @@ secret_env = "UNSET_VAR"
 max_in_flight = 0
 [notify.subscriptions.retry]
 multiplier = 0.1
-[[notify.subscriptions]]
-name = "a"
-url = "http://127.0.0.1/"
-secret_env = "TEST_SECRET"
-events = ["nope"]
+)" + subscription_toml("a") +  // lines 11-14
+                       R"(events = ["nope"]
 )");
   BOOST_TEST(!r.ok());
   std::vector<int> lines;
