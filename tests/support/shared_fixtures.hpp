@@ -14,7 +14,9 @@
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 
 namespace spec_notify::testing {
@@ -23,6 +25,15 @@ inline constexpr int kSkipExitCode = 77;  // tests/CMakeLists.txt: SKIP_RETURN_C
 
 inline std::filesystem::path shared_fixtures_dir() {
   return std::filesystem::path(SPEC_NOTIFY_SHARED_DIR) / "fixtures";
+}
+
+// The bytes of a fixture file; a file that cannot be opened fails the test case.
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  BOOST_REQUIRE_MESSAGE(in, "cannot open " << p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 inline std::string shared_fixtures_missing_reason() {

@@ -7,24 +7,15 @@
 #include <string>
 
 #include "actors/differ/task_table.hpp"
+#include "differ_fixtures.hpp"
 #include "print_status.hpp"
 #include "tests/support/shared_fixtures.hpp"
 
 using namespace spec_notify::differ;
+using namespace spec_notify::differ::testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-const fs::path kOwn = fs::path(SPEC_NOTIFY_TEST_DIR) / "actors/differ/fixtures";
-const fs::path kShared = fs::path(SPEC_NOTIFY_SHARED_DIR) / "fixtures";
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  BOOST_REQUIRE_MESSAGE(in, "cannot open " << p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 parse_result parse(const fs::path& root, const std::string& rel) {
   return parse_task_file(slurp(root / rel), rel);

@@ -10,24 +10,15 @@
 
 #include "actors/differ/markdown.hpp"
 #include "actors/differ/telemetry.hpp"
+#include "differ_fixtures.hpp"
 #include "tests/support/shared_fixtures.hpp"
 
 using namespace spec_notify::differ;
+using namespace spec_notify::differ::testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-const fs::path kOwn = fs::path(SPEC_NOTIFY_TEST_DIR) / "actors/differ/fixtures";
-const fs::path kShared = fs::path(SPEC_NOTIFY_SHARED_DIR) / "fixtures";
 const std::string kEvidence = "docs/SPEC-OPS-004-integrated-coder-hooks/evidence/";
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  BOOST_REQUIRE_MESSAGE(in, "cannot open " << p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 telemetry_read shared_telemetry(const std::string& rel) {
   return read_telemetry(slurp(kShared / rel), rel);
