@@ -139,7 +139,7 @@ replay_outcome replay(store::db& db, const replay_selection& sel) {
     std::string reason;
     if (db.get(store::disabled_key(s), reason)) b.del(store::disabled_key(s));
   }
-  out.error = db.write(b, store::durability::synced);
+  out.error = db.write(b, store::durability::synced).message();  // "" when written
   if (out.error.empty()) return out;
   out.replayed.clear();
   for (auto& r : out.results)

@@ -44,8 +44,9 @@ size_t prune_dead_letters(store::db& db, int64_t cutoff_ms, std::string& error) 
     return true;
   });
   if (b.empty()) return 0;
-  error = db.write(b);
-  return error.empty() ? b.size() : 0;
+  auto written = db.write(b);
+  error = written.message();
+  return written ? b.size() : 0;
 }
 
 dead_letter_actor spawn_dead_letter_keeper(caf::local_actor* parent, store::db_ptr db,

@@ -13,6 +13,9 @@
 
 namespace spec_notify::deliverer {
 
+// After a store write that a delivery's next step depends on failed (disk full): when to try that step again.
+constexpr int64_t store_retry_ms = 1000;
+
 schedule::schedule(store::db_ptr db, config::subscription_settings sub)
     : db_(std::move(db)), sub_(std::move(sub)), rng_(std::random_device{}()) {
   if (sub_.rate_limit.enabled())
@@ -370,9 +373,18 @@ bool schedule::apply_policies(const attempt_result& r, int64_t now, store::batch
   return breaker_->open();
 }
 
+status schedule::try_persist(const store::batch& b, store::durability dur) {
+  auto written = db_->write(b, dur);
+  if (!written)
+    logging::error("deliverer/" + sub_.name,
+                   "cannot update the spool in " + db_->dir() + ": " + written.message());
+  return written;
+}
+
 void schedule::persist(const store::batch& b, store::durability dur) {
-  if (auto err = db_->write(b, dur); !err.empty())
-    logging::error("deliverer/" + sub_.name, "cannot update the spool in " + db_->dir() + ": " + err);
+  // Logged by try_persist. The store keeps the previous record, which at worst sends a delivery again under
+  // its webhook-id after a restart.
+  static_cast<void>(try_persist(b, dur));
 }
 
 delivery_outcome schedule::outcome_for(const delivery& d, outcome_kind k, const attempt_record& a) const {
@@ -439,7 +451,17 @@ std::optional<delivery_outcome> schedule::complete(const attempt_result& r, int6
     d.next_at_ms = now;  // dead letters keep the time they died in next_at_ms
     b.del(store::delivery_key(sub_.name, d.id));
     b.put(store::dead_key(sub_.name, d.id), store::encode(d));
-    persist(b, store::durability::synced);
+    if (auto moved = try_persist(b, store::durability::synced); !moved) {
+      // Not moved (disk full...): the record is still pending in dlv/, so it stays in the schedule and is
+      // reported as retrying, never as a dead letter that `--replay` could not find. The next attempt after
+      // the pause below tries the move again if it fails too.
+      d.next_at_ms = now + store_retry_ms;
+      enqueue(s, d.next_at_ms);
+      auto a = r.attempt;
+      a.error +=
+          (a.error.empty() ? "" : "; ") + std::string("not moved to the dead letters: ") + moved.message();
+      return outcome_for(d, outcome_kind::retrying, a);
+    }
     auto o = outcome_for(d, outcome_kind::dead_lettered, r.attempt);
     retire(s);
     return o;

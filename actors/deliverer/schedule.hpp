@@ -108,6 +108,9 @@ class schedule {
   void index_put(uint32_t s);
   void maybe_compact();
   delivery_outcome outcome_for(const delivery& d, outcome_kind k, const attempt_record& a) const;
+  // Writes `b`, logging a failure; try_persist also returns it, for the callers that must act on it (a dead
+  // letter that was not moved is not one).
+  status try_persist(const store::batch& b, store::durability dur);
   void persist(const store::batch& b, store::durability dur);
   // Feeds one attempt's result to the limiter and the breaker; true when the attempt must not count
   // against max_attempts (the circuit is open, or this failure opened it). Adds breaker changes to `b`.

@@ -93,9 +93,9 @@ engine_result engine::on_files_changed(const std::vector<std::string>& paths) {
   bool recording_baseline = !baseline_done_;
   if (recording_baseline) b.put("meta/baseline", "1");
   if (b.empty()) return out;
-  if (auto err = db_->write(b); !err.empty()) {
+  if (auto written = db_->write(b); !written) {
     // Nothing was stored: drop the events so they are detected again on the next change or rescan.
-    out.problems.push_back(db_->dir() + ": cannot persist task states: " + err);
+    out.problems.push_back(db_->dir() + ": cannot persist task states: " + written.message());
     out.events.clear();
     out.store_failed = true;
     return out;

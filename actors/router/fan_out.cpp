@@ -55,21 +55,21 @@ int64_t fan_out::last_sequence(const std::string& seq_key) {
   return last;
 }
 
-std::string fan_out::commit(const store::batch& chunk) {
+status fan_out::commit(const store::batch& chunk) {
   return db_->write(chunk);
 }
 
-bool fan_out::route(const std::vector<event>& events, routed& out, std::string& error,
-                    std::vector<std::string>* untaken) {
+status fan_out::route(const std::vector<event>& events, routed& out, std::vector<std::string>* untaken) {
   store::batch b;
   routed pending;  // the deliveries of chunk b, handed to `out` once b is durable
   size_t in_chunk = 0;
+  status failed;
   auto flush = [&]() {
     if (b.empty()) return true;
     // One put per key and chunk, with its last number (a SPEC-keyed burst numbers one key many times).
     for (const auto& [k, v] : uncommitted_) b.put(k, std::to_string(v));
-    if (auto err = commit(b); !err.empty()) {
-      error = err;
+    if (auto st = commit(b); !st) {
+      failed = std::move(st);
       uncommitted_.clear();  // the numbers of the failed chunk are given again when its events are re-routed
       return false;
     }
@@ -116,9 +116,10 @@ bool fan_out::route(const std::vector<event>& events, routed& out, std::string& 
     if (!taken && untaken) untaken->push_back(describe_untaken(e));
     b.del(store::event_key(e.id));
     // Chunks end between events only: an event and all of its deliveries are one atomic step.
-    if ((in_chunk >= limits_.deliveries || b.bytes() >= limits_.bytes) && !flush()) return false;
+    if ((in_chunk >= limits_.deliveries || b.bytes() >= limits_.bytes) && !flush()) return failed;
   }
-  return flush();
+  flush();
+  return failed;
 }
 
 std::vector<event> fan_out::leftovers() const {

@@ -42,22 +42,21 @@ class fan_out {
   virtual ~fan_out() = default;
 
   // Persists one delivery per (event, matching enabled subscription) and consumes the events' evt/ records,
-  // chunk by chunk (see above). On a store error returns false with `error` set: the chunks written before it
+  // chunk by chunk (see above). On a store error returns that failure: the chunks written before it
   // stay written and their deliveries are in `out` (hand them to the deliverers all the same); the events of
   // the failed chunk and of every later one keep their evt/ records for a retry. Events whose evt/ record is
   // already gone (routed before) are skipped, so routing the same event twice is harmless.
   // `untaken`, when given, receives one line per routed event that no subscription takes, naming each
   // subscription and why it refused the event (describe_untaken); the router logs them at info, so a filter
   // that drops everything is visible instead of silent.
-  bool route(const std::vector<event>& events, routed& out, std::string& error,
-             std::vector<std::string>* untaken = nullptr);
+  status route(const std::vector<event>& events, routed& out, std::vector<std::string>* untaken = nullptr);
 
   // Events left in evt/ by a crash between the differ's write and the fan-out.
   std::vector<event> leftovers() const;
 
  protected:
-  // Writes one chunk (synced); "" on success, else the store's error. A seam for tests.
-  virtual std::string commit(const store::batch& chunk);
+  // Writes one chunk (synced). A seam for tests.
+  virtual status commit(const store::batch& chunk);
 
  private:
   struct target {

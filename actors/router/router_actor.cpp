@@ -21,12 +21,12 @@ using self_ptr = router_actor::stateful_pointer<router_state>;
 void route(self_ptr self, const std::vector<event>& events) {
   auto& st = self->state;
   routed out;
-  std::string error;
   std::vector<std::string> untaken;
-  if (!st.core->route(events, out, error, &untaken)) {
+  if (auto routed_ok = st.core->route(events, out, &untaken); !routed_ok) {
     // Chunks written before the failure are in `out` and go out now; the rest keep their evt/ records and
     // are routed again at the next start. Say so loudly.
-    logging::error("router", "cannot persist deliveries (unrouted events kept for the next start): " + error);
+    logging::error("router", "cannot persist deliveries (unrouted events kept for the next start): " +
+                                 routed_ok.message());
   }
   // One line per untaken transition explains a filter; a 50,000-row burst must not become 50,000 log lines.
   constexpr size_t kUntakenLines = 20;

@@ -192,7 +192,7 @@ std::string db::roll_log() {
   return {};
 }
 
-std::string db::write(const batch& b, durability d) {
+status db::write(const batch& b, durability d) {
   leveldb::WriteBatch wb;
   for (const auto& op : b.ops_) {
     if (op.erase)
@@ -205,7 +205,7 @@ std::string db::write(const batch& b, durability d) {
     std::lock_guard<std::mutex> lock(checkpoint_mutex_, std::adopt_lock);
     if (steady_ms() >= next_checkpoint_ms_) static_cast<void>(checkpoint());  // best effort; retried later
   }
-  return err;
+  return err.empty() ? status::success() : status::failure(std::move(err));
 }
 
 std::string db::write_batch(leveldb::WriteBatch& wb, bool sync) {

@@ -49,6 +49,8 @@
 #include <string>
 #include <vector>
 
+#include "messages/status.hpp"
+
 namespace leveldb {
 class Cache;
 class DB;
@@ -91,11 +93,11 @@ class db {
   static std::unique_ptr<db> open(const std::string& dir, std::string& error);
   ~db();
 
-  // Returns "" on success, else the LevelDB error text. After a failed write (e.g. disk full) LevelDB's
+  // ok, else the LevelDB error text. After a failed write (e.g. disk full) LevelDB's
   // write-ahead log may end in a torn record; appending after it would make everything written later
   // unreadable at the next open. So further writes are refused until the store could start a fresh log (once
   // space returns).
-  std::string write(const batch& b, durability d = durability::synced);
+  status write(const batch& b, durability d = durability::synced);
   bool get(const std::string& key, std::string& value) const;
   // Visits every key starting with `prefix` in key order until `visit` returns false. A scan reads past the
   // block cache (it would only evict what point reads use).

@@ -13,7 +13,7 @@ namespace spec_notify::testing {
 inline void persist(store::db& db, const delivery& d) {
   store::batch b;
   b.put(store::delivery_key(d), store::encode(d));
-  BOOST_REQUIRE(db.write(b).empty());
+  BOOST_REQUIRE(db.write(b).ok());
 }
 
 // Persists `d` as the router does, then hands it to the schedule.

@@ -40,7 +40,7 @@ struct fixture {
   void put(const std::string& key, const delivery& d) {
     store::batch b;
     b.put(key, store::encode(d));
-    BOOST_REQUIRE(db->write(b).empty());
+    BOOST_REQUIRE(db->write(b).ok());
   }
   bool has(const std::string& key) {
     std::string v;
@@ -128,7 +128,7 @@ BOOST_FIXTURE_TEST_CASE(replay_re_enables_a_subscription_disabled_by_410, fixtur
   auto disable = [&](const std::string& sub) {
     store::batch b;
     b.put(store::disabled_key(sub), "endpoint answered 410 Gone");
-    BOOST_REQUIRE(db->write(b).empty());
+    BOOST_REQUIRE(db->write(b).ok());
   };
   disable("gone");
   put_pending(make("msg_held", "gone", 2000, 1));

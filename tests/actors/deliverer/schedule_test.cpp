@@ -91,7 +91,7 @@ BOOST_FIXTURE_TEST_CASE(a_delivery_gone_from_the_spool_is_skipped, fixture) {
   spool(*db, s, make("msg_here", 0));
   store::batch b;
   b.del(store::delivery_key("hooks", "msg_gone"));
-  BOOST_REQUIRE(db->write(b).empty());
+  BOOST_REQUIRE(db->write(b).ok());
   BOOST_TEST(ids(s.take_due(0, 10)) == std::vector<std::string>{"msg_here"});
   BOOST_TEST(s.pending() == 1u);
 }
@@ -105,7 +105,7 @@ BOOST_FIXTURE_TEST_CASE(load_reads_only_this_subscription_and_410_pauses_until_e
     }
     const auto other = make("msg_other", 0, "other");
     b.put(store::delivery_key(other), store::encode(other));
-    BOOST_REQUIRE(db->write(b).empty());
+    BOOST_REQUIRE(db->write(b).ok());
   }
   deliverer::schedule s(db, settings());
   BOOST_TEST(s.load() == 5u);
@@ -135,7 +135,7 @@ BOOST_FIXTURE_TEST_CASE(a_large_backlog_survives_churn_and_drains_completely, fi
       auto d = make("msg_backlog_" + std::to_string(i), i % 7);
       b.put(store::delivery_key(d), store::encode(d));
     }
-    BOOST_REQUIRE(db->write(b).empty());
+    BOOST_REQUIRE(db->write(b).ok());
   }
   BOOST_TEST(s.load() == static_cast<size_t>(n));
   std::set<std::string> seen;
@@ -184,7 +184,7 @@ BOOST_FIXTURE_TEST_CASE(load_scans_only_its_own_subscriptions_key_range, fixture
     b.put(store::delivery_key("other", "msg_misfiled"), store::encode(make("msg_misfiled", 1)));
     b.put(store::delivery_key("hooks-2", "msg_longer"), store::encode(make("msg_longer", 1, "hooks-2")));
     b.put(store::delivery_key("hook", "msg_shorter"), store::encode(make("msg_shorter", 1, "hook")));
-    BOOST_REQUIRE(db->write(b).empty());
+    BOOST_REQUIRE(db->write(b).ok());
   }
   deliverer::schedule s(db, settings());
   BOOST_TEST(s.load() == 1u);

@@ -47,8 +47,8 @@ class counting_fan_out : public router::fan_out {
   std::vector<size_t> chunk_sizes;
 
  protected:
-  std::string commit(const store::batch& chunk) override {
-    if (++chunks == fail_at_) return "IO error: simulated full disk";
+  status commit(const store::batch& chunk) override {
+    if (++chunks == fail_at_) return status::failure("IO error: simulated full disk");
     chunk_sizes.push_back(chunk.size());
     return fan_out::commit(chunk);
   }
@@ -62,7 +62,7 @@ struct fixture : testing::temp_store {
   void persist_events(const std::vector<event>& events) {
     store::batch b;
     for (const auto& e : events) b.put(store::event_key(e.id), store::encode(e));
-    BOOST_REQUIRE(db->write(b).empty());
+    BOOST_REQUIRE(db->write(b).ok());
   }
   std::set<std::string> keys(const std::string& prefix) const {
     std::set<std::string> out;
@@ -87,8 +87,7 @@ BOOST_FIXTURE_TEST_CASE(a_large_route_is_written_in_chunks_of_whole_events, fixt
   persist_events(events);
   counting_fan_out f(db, {subscription("a"), subscription("b")}, router::chunk_limits{1000, size_t(1) << 30});
   router::routed out;
-  std::string error;
-  BOOST_REQUIRE_MESSAGE(f.route(events, out, error), error);
+  BOOST_REQUIRE_MESSAGE(f.route(events, out).ok(), "route failed");
   // 2 deliveries per event: a chunk closes after the event that reaches 1000 deliveries (500 events).
   BOOST_TEST(f.chunks == 5);
   // 1000 dlv/ puts + 1000 seq/ puts (one per delivery: each task is its own key) + 500 evt/ deletes
@@ -107,8 +106,7 @@ BOOST_FIXTURE_TEST_CASE(a_byte_limit_also_closes_a_chunk, fixture) {
   persist_events(events);
   counting_fan_out f(db, {subscription("a")}, router::chunk_limits{1000, 4096});
   router::routed out;
-  std::string error;
-  BOOST_REQUIRE(f.route(events, out, error));
+  BOOST_REQUIRE(f.route(events, out).ok());
   BOOST_TEST(f.chunks > 1);
   BOOST_TEST(out["a"].size() == 50u);
   BOOST_TEST(keys("evt/").empty());
@@ -119,9 +117,9 @@ BOOST_FIXTURE_TEST_CASE(a_failed_chunk_keeps_its_events_and_the_later_ones, fixt
   persist_events(events);
   counting_fan_out f(db, {subscription("a")}, router::chunk_limits{1000, size_t(1) << 30}, 2);
   router::routed out;
-  std::string error;
-  BOOST_TEST(!f.route(events, out, error));
-  BOOST_TEST(error.find("simulated full disk") != std::string::npos);
+  const auto routed_ok = f.route(events, out);
+  BOOST_TEST(!routed_ok);
+  BOOST_TEST(routed_ok.message().find("simulated full disk") != std::string::npos);
   // Chunk 1 (events 0..999) is durable and handed out; chunks 2.. were never written.
   BOOST_TEST(out["a"].size() == 1000u);
   BOOST_TEST(keys("dlv/").size() == 1000u);
@@ -135,7 +133,7 @@ BOOST_FIXTURE_TEST_CASE(a_failed_chunk_keeps_its_events_and_the_later_ones, fixt
   auto leftovers = again.leftovers();
   BOOST_TEST(leftovers.size() == 1500u);
   router::routed rest;
-  BOOST_REQUIRE(again.route(leftovers, rest, error));
+  BOOST_REQUIRE(again.route(leftovers, rest).ok());
   BOOST_TEST(rest["a"].size() == 1500u);
   BOOST_TEST(keys("evt/").empty());
   std::set<std::string> routed_events;
@@ -153,8 +151,7 @@ BOOST_FIXTURE_TEST_CASE(unmatched_events_are_consumed_without_deliveries, fixtur
   persist_events(events);
   router::fan_out f(db, {subscription("a")});
   router::routed out;
-  std::string error;
-  BOOST_REQUIRE(f.route(events, out, error));
+  BOOST_REQUIRE(f.route(events, out).ok());
   BOOST_TEST(out["a"].size() == 1u);
   BOOST_TEST(out["a"][0].event_id == events[1].id);
   BOOST_TEST(keys("evt/").empty());
@@ -167,9 +164,8 @@ BOOST_FIXTURE_TEST_CASE(routing_the_same_event_twice_creates_one_delivery, fixtu
   persist_events(events);
   counting_fan_out f(db, {subscription("a")}, router::chunk_limits{1000, size_t(1) << 30});
   router::routed first, second;
-  std::string error;
-  BOOST_REQUIRE(f.route(events, first, error));
-  BOOST_REQUIRE(f.route(events, second, error));
+  BOOST_REQUIRE(f.route(events, first).ok());
+  BOOST_REQUIRE(f.route(events, second).ok());
   BOOST_TEST(first["a"].size() == 3u);
   BOOST_TEST(second["a"].empty());
   BOOST_TEST(keys("dlv/").size() == 3u);
@@ -190,9 +186,8 @@ BOOST_FIXTURE_TEST_CASE(an_event_no_subscription_takes_is_described_once_with_ea
   t1.tasks = {"T1"};
   counting_fan_out f(db, {chatops, audit, off, t1}, router::chunk_limits{});
   router::routed out;
-  std::string error;
   std::vector<std::string> untaken;
-  BOOST_REQUIRE(f.route({taken, dropped}, out, error, &untaken));
+  BOOST_REQUIRE(f.route({taken, dropped}, out, &untaken).ok());
   BOOST_TEST(out["t1"].size() == 1u);
   BOOST_REQUIRE(untaken.size() == 1u);
   BOOST_TEST(
@@ -204,7 +199,7 @@ BOOST_FIXTURE_TEST_CASE(an_event_no_subscription_takes_is_described_once_with_ea
   BOOST_TEST(keys("evt/").empty());  // consumed all the same: nothing to deliver
   // Routed again (already consumed): skipped, so not described twice.
   untaken.clear();
-  BOOST_REQUIRE(f.route({taken, dropped}, out, error, &untaken));
+  BOOST_REQUIRE(f.route({taken, dropped}, out, &untaken).ok());
   BOOST_TEST(untaken.empty());
 }
 
@@ -215,9 +210,8 @@ BOOST_FIXTURE_TEST_CASE(a_taken_event_is_not_described, fixture) {
   picky.tasks = {"T9"};
   counting_fan_out f(db, {subscription("all"), picky}, router::chunk_limits{});
   router::routed out;
-  std::string error;
   std::vector<std::string> untaken;
-  BOOST_REQUIRE(f.route({e}, out, error, &untaken));
+  BOOST_REQUIRE(f.route({e}, out, &untaken).ok());
   BOOST_TEST(out["all"].size() == 1u);
   BOOST_TEST(untaken.empty());
 }
@@ -244,20 +238,19 @@ BOOST_FIXTURE_TEST_CASE(sequences_are_per_subscription_and_key_and_gap_free_acro
                    std::string::npos);
       }
   };
-  std::string error;
   {
     std::vector<event> r1{step(1, 1), step(1, 2)};
     persist_events(r1);
     counting_fan_out f(db, subs, router::chunk_limits{});
     router::routed out;
-    BOOST_REQUIRE_MESSAGE(f.route(r1, out, error), error);
+    BOOST_REQUIRE_MESSAGE(f.route(r1, out).ok(), "route failed");
     collect(out);
     // Round 2 fails in its second chunk (one event per chunk): task 2's event is kept for a retry.
     std::vector<event> r2{step(2, 1), step(2, 2)};
     persist_events(r2);
     counting_fan_out failing(db, subs, router::chunk_limits{1, size_t(1) << 30}, 2);
     router::routed out2;
-    BOOST_TEST(!failing.route(r2, out2, error));
+    BOOST_TEST(!failing.route(r2, out2).ok());
     collect(out2);
   }
   reopen();  // a restart: numbers come from the store
@@ -267,8 +260,8 @@ BOOST_FIXTURE_TEST_CASE(sequences_are_per_subscription_and_key_and_gap_free_acro
   std::vector<event> r3{step(3, 1)};
   persist_events(r3);
   router::routed out;
-  BOOST_REQUIRE(f.route(left, out, error));
-  BOOST_REQUIRE(f.route(r3, out, error));
+  BOOST_REQUIRE(f.route(left, out).ok());
+  BOOST_REQUIRE(f.route(r3, out).ok());
   collect(out);
   using seqs = std::vector<int64_t>;
   BOOST_TEST(seen["by-task SPEC-KIT-900/T1"] == (seqs{1, 2, 3}));

@@ -30,7 +30,7 @@ void fill(const std::string& dir) {
   for (int chunk = 0; chunk < 6; ++chunk) {
     store::batch b;
     for (int i = 0; i < 100; ++i) b.put("dlv/" + std::to_string(chunk * 100 + i), std::string(10000, 'x'));
-    BOOST_REQUIRE(db->write(b, store::durability::buffered).empty());
+    BOOST_REQUIRE(db->write(b, store::durability::buffered).ok());
   }
 }
 
@@ -124,7 +124,7 @@ BOOST_AUTO_TEST_CASE(an_emptied_write_ahead_log_is_reported_once_at_open) {
     BOOST_REQUIRE_MESSAGE(db, error);
     store::batch b;
     b.put("dlv/pending", "1");
-    BOOST_REQUIRE(db->write(b).empty());
+    BOOST_REQUIRE(db->write(b).ok());
   }
   BOOST_TEST(reopen_warning(dir) == "");  // a clean stop and start: nothing lost
   BOOST_REQUIRE(truncate_logs(dir) >= 1u);

@@ -18,10 +18,10 @@ BOOST_AUTO_TEST_CASE(batch_writes_are_visible_and_survive_reopen) {
     b.put("dlv/a", "1");
     b.put("dlv/b", "2");
     b.put("evt/x", "3");
-    BOOST_TEST(db->write(b).empty());
+    BOOST_TEST(db->write(b).ok());
     store::batch d;
     d.del("dlv/a");
-    BOOST_TEST(db->write(d, store::durability::buffered).empty());
+    BOOST_TEST(db->write(d, store::durability::buffered).ok());
   }
   auto db = store::db::open((dir / "state").string(), error);
   BOOST_REQUIRE(db);

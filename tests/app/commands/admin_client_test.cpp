@@ -33,7 +33,7 @@ struct offline_fixture {
     b.put(store::breaker_key("nobreaker"), "1795000000000");  // left from a config that had a breaker
     b.put(store::breaker_key("other"), "not a number");
     b.put(store::breaker_key("unconfigured"), "1795000000000");
-    BOOST_REQUIRE(db->write(b, store::durability::synced).empty());
+    BOOST_REQUIRE(db->write(b, store::durability::synced).ok());
   }  // the store closes here: the session opens it, as `--list` does with no daemon running
 
   admin_reply list(const std::string& only = "") {
