@@ -33,8 +33,10 @@ inline constexpr std::string_view kRetry[] = {"max_attempts", "initial_backoff",
 // Keys of the [notify.subscriptions.breaker] sub-table.
 inline constexpr std::string_view kBreaker[] = {"failures", "after", "probe"};
 
+// Every type a subscription may list. None is on unless listed (the default list is the task type only).
 inline constexpr std::string_view kEventTypes[] = {"spec-kit.task.transitioned", "spec-auto.stage.completed",
-                                                   "spec-auto.pipeline.completed"};
+                                                   "spec-auto.pipeline.completed",
+                                                   "spec-auto.consensus.conflict"};
 
 // The event type whose subscriptions filter on statuses.
 inline constexpr std::string_view kTaskEvent = "spec-kit.task.transitioned";

@@ -52,7 +52,9 @@ engine::engine(store::db_ptr db, std::filesystem::path repo, differ_limits limit
     return true;
   });
   db_->scan(store::seen_prefix, [&](const std::string& key, const std::string&) {
-    seen_telemetry_.insert(key.substr(std::char_traits<char>::length(store::seen_prefix)));
+    std::string rest = key.substr(std::char_traits<char>::length(store::seen_prefix));
+    // A path never holds '\0': only conflict entries (path\0digest) do.
+    (rest.find('\0') == std::string::npos ? seen_telemetry_ : seen_conflicts_).insert(std::move(rest));
     return true;
   });
 }
@@ -70,6 +72,7 @@ engine_result engine::on_files_changed(const std::vector<std::string>& paths) {
   store::batch b;
   pending_.clear();
   pending_seen_.clear();
+  pending_conflicts_.clear();
   events_left_ = limits_.max_events_per_diff;
   // One file's failure is that file's warning: the others are still read and their events delivered.
   auto guarded = [&](const std::string& rel, auto&& fn) {
@@ -84,7 +87,7 @@ engine_result engine::on_files_changed(const std::vector<std::string>& paths) {
   // Consensus records first, so a stage event finds the record of its own run when a burst (git pull)
   // brings both; each stage event then points at its own file whatever the order of `paths`.
   for (const auto& rel : paths)
-    if (is_consensus_path(rel)) guarded(rel, [&] { process_consensus(rel, out); });
+    if (is_consensus_path(rel)) guarded(rel, [&] { process_consensus(rel, b, out); });
   for (const auto& rel : paths)
     if (!is_consensus_path(rel) && is_telemetry_path(rel))
       guarded(rel, [&] { process_telemetry(rel, b, out); });
@@ -110,6 +113,7 @@ engine_result engine::on_files_changed(const std::vector<std::string>& paths) {
   }
   pending_.clear();
   seen_telemetry_.insert(pending_seen_.begin(), pending_seen_.end());
+  seen_conflicts_.insert(pending_conflicts_.begin(), pending_conflicts_.end());
   baseline_done_ = true;
   return out;
 }
@@ -218,23 +222,99 @@ void engine::process_task_file(const std::string& rel, store::batch& b, engine_r
 
 namespace spec_notify::differ {
 
-void engine::process_consensus(const std::string& rel, engine_result& out) {
+void engine::process_consensus(const std::string& rel, store::batch& b, engine_result& out) {
   std::string text;
   int64_t mtime_ns = 0;
   if (!read(rel, text, mtime_ns, out)) return;
   auto c = read_consensus(text, rel);
-  if (c.status == read_status::ok)
+  if (c.status == read_status::ok) {
     context_.add_consensus(evidence_spec_folder(rel), c.value);
-  else if (c.status == read_status::skipped)
+  } else if (c.status == read_status::skipped) {
     out.skipped.push_back(c.reason);
-  else
-    out.problems.push_back(c.reason);
+  } else {
+    // Not JSON (or half written): the conflict reader would only repeat this warning. Nothing is marked
+    // seen, so the completed file still counts.
+    return out.problems.push_back(c.reason);
+  }
+  // A synthesis without a status is skipped as context but may still list conflicts.
+  const std::string_view suffix = "_synthesis.json";
+  if (rel.size() > suffix.size() && rel.compare(rel.size() - suffix.size(), suffix.size(), suffix) == 0)
+    process_conflict(rel, text, c.status == read_status::ok ? c.value.agreements : 0, b, out);
+}
+
+// One event per distinct conflict of a synthesis, deduped through seen/ like telemetry files (durable across
+// restarts; recorded without an event in the baseline).
+void engine::process_conflict(const std::string& rel, const std::string& text, int agreements,
+                              store::batch& b, engine_result& out) {
+  auto k = read_consensus_conflict(text, rel);
+  for (auto& w : k.warnings) out.problems.push_back(std::move(w));
+  // skipped (placeholders): read_consensus reported it already.
+  if (k.status != read_status::ok || !k.conflict) return;
+  std::string seen = rel;
+  seen += '\0';
+  seen += k.value.digest;
+  if (seen_conflicts_.count(seen) || pending_conflicts_.count(seen)) return;  // rewritten, same conflict
+  if (baseline_done_) {
+    if (events_left_ == 0) return defer(rel, 0, 1, out);  // not marked seen: announced in a later pass
+    --events_left_;
+    deferring_.erase(rel);
+  }
+  b.put(store::seen_key(seen), "1");
+  pending_conflicts_.insert(std::move(seen));
+  if (!baseline_done_) return;
+  event e;
+  e.id = util::random_id("evt_");
+  e.type = event_type::consensus_conflict;
+  e.occurred_at_ms = util::unix_now_ms();
+  // The SPEC is the synthesis's folder, as for its payload context (add_consensus), not its specId.
+  e.spec_id = resolve_spec_slug(repo_, evidence_spec_folder(rel));
+  e.stage = k.value.stage;
+  e.status = k.value.status;
+  e.source = rel;
+  telemetry_summary t;
+  const bool named = named_telemetry(rel, k.value.telemetry, t);
+  e.context_json = conflict_context_json(rel, agreements, k.value, named ? &t : nullptr);
+  b.put(store::event_key(e.id), store::encode(e));
+  out.events.push_back(std::move(e));
+}
+
+// The telemetry v1 file a synthesis names, read for the event's `telemetry` object. The pointer is written by
+// another checkout as often as by this one (absolute /home/... paths in real evidence), so only its last
+// three segments, commands/<SPEC>/<file>, are kept and looked up under this synthesis's evidence root; the
+// read goes through the same confinement as every other file. Missing, refused or not telemetry v1: false,
+// silently (that file is reported on its own when the watcher offers it).
+bool engine::named_telemetry(const std::string& rel, const std::string& pointer, telemetry_summary& t) {
+  std::string_view p = pointer;
+  std::string_view seg[3];
+  for (auto& s : seg) {
+    const size_t slash = p.rfind('/');
+    s = slash == std::string_view::npos ? p : p.substr(slash + 1);
+    p = slash == std::string_view::npos ? std::string_view() : p.substr(0, slash);
+  }
+  const std::string_view file = seg[0], spec = seg[1], kind = seg[2];
+  if (kind != "commands" || spec.empty() || spec == "." || spec == ".." || file.empty()) return false;
+  // rel = <root>consensus/<SPEC>/<file> (is_consensus_path)
+  const size_t file_slash = rel.rfind('/');
+  if (file_slash == std::string::npos || file_slash == 0) return false;
+  const size_t folder_slash = rel.rfind('/', file_slash - 1);
+  if (folder_slash == std::string::npos || folder_slash == 0) return false;
+  const size_t kind_slash = rel.rfind('/', folder_slash - 1);
+  const std::string root = kind_slash == std::string::npos ? "" : rel.substr(0, kind_slash + 1);
+  const std::string candidate = root + "commands/" + std::string(spec) + "/" + std::string(file);
+  if (!is_telemetry_path(candidate)) return false;
+  auto r = util::read_repo_file(repo_, candidate, limits_.max_file_bytes);
+  if (r.status != util::repo_file_status::ok) return false;
+  auto read = read_telemetry(r.text, candidate);
+  if (read.status != read_status::ok) return false;
+  t = std::move(read.value);
+  return true;
 }
 
 // A stage event's consensus record may be on disk but not reported yet: a git pull writes commands/ before
 // consensus/, and the watcher may report them in two batches. So before an event goes out without one, the
 // SPEC's consensus folder is listed once for records of that stage that were never read.
-void engine::look_for_run_consensus(const std::string& rel, const telemetry_summary& t, engine_result& out) {
+void engine::look_for_run_consensus(const std::string& rel, const telemetry_summary& t, store::batch& b,
+                                    engine_result& out) {
   if (t.stage.empty() || context_.consensus_of(t)) return;
   // rel = <root>/commands/<folder>/<file> (is_telemetry_path)
   const size_t file_slash = rel.rfind('/');
@@ -256,7 +336,7 @@ void engine::look_for_run_consensus(const std::string& rel, const telemetry_summ
     const std::string consensus_rel = dir + "/" + name;
     if (name.rfind(prefix, 0) != 0 || !is_consensus_path(consensus_rel)) continue;
     if (context_.has_consensus(folder, consensus_rel) || !looked_up_.insert(consensus_rel).second) continue;
-    process_consensus(consensus_rel, out);
+    process_consensus(consensus_rel, b, out);
   }
 }
 
@@ -300,7 +380,7 @@ void engine::process_telemetry(const std::string& rel, store::batch& b, engine_r
   if (t.status == read_status::error) return out.problems.push_back(t.reason);
   context_.add_telemetry(t.value);
   if (seen_telemetry_.count(rel) || pending_seen_.count(rel)) return;  // rewritten: context only
-  if (baseline_done_) look_for_run_consensus(rel, t.value, out);
+  if (baseline_done_) look_for_run_consensus(rel, t.value, b, out);
   if (baseline_done_ && hold_for_consensus(rel, t.value, mtime_ns, out)) return;  // announced later
   if (baseline_done_) {
     const size_t needed = t.value.stage == "unlock" ? 2 : 1;

@@ -75,7 +75,9 @@ class engine {
   bool baseline_done() const { return baseline_done_; }
 
   // Processes `paths` (relative to the repo): task files (task transitions), telemetry v1 files (one
-  // stage event per new file, plus a pipeline event for unlock) and consensus files (payload context).
+  // stage event per new file, plus a pipeline event for unlock) and consensus files (payload context; a
+  // _synthesis.json that reports a conflict also gives one spec-auto.consensus.conflict event per distinct
+  // conflict, see read_consensus_conflict and seen_conflicts_).
   // Consensus files are read first, then telemetry, then task files, so task events carry the newest
   // context. A stage/pipeline event carries the telemetry file that produced it and the consensus record of
   // that run known by then (spec_context::json_for_run); a task event the SPEC's latest (json_for). A new
@@ -89,8 +91,12 @@ class engine {
  private:
   void process_task_file(const std::string& rel, store::batch& b, engine_result& out);
   void process_telemetry(const std::string& rel, store::batch& b, engine_result& out);
-  void process_consensus(const std::string& rel, engine_result& out);
-  void look_for_run_consensus(const std::string& rel, const telemetry_summary& t, engine_result& out);
+  void process_consensus(const std::string& rel, store::batch& b, engine_result& out);
+  void process_conflict(const std::string& rel, const std::string& text, int agreements, store::batch& b,
+                        engine_result& out);
+  bool named_telemetry(const std::string& rel, const std::string& pointer, telemetry_summary& t);
+  void look_for_run_consensus(const std::string& rel, const telemetry_summary& t, store::batch& b,
+                              engine_result& out);
   bool read(const std::string& rel, std::string& text, int64_t& mtime_ns, engine_result& out);
   void note_row_cap(const std::string& rel, int capped_at_line, engine_result& out);
   void defer(const std::string& rel, size_t emitted, size_t deferred, engine_result& out);
@@ -106,6 +112,11 @@ class engine {
   std::map<std::string, std::map<std::string, known_state>> states_;   // file -> task id -> last seen
   std::map<std::string, std::map<std::string, known_state>> pending_;  // updates of the batch being built
   std::set<std::string> seen_telemetry_, pending_seen_;                // telemetry files already announced
+  // Consensus conflicts already announced (or recorded in the baseline): "<synthesis path>\0<digest>", stored
+  // as seen/<that>. The digest (consensus_conflict::digest) makes a rewrite with the same conflict a no-op
+  // and a synthesis rewritten with other conflicts (spec-plan_synthesis.json is rewritten per run) a new
+  // event.
+  std::set<std::string> seen_conflicts_, pending_conflicts_;
   spec_context context_;
   std::set<std::string> looked_up_;  // consensus files read by look_for_run_consensus (each once)
   clock_fn clock_;

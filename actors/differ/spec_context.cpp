@@ -46,6 +46,46 @@ std::string consensus_json(const consensus_summary& c) {
 
 }  // namespace
 
+std::string conflict_context_json(const std::string& path, int agreements, const consensus_conflict& k,
+                                  const telemetry_summary* named) {
+  using util::append_json_string;
+  auto list = [](std::string& out, const std::vector<std::string>& items) {
+    out += '[';
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) out += ',';
+      append_json_string(out, items[i]);
+    }
+    out += ']';
+  };
+  std::string out = "{\"telemetry\":" + (named ? telemetry_json(*named) : std::string("null"));
+  out += ",\"consensus\":{\"status\":";
+  append_json_string(out, k.status);
+  out += ",\"agreements\":" + std::to_string(agreements) + ",\"conflicts\":" + std::to_string(k.total_points);
+  out += ",\"stage\":";
+  append_json_string(out, k.stage);
+  out += ",\"path\":";
+  append_json_string(out, path);
+  out += ",\"conflict_points\":";
+  list(out, k.points);
+  out += std::string(",\"conflicts_truncated\":") + (k.points_truncated ? "true" : "false");
+  out += ",\"agents\":";
+  list(out, k.agents);
+  out += std::string(",\"agents_truncated\":") + (k.agents_truncated ? "true" : "false");
+  out += ",\"telemetry\":";
+  if (k.telemetry.empty())
+    out += "null";
+  else
+    append_json_string(out, k.telemetry);
+  out += "},\"evidence\":[";
+  append_json_string(out, path);
+  if (named) {
+    out += ',';
+    append_json_string(out, named->path);
+  }
+  out += "]}";
+  return out;
+}
+
 std::string evidence_spec_folder(const std::string& rel_path) {
   auto last = rel_path.rfind('/');
   if (last == std::string::npos || last == 0) return "";

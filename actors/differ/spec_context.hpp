@@ -44,6 +44,14 @@ class spec_context {
   std::map<std::string, entry> by_key_;
 };
 
+// The context of a spec-auto.consensus.conflict event, in the shape above: telemetry = `named` (the telemetry
+// file the synthesis points at, read by the engine) or null; consensus = the synthesis at `path` with the
+// usual summary members (status, agreements, conflicts = the number of conflicting points, stage, path) and
+// the conflict itself (conflict_points, conflicts_truncated, agents, agents_truncated, telemetry = the
+// pointer as written or null); evidence = [path, named's path].
+std::string conflict_context_json(const std::string& path, int agreements, const consensus_conflict& k,
+                                  const telemetry_summary* named);
+
 // The SPEC folder of an evidence path: .../{commands,consensus}/<SPEC>/<file> -> <SPEC>.
 std::string evidence_spec_folder(const std::string& rel_path);
 

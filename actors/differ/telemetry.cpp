@@ -5,6 +5,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/SHA2Engine.h>
 
 #include <algorithm>
 #include <array>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "actors/differ/markdown.hpp"
+#include "actors/util/json_text.hpp"
 
 namespace spec_notify::differ {
 
@@ -258,6 +260,158 @@ consensus_read consensus_from(const Object::Ptr& o, std::string_view rel_path, b
   return r;
 }
 
+// ASCII case-folded, trimmed.
+std::string folded(std::string_view text) {
+  std::string out(markdown::trim(text));
+  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  return out;
+}
+
+// Valid UTF-8, at most `max_bytes`, cut before a character, never inside one. True when it was cut.
+bool bounded_utf8(std::string& text, size_t max_bytes) {
+  markdown::make_valid_utf8(text);
+  if (text.size() <= max_bytes) return false;
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // continuation byte
+  text.resize(cut);
+  return true;
+}
+
+bool is_conflict_status(const std::string& status) {
+  const std::string s = folded(status);
+  return s == "conflict" || s == "conflicted" || s == "disagreement";
+}
+
+// The text of one consensus.conflicts entry; false for null (nothing to show).
+bool point_text(const Var& v, std::string& out) {
+  if (v.isEmpty()) return false;
+  if (v.isString()) {
+    out = v.extract<std::string>();
+    return true;
+  }
+  if (v.type() == typeid(Object::Ptr)) {
+    const Object::Ptr o = v.extract<Object::Ptr>();
+    if (!o) return false;
+    for (const char* key : {"issue", "point", "summary", "description", "text", "title"}) {
+      const Var member = o->get(key);
+      if (member.isString()) {
+        out = member.extract<std::string>();
+        return true;
+      }
+    }
+  }
+  out.clear();
+  util::append_json_value(out, v, {});  // numbers, booleans, arrays, objects without a text member
+  return true;
+}
+
+// The name of one agents entry; "" when it has none.
+std::string agent_name(const Var& v) {
+  if (v.isString()) return v.extract<std::string>();
+  if (v.type() == typeid(Object::Ptr)) {
+    const Object::Ptr o = v.extract<Object::Ptr>();
+    for (const char* key : {"agent", "name"}) {
+      const Var member = o ? o->get(key) : Var();
+      if (member.isString()) return member.extract<std::string>();
+    }
+  }
+  return {};
+}
+
+std::string kind_of(const Var& v) {
+  if (v.type() == typeid(Object::Ptr)) return "an object";
+  if (v.type() == typeid(Poco::JSON::Array::Ptr)) return "an array";
+  return describe(v);
+}
+
+conflict_read conflict_from(const Object::Ptr& o, std::string_view rel_path) {
+  conflict_read r;
+  const std::string where = markdown::valid_utf8(rel_path) + ": ";
+  auto wrong_type = [&](const std::string& member, const Var& v, const char* wanted) {
+    r.warnings.push_back(where + member + " is " + kind_of(v) + ", not " + wanted + "; not read");
+  };
+  std::string stage = text_of(o->get("stage"));
+  if (stage.empty()) stage = text_of(o->get("command"));
+  const Var status = o->get("status");
+  if (!status.isEmpty() && !status.isString()) wrong_type("status", status, "a string");
+  consensus_conflict& c = r.value;
+  c.status = text_of(status);
+  const Var telemetry = o->get("telemetry");
+  if (!telemetry.isEmpty() && !telemetry.isString()) wrong_type("telemetry", telemetry, "a string");
+  c.telemetry = text_of(telemetry);
+  if (has_placeholder(c.telemetry)) c.telemetry.clear();  // as read_consensus: no pointer, not no record
+  for (const std::string& text : {stage, c.status, text_of(o->get("specId")), text_of(o->get("timestamp"))}) {
+    if (has_placeholder(text)) {
+      r.status = read_status::skipped;
+      r.reason = where + "unfilled ${...} template placeholder";
+      return r;
+    }
+  }
+  Object::Ptr consensus;
+  if (const Var v = o->get("consensus"); v.type() == typeid(Object::Ptr)) {
+    consensus = v.extract<Object::Ptr>();
+  } else if (!v.isEmpty()) {
+    wrong_type("consensus", v, "an object");
+  }
+  Poco::SHA2Engine digest(Poco::SHA2Engine::SHA_256);
+  // Length-prefixed, so ("ab","c") and ("a","bc") differ.
+  auto hash = [&](const std::string& part) {
+    const std::string len = std::to_string(part.size()) + ":";
+    digest.update(len);
+    digest.update(part);
+  };
+  c.stage = stage_name(stage.empty() ? file_stage(tail_of(rel_path).file) : std::string_view(stage));
+  hash(c.stage);
+  hash(folded(c.status));
+  hash(c.telemetry);
+  if (const Var v = field(consensus, "conflicts"); v.type() == typeid(Poco::JSON::Array::Ptr)) {
+    const auto array = v.extract<Poco::JSON::Array::Ptr>();
+    for (size_t i = 0; array && i < array->size(); ++i) {
+      std::string text;
+      if (!point_text(array->get(static_cast<unsigned>(i)), text)) continue;
+      ++c.total_points;
+      hash(text);  // in full: a difference past the bounds is still another conflict
+      if (c.points.size() >= kMaxConflictPoints) {
+        c.points_truncated = true;
+        continue;
+      }
+      c.points_truncated |= bounded_utf8(text, kMaxConflictPointBytes);
+      c.points.push_back(std::move(text));
+    }
+  } else if (!v.isEmpty()) {
+    wrong_type("consensus.conflicts", v, "an array");
+  }
+  Var agents = o->get("agents");
+  std::string agents_member = "agents";
+  if (agents.isEmpty()) {
+    agents = field(consensus, "agents");
+    agents_member = "consensus.agents";
+  }
+  if (agents.type() == typeid(Poco::JSON::Array::Ptr)) {
+    const auto array = agents.extract<Poco::JSON::Array::Ptr>();
+    for (size_t i = 0; array && i < array->size(); ++i) {
+      std::string name = agent_name(array->get(static_cast<unsigned>(i)));
+      if (name.empty()) continue;
+      if (c.agents.size() >= kMaxConflictAgents) {
+        c.agents_truncated = true;
+        break;
+      }
+      c.agents_truncated |= bounded_utf8(name, kMaxConflictAgentBytes);
+      c.agents.push_back(std::move(name));
+    }
+  } else if (!agents.isEmpty()) {
+    wrong_type(agents_member, agents, "an array");
+  }
+  bounded_utf8(c.status, kMaxConflictStatusBytes);
+  // A pointer longer than any real path is not a path: dropped rather than cut into a wrong one.
+  if (bounded_utf8(c.telemetry, 1024)) c.telemetry.clear();
+  markdown::make_valid_utf8(c.stage);
+  r.conflict = is_conflict_status(c.status) || c.total_points > 0;
+  c.digest = Poco::DigestEngine::digestToHex(digest.digest());
+  r.status = read_status::ok;
+  return r;
+}
+
 }  // namespace
 
 telemetry_read read_telemetry(std::string_view json_text, std::string_view rel_path) {
@@ -293,6 +447,27 @@ consensus_read read_consensus(std::string_view text, std::string_view rel_path) 
     error = std::string("unexpected: ") + e.what();
   } catch (...) {
     r.status = read_status::error;
+    error = "unexpected error";
+  }
+  r.reason = markdown::valid_utf8(rel_path) + ": " + markdown::valid_utf8(error);
+  return r;
+}
+
+conflict_read read_consensus_conflict(std::string_view text, std::string_view rel_path) {
+  conflict_read r;
+  std::string error;
+  if (markdown::trim(text).empty()) {
+    r.status = read_status::skipped;
+    r.reason = markdown::valid_utf8(rel_path) + ": empty file";
+    return r;
+  }
+  try {
+    if (const Object::Ptr o = parse_object(text, r.status, error)) return conflict_from(o, rel_path);
+  } catch (const std::exception& e) {
+    r = conflict_read{};
+    error = std::string("unexpected: ") + e.what();
+  } catch (...) {
+    r = conflict_read{};
     error = "unexpected error";
   }
   r.reason = markdown::valid_utf8(rel_path) + ": " + markdown::valid_utf8(error);

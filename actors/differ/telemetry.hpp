@@ -7,8 +7,10 @@
 // Called by the differ for changed evidence files. Pure functions, thread-safe, persist nothing. They never
 // throw: unknown shapes come back `skipped`, unparsable text `error`, each with a reason naming the file.
 // All returned strings are valid UTF-8.
+#include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace spec_notify::differ {
 
@@ -66,6 +68,50 @@ struct consensus_read {
 // schemaVersion). Counts accept arrays (their size) or numbers. Unfilled `${...}` placeholders and a missing
 // status are skipped.
 consensus_read read_consensus(std::string_view text, std::string_view rel_path);
+
+// What a consensus-conflict event may carry (the synthesis is untrusted input): past these, entries are
+// dropped and the event says so (conflicts_truncated / agents_truncated), so one hostile file cannot make a
+// payload of megabytes. 20 points of 500 bytes keep a body around 10 KiB, under what chat webhooks accept.
+inline constexpr size_t kMaxConflictPoints = 20;
+inline constexpr size_t kMaxConflictPointBytes = 500;
+inline constexpr size_t kMaxConflictAgents = 16;
+inline constexpr size_t kMaxConflictAgentBytes = 100;
+inline constexpr size_t kMaxConflictStatusBytes = 100;
+
+// The conflict a `_synthesis.json` reports (read_consensus_conflict).
+struct consensus_conflict {
+  std::string stage;   // plan | tasks | ... ("spec-" prefix removed), as consensus_summary::stage
+  std::string status;  // as written (at most kMaxConflictStatusBytes), "" when absent
+  std::vector<std::string> points;  // the conflicting points, bounded (see above), valid UTF-8
+  size_t total_points = 0;          // entries of consensus.conflicts before bounding
+  bool points_truncated = false;    // a point was dropped or cut
+  std::vector<std::string> agents;  // agent names, bounded
+  bool agents_truncated = false;
+  std::string telemetry;  // the telemetry file the synthesis names in `telemetry`, as written; "" = none
+  // Hex SHA-256 over what makes this conflict this conflict (stage, status, every point in full, the
+  // telemetry pointer; not agreements, agents or formatting): the dedupe key of its event.
+  std::string digest;
+};
+
+struct conflict_read {
+  read_status status = read_status::error;  // ok: a synthesis that was understood (conflict or not)
+  bool conflict = false;                    // meaningful when ok
+  consensus_conflict value;                 // meaningful when conflict
+  std::string reason;                       // why skipped / error, starting with the file
+  // Members of the wrong type that were ignored ("path: consensus.conflicts is ...; not read"): warnings,
+  // also when status is ok.
+  std::vector<std::string> warnings;
+};
+
+// A `_synthesis.json` reports a conflict when its `status` is "conflict", "conflicted" or "disagreement"
+// (ASCII case-insensitive, trimmed; design/spec-kit-formats.md documents ok|conflict|degraded, the real files
+// show only "ok") or when its `consensus.conflicts` array is non-empty. `conflicts_resolved` (the real
+// SPEC-KIT-045-mini plan synthesis) and "degraded" (agents failed, nobody disagreed) are not conflicts.
+// A point is a string as is, an object its issue/point/summary/description/text/title string (else its
+// compact JSON), any other scalar its text; nulls are left out. Agents: the top-level `agents` array (else
+// consensus.agents), each a string or an object's agent/name string. Unfilled `${...}` placeholders (the
+// real SPEC-KIT-025 template) are skipped. Never throws.
+conflict_read read_consensus_conflict(std::string_view json_text, std::string_view rel_path);
 
 // .../commands/<SPEC>/spec-<stage>_<session>.json (the evidence root is configurable, so only the `commands`
 // folder and the file name shape are checked).

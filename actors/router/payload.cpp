@@ -73,6 +73,21 @@ void append_task(std::string& out, const spec_notify::event& e) {
   out += ",\"line\":" + std::to_string(e.line) + '}';
 }
 
+// A conflict event's `consensus` object when its context was lost (an evt/ record damaged on disk): the
+// schema promises receivers that object for this type, so it is rebuilt from what the event itself holds,
+// with no points and no agents.
+std::string bare_conflict(const spec_notify::event& e) {
+  std::string out = "{\"status\":";
+  append_json_string(out, e.status);
+  out += ",\"agreements\":0,\"conflicts\":0";
+  append_member(out, "stage", e.stage);
+  append_member(out, "path", e.source);
+  out +=
+      ",\"conflict_points\":[],\"conflicts_truncated\":false,\"agents\":[],\"agents_truncated\":false,"
+      "\"telemetry\":null}";
+  return out;
+}
+
 }  // namespace
 
 std::string render_payload(const spec_notify::event& e, const std::string& delivery_id, int64_t sequence,
@@ -102,7 +117,8 @@ std::string render_payload(const spec_notify::event& e, const std::string& deliv
     append_member(out, "stage", e.stage);
     append_member(out, "status", e.status);
   }
-  const context_parts ctx = parse_context(e.context_json);
+  context_parts ctx = parse_context(e.context_json);
+  if (e.type == event_type::consensus_conflict && ctx.consensus == "null") ctx.consensus = bare_conflict(e);
   out += ",\"telemetry\":" + ctx.telemetry;
   out += ",\"consensus\":" + ctx.consensus;
   out += ",\"evidence\":" + ctx.evidence;

@@ -16,8 +16,13 @@ namespace spec_notify::router {
 // Compact payload v1 JSON. Key order is fixed:
 //   schema_version, type, event_id, delivery_id, sequence, ordering_key, occurred_at, spec ({id,key} or
 //   null), task {id,title,from,to,raw_status,source,line}   -- task events, and test events with a task_id |
-//   stage, status                                   -- stage/pipeline events, and test events without one
+//   stage, status                                   -- stage/pipeline/consensus-conflict events, and test
+//                                                      events without a task_id
 //   telemetry, consensus, evidence
+// A spec-auto.consensus.conflict event's consensus object (from its context, built by the differ) also
+// carries conflict_points, conflicts_truncated, agents, agents_truncated and telemetry (the pointer); when
+// its context is missing or invalid it is rebuilt from the event (stage, status, path) with empty lists,
+// never null.
 // `from` is null when e.from is empty. telemetry/consensus/evidence come from e.context_json
 // ({"telemetry":obj|null,"consensus":obj|null,"evidence":[str...]}); a missing or invalid context, or a
 // member of the wrong type, renders as null / null / []. Non-string evidence entries are dropped. The output

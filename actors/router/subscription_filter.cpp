@@ -19,7 +19,10 @@ bool iequals_ascii(std::string_view a, std::string_view b) {
 }
 
 bool type_allowed(const filter& f, const std::string& type) {
-  return f.events.empty() || std::find(f.events.begin(), f.events.end(), type) != f.events.end();
+  if (std::find(f.events.begin(), f.events.end(), type) != f.events.end()) return true;
+  // Consensus conflicts are opt-in (issue 17 item 5): a filter that lists no types does not take them, so a
+  // receiver never gets a type it did not ask for.
+  return f.events.empty() && type != event_type::consensus_conflict;
 }
 
 bool status_allowed(const filter& f, const std::string& to) {
@@ -91,7 +94,9 @@ std::string refused(const char* name, const std::vector<std::string>& list, cons
 
 std::string mismatch_reason(const filter& f, const spec_notify::event& e) {
   if (e.type == event_type::test) return "";
-  if (!type_allowed(f, e.type)) return refused("events", f.events, e.type);
+  if (!type_allowed(f, e.type))
+    return f.events.empty() ? "events filter lists no types, which takes every type but the opt-in " + e.type
+                            : refused("events", f.events, e.type);
   if (!spec_allowed(f, e.spec_id))
     return refused("specs", f.specs,
                    e.spec_id.empty() ? "an event without a SPEC" : util::spec_key(e.spec_id));

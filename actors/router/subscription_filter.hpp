@@ -27,11 +27,12 @@ bool glob_match(std::string_view pattern, std::string_view text);
 bool has_glob_chars(std::string_view pattern);
 
 // Whether a subscription with filter `f` receives event `e`:
-// - events: e.type must be listed (empty = every type);
+// - events: e.type must be listed (empty = every type but spec-auto.consensus.conflict, which is only ever
+//   received when listed);
 // - task events (spec-kit.task.transitioned): `to` must be listed in statuses (ASCII case-insensitive,
 //   empty = all) and the task id must match one of `tasks` (empty = all): a pattern with glob characters is a
 //   glob over the whole id, a plain pattern is a prefix ("T6" matches T6, T60, T6-x);
-// - stage / pipeline events ignore statuses and tasks;
+// - stage / pipeline / consensus-conflict events ignore statuses and tasks;
 // - specs: a pattern matches when it globs the full SPEC id or its short key (differ::spec_key), so
 //   "SPEC-KIT-075" and "SPEC-KIT-075*" both match "SPEC-KIT-075-add-x"; an event without a SPEC only
 //   matches an empty list;

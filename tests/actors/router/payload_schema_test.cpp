@@ -125,6 +125,21 @@ const std::string full_context =
     R"("status":"passed","path":"docs/x.json","extra":[1,2]},"consensus":{"status":"ok","agreements":4,)"
     R"("conflicts":0,"path":"docs/c.json"},"evidence":["docs/a.json","docs/b.json"]})";
 
+// A consensus-conflict event as the differ builds it (differ::conflict_context_json's shape).
+event conflict() {
+  event e = base(et::consensus_conflict);
+  e.stage = "plan";
+  e.status = "conflict";
+  e.source = "docs/e/consensus/SPEC-KIT-075/spec-plan_2026-11-25T01:00:00Z_synthesis.json";
+  e.context_json =
+      R"({"telemetry":null,"consensus":{"status":"conflict","agreements":1,"conflicts":2,"stage":"plan",)"
+      R"("path":"docs/e/consensus/SPEC-KIT-075/spec-plan_2026-11-25T01:00:00Z_synthesis.json",)"
+      R"("conflict_points":["a","b"],"conflicts_truncated":false,"agents":["gemini","claude"],)"
+      R"("agents_truncated":false,"telemetry":"/home/x/commands/SPEC-KIT-075/spec-plan_1-1.json"},)"
+      R"("evidence":["docs/e/consensus/SPEC-KIT-075/spec-plan_2026-11-25T01:00:00Z_synthesis.json"]})";
+  return e;
+}
+
 std::string hostile() {
   return std::string("q\"b\\s\n\r\t\x01\x7f\xFF\xC0\xAF\xED\xA0\x80 \xE2\x80\xA8 <>&") + '\0';
 }
@@ -170,6 +185,11 @@ BOOST_AUTO_TEST_CASE(every_rendered_payload_validates_and_contract_breaking_payl
   hs.stage = hs.status = hostile();
   valid("hostile-stage", hs);
 
+  valid("conflict", conflict());
+  event lost = conflict();  // context damaged: the payload still has its consensus object
+  lost.context_json = hostile();
+  valid("conflict-garbage-context", lost);
+
   const std::string ok = render_payload(task(et::task_transitioned, "In Progress"), "msg_1", 1, "T1");
   const std::string st = render_payload(stage(et::stage_completed), "msg_1", 1, "T1");
   auto invalid = [&](const std::string& name, const std::string& text) {
@@ -188,6 +208,17 @@ BOOST_AUTO_TEST_CASE(every_rendered_payload_validates_and_contract_breaking_payl
   invalid("unknown-status", replace(ok, R"("to":"Done")", R"("to":"Finished")"));
   invalid("wrong-schema-version", replace(ok, R"("schema_version":1)", R"("schema_version":2)"));
   invalid("missing-evidence", replace(ok, R"(,"evidence":[])", ""));
+  const std::string cf = render_payload(conflict(), "msg_1", 1, "SPEC-KIT-075");
+  invalid("conflict-without-points", replace(cf, R"("conflict_points":["a","b"],)", ""));
+  invalid("conflict-points-not-strings",
+          replace(cf, R"("conflict_points":["a","b"])", R"("conflict_points":[1])"));
+  invalid("conflict-with-summary-consensus", replace(cf, cf.substr(cf.find(R"("consensus":{)")),
+                                                     R"("consensus":{"status":"ok"},"evidence":[]})"));
+  invalid("conflict-consensus-null",
+          replace(cf, cf.substr(cf.find(R"("consensus":{)")), R"("consensus":null,"evidence":[]})"));
+  invalid("conflict-with-task", replace(cf, R"("stage":)", R"("task":{},"stage":)"));
+  invalid("conflict-truncated-not-bool",
+          replace(cf, R"("conflicts_truncated":false)", R"("conflicts_truncated":"no")"));
 
   std::string output;
   const int rc = run_validator(dir.path, output);
