@@ -57,7 +57,8 @@ std::string record_offline(const evidence_target& evidence, const std::vector<de
   evidence::evidence_log log(evidence.dir, evidence.max_bytes_per_spec, evidence.repo);
   std::string first_error;
   for (const auto& o : outcomes)
-    if (auto err = log.append(evidence::to_record(o)); !err.empty() && first_error.empty()) first_error = err;
+    if (auto written = log.append(evidence::to_record(o)); !written && first_error.empty())
+      first_error = written.message();
   return first_error;
 }
 

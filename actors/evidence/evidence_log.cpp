@@ -145,13 +145,13 @@ fs::path evidence_log::folder_for(const std::string& spec_id) const {
   return evidence_dir_ / "commands" / spec_folder_name(spec_id) / "webhooks";
 }
 
-std::string evidence_log::append(const evidence_record& r) {
+status evidence_log::append(const evidence_record& r) {
   // A failed write drops the folder's cached state; one more try re-creates the folder, so a folder deleted
   // under a running daemon (`rm -rf docs/...` and a checkout) costs no record.
   const bool cached = folders_.count(spec_folder_name(r.spec_id)) != 0;
   std::string err = append_once(r);
   if (!err.empty() && cached && folders_.count(spec_folder_name(r.spec_id)) == 0) err = append_once(r);
-  return err;
+  return err.empty() ? status::success() : status::failure(std::move(err));
 }
 
 std::string evidence_log::append_once(const evidence_record& r) {

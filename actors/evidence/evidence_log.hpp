@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "messages/outcome.hpp"
+#include "messages/status.hpp"
 
 namespace spec_notify::evidence {
 
@@ -79,9 +80,9 @@ class evidence_log {
                std::filesystem::path trusted_root = {});
 
   // Appends one line for `r` (creating folders as needed) and applies the rotation above.
-  // Returns "" on success, else one line naming the path and the system error ("permission denied",
-  // "no space left on device"); a failed write leaves no partial line behind. Never throws.
-  std::string append(const evidence_record& r);
+  // On failure, one line naming the path and the system error ("permission denied", "no space left on
+  // device"); a failed write leaves no partial line behind. Never throws.
+  status append(const evidence_record& r);
 
   // The webhooks folder records for `spec_id` go to.
   std::filesystem::path folder_for(const std::string& spec_id) const;

@@ -40,7 +40,7 @@ void evidence_queue::flush(report& out) {
       ++it;
       continue;
     }
-    const std::string err = log_.append(it->record);
+    const std::string err = log_.append(it->record).message();  // "" when written
     if (!err.empty()) {
       it->failed = true;
       blocked.insert(it->key);

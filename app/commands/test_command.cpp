@@ -128,9 +128,8 @@ evidence::evidence_record base_record(const delivery& d, const std::string& kind
 
 int write_evidence(const config::settings& cfg, const evidence::evidence_record& r) {
   evidence::evidence_log log(cfg.evidence_dir, cfg.evidence_max_bytes_per_spec, cfg.repo);
-  auto err = log.append(r);
-  if (!err.empty()) {
-    std::cerr << "spec-notify --test: evidence not written: " << err << "\n";
+  if (auto written = log.append(r); !written) {
+    std::cerr << "spec-notify --test: evidence not written: " << written.message() << "\n";
     return 1;
   }
   std::cout << "evidence: " << log.folder_for(r.spec_id).string() << "\n";

@@ -94,14 +94,14 @@ int delivery_number(const std::string& line) {
 BOOST_AUTO_TEST_CASE(append_writes_one_json_line_per_record_in_the_spec_folder) {
   temp_dir tmp;
   evidence_log log(tmp.path, 1 << 20);
-  BOOST_TEST(log.append(record(1)) == "");
+  BOOST_TEST(log.append(record(1)).ok());
   auto r2 = record(2);
   r2.status_code = 503;
   r2.outcome = "retrying";
   r2.error = "HTTP 503";
   r2.replay = true;
   r2.kind = "replay";
-  BOOST_TEST(log.append(r2) == "");
+  BOOST_TEST(log.append(r2).ok());
 
   const fs::path dir = tmp.path / "commands" / spec / "webhooks";
   BOOST_TEST(log.folder_for(spec) == dir);
@@ -128,7 +128,7 @@ BOOST_AUTO_TEST_CASE(records_without_spec_go_to_the_unscoped_folder_with_null_sp
   auto r = record(1);
   r.spec_id.clear();
   r.task_id.clear();
-  BOOST_TEST(log.append(r) == "");
+  BOOST_TEST(log.append(r).ok());
   const auto lines = all_lines(tmp.path / "commands" / "_unscoped" / "webhooks");
   BOOST_REQUIRE(lines.size() == 1u);
   BOOST_TEST(parse(lines[0])->isNull("spec"));
@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(spec_ids_cannot_escape_the_commands_folder) {
   evidence_log log(tmp.path / "ev", 1 << 20);
   auto r = record(1);
   r.spec_id = "../../escaped";
-  BOOST_TEST(log.append(r) == "");
+  BOOST_TEST(log.append(r).ok());
   BOOST_TEST(!fs::exists(tmp.path / "escaped"));
   BOOST_TEST(fs::exists(tmp.path / "ev" / "commands" / "_._.__escaped" / "webhooks"));
 }
@@ -161,7 +161,7 @@ BOOST_AUTO_TEST_CASE(rotation_keeps_the_folder_under_budget_and_drops_oldest_fir
   const fs::path dir = log.folder_for(spec);
   const int count = 400;
   for (int i = 1; i <= count; ++i) {
-    BOOST_REQUIRE(log.append(record(i)) == "");
+    BOOST_REQUIRE(log.append(record(i)).ok());
     BOOST_REQUIRE_MESSAGE(folder_bytes(dir) <= budget, "after append " << i << ": " << folder_bytes(dir));
   }
   // Files hold at most a quarter of the budget each, so rotation frees space in pieces.
@@ -182,17 +182,17 @@ BOOST_AUTO_TEST_CASE(rotation_of_one_spec_leaves_other_specs_alone) {
   evidence_log log(tmp.path, 2048);
   auto other = record(0);
   other.spec_id = "SPEC-OPS-004-hooks";
-  BOOST_TEST(log.append(other) == "");
-  for (int i = 1; i <= 200; ++i) BOOST_REQUIRE(log.append(record(i)) == "");
+  BOOST_TEST(log.append(other).ok());
+  for (int i = 1; i <= 200; ++i) BOOST_REQUIRE(log.append(record(i)).ok());
   BOOST_TEST(all_lines(log.folder_for("SPEC-OPS-004-hooks")).size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_new_day_starts_a_new_file_and_a_clock_step_back_keeps_the_newest) {
   temp_dir tmp;
   evidence_log log(tmp.path, 1 << 20);
-  BOOST_TEST(log.append(record(1, t0)) == "");
-  BOOST_TEST(log.append(record(2, t0 + day_ms)) == "");
-  BOOST_TEST(log.append(record(3, t0 - 2 * day_ms)) == "");
+  BOOST_TEST(log.append(record(1, t0)).ok());
+  BOOST_TEST(log.append(record(2, t0 + day_ms)).ok());
+  BOOST_TEST(log.append(record(3, t0 - 2 * day_ms)).ok());
   const fs::path dir = log.folder_for(spec);
   BOOST_TEST(files_in(dir) ==
              (std::vector<std::string>{"webhooks-20261125-0001.jsonl", "webhooks-20261126-0001.jsonl"}));
@@ -204,12 +204,12 @@ BOOST_AUTO_TEST_CASE(a_fresh_log_picks_up_existing_files_and_keeps_rotating_them
   const int64_t budget = 3000;
   {
     evidence_log first(tmp.path, budget);
-    for (int i = 1; i <= 20; ++i) BOOST_REQUIRE(first.append(record(i)) == "");
+    for (int i = 1; i <= 20; ++i) BOOST_REQUIRE(first.append(record(i)).ok());
   }
   const fs::path dir = tmp.path / "commands" / spec / "webhooks";
   std::ofstream(dir / "notes.txt") << "not ours";
   evidence_log second(tmp.path, budget);
-  for (int i = 21; i <= 200; ++i) BOOST_REQUIRE(second.append(record(i)) == "");
+  for (int i = 21; i <= 200; ++i) BOOST_REQUIRE(second.append(record(i)).ok());
   BOOST_TEST(fs::exists(dir / "notes.txt"));  // files we did not write are never deleted
   BOOST_TEST(folder_bytes(dir) - static_cast<int64_t>(fs::file_size(dir / "notes.txt")) <= budget);
   const auto lines = all_lines(dir);
@@ -225,7 +225,7 @@ BOOST_AUTO_TEST_CASE(sample_is_stored_as_json_with_signatures_redacted) {
   r.sample =
       R"({"headers":{"webhook-id":"msg_1","Webhook-Signature":"v1,c2VjcmV0","x-hub-signature-256":"sha256=ab"},)"
       R"("body":{"schema_version":1}})";
-  BOOST_TEST(log.append(r) == "");
+  BOOST_TEST(log.append(r).ok());
   const auto line = all_lines(log.folder_for(spec)).at(0);
   BOOST_TEST(line.find("c2VjcmV0") == std::string::npos);
   BOOST_TEST(line.find("sha256=ab") == std::string::npos);
@@ -247,7 +247,7 @@ BOOST_AUTO_TEST_CASE(an_oversized_sample_is_omitted_to_respect_the_budget) {
   evidence_log log(tmp.path, 4000);
   auto r = record(1);
   r.sample = "{\"body\":\"" + std::string(5000, 'x') + "\"}";
-  BOOST_TEST(log.append(r) == "");
+  BOOST_TEST(log.append(r).ok());
   const auto line = all_lines(log.folder_for(spec)).at(0);
   BOOST_TEST(line.find("xxxx") == std::string::npos);
   BOOST_TEST(parse(line)->getValue<bool>("sample_omitted"));
@@ -259,11 +259,11 @@ BOOST_AUTO_TEST_CASE(an_evidence_dir_that_cannot_be_created_gives_an_error_namin
   std::ofstream(blocker) << "a file where a folder should be";
   evidence_log log(blocker / "evidence", 1 << 20);
   std::string err;
-  BOOST_REQUIRE_NO_THROW(err = log.append(record(1)));
+  BOOST_REQUIRE_NO_THROW(err = log.append(record(1)).message());
   BOOST_TEST(err.find((blocker / "evidence").string()) != std::string::npos, err);
   BOOST_TEST(err.find("Not a directory") != std::string::npos, err);
   // Still an error (not a crash, not a stale success) on the next call.
-  BOOST_TEST(log.append(record(2)) != "");
+  BOOST_TEST(!log.append(record(2)).ok());
 }
 
 BOOST_AUTO_TEST_CASE(a_read_only_evidence_dir_gives_permission_denied_naming_the_path) {
@@ -274,7 +274,7 @@ BOOST_AUTO_TEST_CASE(a_read_only_evidence_dir_gives_permission_denied_naming_the
   temp_dir tmp;
   fs::permissions(tmp.path, fs::perms::owner_read | fs::perms::owner_exec);
   evidence_log log(tmp.path, 1 << 20);
-  const std::string err = log.append(record(1));
+  const std::string err = log.append(record(1)).message();
   BOOST_TEST(err.find(tmp.path.string()) != std::string::npos, err);
   BOOST_TEST(err.find("Permission denied") != std::string::npos, err);
 }
@@ -288,7 +288,7 @@ BOOST_AUTO_TEST_CASE(a_symlink_to_a_device_gives_an_error_naming_the_file) {
   fs::create_symlink("/dev/full", dir / "webhooks-20261125-0001.jsonl");
   evidence_log log(tmp.path, 1 << 20);
   std::string err;
-  BOOST_REQUIRE_NO_THROW(err = log.append(record(1)));
+  BOOST_REQUIRE_NO_THROW(err = log.append(record(1)).message());
   BOOST_TEST(err.find((dir / "webhooks-20261125-0001.jsonl").string()) != std::string::npos, err);
   BOOST_TEST(err.find("refusing to follow the symlink") != std::string::npos, err);
 }
@@ -297,9 +297,9 @@ BOOST_AUTO_TEST_CASE(a_symlink_to_a_device_gives_an_error_naming_the_file) {
 BOOST_AUTO_TEST_CASE(a_folder_deleted_under_the_log_is_recreated_without_losing_the_record) {
   temp_dir tmp;
   evidence_log log(tmp.path / "ev", 1 << 20);
-  BOOST_TEST(log.append(record(1)) == "");
+  BOOST_TEST(log.append(record(1)).ok());
   fs::remove_all(tmp.path / "ev");
-  BOOST_TEST(log.append(record(2)) == "");
+  BOOST_TEST(log.append(record(2)).ok());
   const auto lines = all_lines(tmp.path / "ev" / "commands" / spec / "webhooks");
   BOOST_REQUIRE_EQUAL(lines.size(), 1u);
   BOOST_TEST(parse(lines[0])->getValue<std::string>("delivery_id") == "msg_2");
@@ -316,7 +316,7 @@ BOOST_AUTO_TEST_CASE(two_writers_on_one_folder_keep_the_budget_and_every_newest_
   const int count = 400;
   for (int i = 1; i <= count; ++i) {
     auto& writer = (i % 3 == 0) ? cli : daemon;
-    BOOST_REQUIRE(writer.append(record(i)) == "");
+    BOOST_REQUIRE(writer.append(record(i)).ok());
     BOOST_REQUIRE_MESSAGE(folder_bytes(dir) <= budget, "after append " << i << ": " << folder_bytes(dir));
   }
   const auto lines = all_lines(dir);

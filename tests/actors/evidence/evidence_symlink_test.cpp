@@ -90,11 +90,11 @@ BOOST_AUTO_TEST_CASE(a_symlink_planted_at_evidence_dir_is_refused_and_the_record
   fs::create_directory_symlink(l.outside, l.evidence);
   const auto before = snapshot(l.outside);
   evidence_log log(l.evidence, 1 << 20);
-  const std::string err = log.append(record(1));
+  const std::string err = log.append(record(1)).message();
   BOOST_TEST(err.find("refusing to follow the symlink at " + l.evidence.string()) != std::string::npos, err);
   BOOST_TEST(snapshot(l.outside) == before);  // nothing created or written outside
   fs::remove(l.evidence);
-  BOOST_TEST(log.append(record(1)) == "");
+  BOOST_TEST(log.append(record(1)).ok());
   BOOST_TEST(lines_in(log.folder_for(spec)) == 1u);
   BOOST_TEST(!fs::is_symlink(l.evidence));
 }
@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(a_symlink_planted_at_docs_is_refused) {
   fs::create_directory_symlink(l.outside, l.repo / "docs");
   const auto before = snapshot(l.outside);
   evidence_log log(l.evidence, 1 << 20, l.repo);
-  const std::string err = log.append(record(1));
+  const std::string err = log.append(record(1)).message();
   BOOST_TEST(err.find("refusing to follow the symlink at " + (l.repo / "docs").string()) != std::string::npos,
              err);
   BOOST_TEST(snapshot(l.outside) == before);
@@ -116,7 +116,7 @@ BOOST_AUTO_TEST_CASE(the_trusted_root_itself_may_be_reached_through_the_operator
   fs::create_directory_symlink(l.repo, l.tmp / "repo-link");
   const fs::path via_link = l.tmp / "repo-link" / "docs" / "ev";
   evidence_log log(via_link, 1 << 20, l.tmp / "repo-link");
-  BOOST_TEST(log.append(record(1)) == "");
+  BOOST_TEST(log.append(record(1)).ok());
   BOOST_TEST(lines_in(l.repo / "docs" / "ev" / "commands" / spec / "webhooks") == 1u);
 }
 
@@ -126,11 +126,11 @@ BOOST_AUTO_TEST_CASE(a_symlink_planted_at_a_spec_folder_is_refused) {
   fs::create_directory_symlink(l.outside, l.evidence / "commands" / spec);
   const auto before = snapshot(l.outside);
   evidence_log log(l.evidence, 1 << 20);
-  const std::string err = log.append(record(1));
+  const std::string err = log.append(record(1)).message();
   BOOST_TEST(err.find("symlink at " + (l.evidence / "commands" / spec).string()) != std::string::npos, err);
   BOOST_TEST(snapshot(l.outside) == before);
   // Other SPECs are not held up.
-  BOOST_TEST(log.append(record(2, "SPEC-KIT-076-other")) == "");
+  BOOST_TEST(log.append(record(2, "SPEC-KIT-076-other")).ok());
 }
 
 BOOST_AUTO_TEST_CASE(a_webhooks_folder_pointing_into_state_dir_is_refused_and_state_files_stay_untouched) {
@@ -144,7 +144,7 @@ BOOST_AUTO_TEST_CASE(a_webhooks_folder_pointing_into_state_dir_is_refused_and_st
   const auto before = snapshot(state);
   evidence_log log(l.evidence, 1000);  // a small budget: the old code rotated the bait away
   for (int i = 1; i <= 20; ++i) {
-    const std::string err = log.append(record(i));
+    const std::string err = log.append(record(i)).message();
     BOOST_TEST(
         err.find("refusing to follow the symlink at " + log.folder_for(spec).string()) != std::string::npos,
         err);
@@ -159,12 +159,12 @@ BOOST_AUTO_TEST_CASE(a_symlink_planted_at_the_evidence_file_is_refused_and_its_t
   fs::create_directories(dir);
   fs::create_symlink(l.outside / "keep.txt", dir / today_file);
   const auto before = snapshot(l.outside);
-  const std::string err = log.append(record(1));
+  const std::string err = log.append(record(1)).message();
   BOOST_TEST(
       err.find("refusing to follow the symlink at " + (dir / today_file).string()) != std::string::npos, err);
   BOOST_TEST(snapshot(l.outside) == before);
   fs::remove(dir / today_file);
-  BOOST_TEST(log.append(record(1)) == "");
+  BOOST_TEST(log.append(record(1)).ok());
   BOOST_TEST(lines_in(dir) == 1u);
 }
 
@@ -175,7 +175,7 @@ BOOST_AUTO_TEST_CASE(a_hard_link_to_a_file_elsewhere_is_not_appended_to) {
   fs::create_directories(dir);
   fs::create_hard_link(l.outside / "keep.txt", dir / today_file);
   const auto before = snapshot(l.outside);
-  const std::string err = log.append(record(1));
+  const std::string err = log.append(record(1)).message();
   BOOST_TEST(err.find("hard links") != std::string::npos, err);
   BOOST_TEST(snapshot(l.outside) == before);
 }
@@ -189,7 +189,7 @@ BOOST_AUTO_TEST_CASE(a_fifo_at_the_evidence_file_is_refused_without_blocking) {
   // A reader holds the FIFO open, so an open for writing would succeed: fstat must be what refuses it.
   const int reader = ::open((dir / today_file).c_str(), O_RDONLY | O_NONBLOCK);
   BOOST_REQUIRE(reader >= 0);
-  const std::string err = log.append(record(1));
+  const std::string err = log.append(record(1)).message();
   char buf[256];
   BOOST_TEST(::read(reader, buf, sizeof buf) <= 0);  // nothing was written into the pipe
   ::close(reader);
@@ -204,7 +204,7 @@ BOOST_AUTO_TEST_CASE(rotation_never_deletes_a_symlink_or_its_target) {
   write_file(l.outside / "victim.jsonl", std::string(1500, 'v') + "\n");
   fs::create_symlink(l.outside / "victim.jsonl", dir / "webhooks-20200101-0001.jsonl");  // oldest by name
   const auto before = snapshot(l.outside);
-  for (int i = 1; i <= 100; ++i) BOOST_REQUIRE(log.append(record(i)) == "");
+  for (int i = 1; i <= 100; ++i) BOOST_REQUIRE(log.append(record(i)).ok());
   BOOST_TEST(fs::is_symlink(dir / "webhooks-20200101-0001.jsonl"));  // left alone: not ours to rotate
   BOOST_TEST(snapshot(l.outside) == before);
 }
