@@ -85,6 +85,9 @@ std::string render_prometheus(const metrics_snapshot& snap) {
                    [](const subscription_status& s) { return static_cast<int64_t>(s.pending); });
   per_subscription(out, snap, "spec_notify_in_flight", "gauge", "Requests on the wire now.",
                    [](const subscription_status& s) { return static_cast<int64_t>(s.in_flight); });
+  per_subscription(out, snap, "spec_notify_max_in_flight", "gauge",
+                   "The subscription's max_in_flight: spec_notify_in_flight never exceeds it.",
+                   [](const subscription_status& s) { return static_cast<int64_t>(s.max_in_flight); });
   per_subscription(out, snap, "spec_notify_subscription_paused", "gauge", "1 when paused by an operator.",
                    [](const subscription_status& s) { return s.paused ? int64_t{1} : int64_t{0}; });
   per_subscription(out, snap, "spec_notify_subscription_disabled", "gauge",

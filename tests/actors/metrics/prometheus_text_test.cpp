@@ -13,6 +13,7 @@ subscription_status chatops() {
   s.name = "chatops";
   s.pending = 3;
   s.in_flight = 1;
+  s.max_in_flight = 4;
   s.delivered = 5;
   s.failed_attempts = 2;
   s.dead_lettered = 1;
@@ -54,6 +55,7 @@ BOOST_AUTO_TEST_CASE(render_prometheus_writes_counters_and_gauges_per_subscripti
   BOOST_TEST(contains(text, "spec_notify_deliveries_dead_lettered_total{subscription=\"chatops\"} 1"));
   BOOST_TEST(contains(text, "spec_notify_queue_depth{subscription=\"chatops\"} 3"));
   BOOST_TEST(contains(text, "spec_notify_in_flight{subscription=\"chatops\"} 1"));
+  BOOST_TEST(contains(text, "spec_notify_max_in_flight{subscription=\"chatops\"} 4"));
   BOOST_TEST(contains(text, "spec_notify_subscription_disabled{subscription=\"chatops\"} 0"));
 }
 
