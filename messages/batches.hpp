@@ -18,8 +18,26 @@ typename Inspector::result_type inspect(Inspector& f, event_batch& x) {
   return f(caf::meta::type_name("event_batch"), x.items);
 }
 
+// router / admin replay -> deliverer: a reference to a delivery already durable under
+// dlv/<subscription>/<id>, with what the deliverer's schedule keeps in memory. The body and history stay in
+// the store until an attempt reads them, so a 5,000-task burst does not copy 5,000 bodies through mailboxes.
+struct delivery_ref {
+  std::string id;
+  std::string ordering_key;  // see delivery::ordering_key
+  int64_t sequence = 0;
+  int64_t next_at_ms = 0;  // earliest next attempt (0 = now)
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, delivery_ref& x) {
+  return f(caf::meta::type_name("delivery_ref"), x.id, x.ordering_key, x.sequence, x.next_at_ms);
+}
+inline delivery_ref ref_to(const delivery& d) {
+  return {d.id, d.ordering_key, d.sequence, d.next_at_ms};
+}
+
+// The references are all of one subscription: the deliverer they are sent to.
 struct delivery_batch {
-  std::vector<delivery> items;
+  std::vector<delivery_ref> items;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delivery_batch& x) {

@@ -15,6 +15,7 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<event_batch>("event_batch");
   cfg.add_message_type<attempt_record>("attempt_record");
   cfg.add_message_type<delivery>("delivery");
+  cfg.add_message_type<delivery_ref>("delivery_ref");
   cfg.add_message_type<delivery_batch>("delivery_batch");
   cfg.add_message_type<delivery_outcome>("delivery_outcome");
   cfg.add_message_type<attempt_result>("attempt_result");

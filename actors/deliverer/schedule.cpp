@@ -57,9 +57,9 @@ size_t schedule::load() {
     delivery d;
     if (store::peek_schedule_fields(value, d.id, d.subscription, d.next_at_ms, &d.ordering_key,
                                     &d.sequence)) {
-      if (d.subscription == sub_.name) add(std::move(d));
+      if (d.subscription == sub_.name) add(ref_to(d));
     } else if (store::decode(value, d) && d.subscription == sub_.name) {
-      add(std::move(d));
+      add(ref_to(d));
     }
     return true;
   });
@@ -191,7 +191,7 @@ void schedule::maybe_compact() {
   for (uint32_t s = 0; s < slots_.size(); ++s) index_put(s);
 }
 
-bool schedule::add(delivery d) {
+bool schedule::add(const delivery_ref& d) {
   if (find(d.id) != none) return false;
   place(insert(d.id), d);
   return true;
@@ -207,7 +207,7 @@ bool later_in_key(const W& a, const W& b) {
 
 }  // namespace
 
-void schedule::place(uint32_t s, const delivery& d) {
+void schedule::place(uint32_t s, const delivery_ref& d) {
   // Records from before ordering existed (sequence 0) and ordering = "none" wait for nothing.
   if (sub_.ordering == config::ordering_mode::none || d.sequence <= 0 || d.ordering_key.empty()) {
     enqueue(s, d.next_at_ms);

@@ -36,8 +36,9 @@ class schedule {
   // Loads this subscription's spool (its own key range, dlv/<name>/, never the other subscriptions') and its
   // 410 flag. Returns the number of pending deliveries.
   size_t load();
-  // Adds a delivery already persisted by the router; false when it is already known (restart overlap).
-  bool add(delivery d);
+  // Adds a delivery already persisted by the router (or put back by a replay); false when it is already known
+  // (restart overlap).
+  bool add(const delivery_ref& d);
   // Up to `n` deliveries due at `now`, oldest due first, now counted as in flight; fewer when the rate limit
   // has no token or the circuit is open (then at most the one probe, due or not).
   std::vector<delivery> take_due(int64_t now, size_t n);
@@ -118,7 +119,7 @@ class schedule {
   void make_all_due(int64_t now);
   // Places a new delivery: queued now, or behind its key's head. While loading, every ordered delivery waits
   // and activate_keys() then queues the lowest sequence of each key.
-  void place(uint32_t s, const delivery& d);
+  void place(uint32_t s, const delivery_ref& d);
   void activate_keys();
   // A delivery leaves the schedule for good (delivered, dead-lettered, gone): the next of its key is queued.
   void retire(uint32_t s);

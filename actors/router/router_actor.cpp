@@ -38,7 +38,10 @@ void route(self_ptr self, const std::vector<event>& events) {
     auto it = st.deliverers.find(name);
     if (it == st.deliverers.end()) continue;  // its deliverer loads them from the spool when it starts
     logging::debug("router", std::to_string(list.size()) + " delivery(ies) for " + name);
-    self->send(it->second, delivery_batch{std::move(list)});
+    delivery_batch refs;
+    refs.items.reserve(list.size());
+    for (const auto& d : list) refs.items.push_back(ref_to(d));
+    self->send(it->second, std::move(refs));
   }
 }
 

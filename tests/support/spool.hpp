@@ -19,7 +19,7 @@ inline void persist(store::db& db, const delivery& d) {
 // Persists `d` as the router does, then hands it to the schedule.
 inline void spool(store::db& db, deliverer::schedule& s, const delivery& d) {
   persist(db, d);
-  BOOST_REQUIRE(s.add(d));
+  BOOST_REQUIRE(s.add(ref_to(d)));
 }
 
 // The result of attempt `attempt` of delivery `id`: HTTP `status`, 0 = no response (connection refused).

@@ -56,8 +56,9 @@ struct deterministic : testing::temp_store, testing::deterministic_system {
   void hand_over(const deliverer_actor& d, const std::string& sub, std::initializer_list<const char*> tasks) {
     delivery_batch batch;
     for (const char* t : tasks) {
-      batch.items.push_back(pending_delivery(sub, t));
-      testing::put_delivery(*db, batch.items.back());
+      const auto d = pending_delivery(sub, t);
+      testing::put_delivery(*db, d);
+      batch.items.push_back(ref_to(d));
     }
     self->send(d, std::move(batch));
     run();
@@ -241,8 +242,9 @@ struct threaded : testing::temp_store {
   void hand_over(const std::string& sub, std::initializer_list<const char*> tasks) {
     delivery_batch batch;
     for (const char* t : tasks) {
-      batch.items.push_back(pending_delivery(sub, t));
-      testing::put_delivery(*db, batch.items.back());
+      const auto d = pending_delivery(sub, t);
+      testing::put_delivery(*db, d);
+      batch.items.push_back(ref_to(d));
     }
     (*evidence)->send(d, std::move(batch));
   }

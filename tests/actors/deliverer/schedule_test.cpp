@@ -46,13 +46,13 @@ BOOST_FIXTURE_TEST_CASE(due_order_is_earliest_first_then_arrival_order, fixture)
   spool(*db, s, make("msg_later", 1000));
   BOOST_TEST(s.pending() == 4u);
   BOOST_TEST(s.next_due() == 10);
-  BOOST_TEST(!s.add(make("msg_b", 0)));  // already known (restart overlap)
+  BOOST_TEST(!s.add(ref_to(make("msg_b", 0))));  // already known (restart overlap)
   auto due = s.take_due(100, 10);
   BOOST_TEST(ids(due) == (std::vector<std::string>{"msg_a", "msg_c", "msg_b"}));
   BOOST_TEST(due[0].body == "{\"id\":\"msg_a\"}");  // read back from the spool
   BOOST_TEST(s.in_flight() == 3u);
   BOOST_TEST(s.next_due() == 1000);
-  BOOST_TEST(!s.add(make("msg_a", 0)));  // in flight is known too
+  BOOST_TEST(!s.add(ref_to(make("msg_a", 0))));  // in flight is known too
 }
 
 BOOST_FIXTURE_TEST_CASE(outcomes_remove_retry_and_dead_letter, fixture) {
@@ -148,7 +148,7 @@ BOOST_FIXTURE_TEST_CASE(a_large_backlog_survives_churn_and_drains_completely, fi
       BOOST_TEST(d.next_at_ms >= last_due);  // earliest first across the whole drain
       last_due = d.next_at_ms;
       BOOST_TEST(seen.insert(d.id).second);
-      BOOST_TEST(!s.add(make(d.id, 0)));  // still known while in flight
+      BOOST_TEST(!s.add(ref_to(make(d.id, 0))));  // still known while in flight
       s.complete(result(d.id, 200), 0);
     }
     if (++rounds % 50 == 0 && s.pending() > 0) {
@@ -156,7 +156,7 @@ BOOST_FIXTURE_TEST_CASE(a_large_backlog_survives_churn_and_drains_completely, fi
       for (int i = 0; i < n; ++i) {
         const std::string id = "msg_backlog_" + std::to_string(i);
         if (seen.count(id)) continue;
-        BOOST_TEST(!s.add(make(id, 0)));
+        BOOST_TEST(!s.add(ref_to(make(id, 0))));
         break;
       }
     }

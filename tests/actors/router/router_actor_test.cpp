@@ -83,12 +83,26 @@ struct fixture : testing::temp_store {
     (*self)->send(router, event_batch{std::move(events)});
   }
 
-  // The next batch `deliverer` receives, failing the test when none comes within 10 s.
+  // The next batch `deliverer` receives, failing the test when none comes within 10 s. The batch carries
+  // references: each record is read back from the spool (it is durable before it is sent), and the reference
+  // must agree with it.
   std::vector<delivery> next_batch(caf::scoped_actor& deliverer) {
-    std::vector<delivery> out;
+    const std::string sub = &deliverer == blocked.get() ? "blocked" : "done";  // a replacement is "done"
+    std::vector<delivery_ref> refs;
     deliverer->receive(
-        [&](delivery_batch& b) { out = std::move(b.items); },
+        [&](delivery_batch& b) { refs = std::move(b.items); },
         caf::after(std::chrono::seconds(10)) >> [] { BOOST_FAIL("no delivery_batch in 10 s"); });
+    std::vector<delivery> out;
+    for (const auto& r : refs) {
+      std::string text;
+      delivery d;
+      BOOST_REQUIRE_MESSAGE(db->get(store::delivery_key(sub, r.id), text) && store::decode(text, d),
+                            r.id << " is not in dlv/" << sub << "/");
+      BOOST_TEST(r.sequence == d.sequence);
+      BOOST_TEST(r.ordering_key == d.ordering_key);
+      BOOST_TEST(r.next_at_ms == d.next_at_ms);
+      out.push_back(std::move(d));
+    }
     return out;
   }
 };
