@@ -21,12 +21,27 @@ inline constexpr std::string_view kNotify[] = {"repo",
 
 // Keys of each [[notify.subscriptions]] table; "retry" and "breaker" are the [notify.subscriptions.retry] and
 // [notify.subscriptions.breaker] sub-tables.
-inline constexpr std::string_view kSubscription[] = {
-    "name",          "url",        "secret_env",       "github_secret_env",
-    "enabled",       "dry_run",    "events",           "statuses",
-    "specs",         "tasks",      "signature",        "ordering",
-    "max_in_flight", "timeout",    "ca_file",          "allow_link_local",
-    "retry",         "rate_limit", "rate_limit_burst", "breaker"};
+inline constexpr std::string_view kSubscription[] = {"name",
+                                                     "url",
+                                                     "url_env",
+                                                     "secret_env",
+                                                     "github_secret_env",
+                                                     "enabled",
+                                                     "dry_run",
+                                                     "events",
+                                                     "statuses",
+                                                     "specs",
+                                                     "tasks",
+                                                     "signature",
+                                                     "ordering",
+                                                     "max_in_flight",
+                                                     "timeout",
+                                                     "ca_file",
+                                                     "allow_link_local",
+                                                     "retry",
+                                                     "rate_limit",
+                                                     "rate_limit_burst",
+                                                     "breaker"};
 
 inline constexpr std::string_view kRetry[] = {"max_attempts", "initial_backoff", "max_backoff", "multiplier"};
 

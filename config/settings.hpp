@@ -51,8 +51,12 @@ struct breaker_settings {
 };
 
 struct subscription_settings {
-  std::string name, url;  // name: [a-z0-9_-]+, unique; url: as written
-  parsed_url target;      // parsed url (empty when the url was invalid: then enabled == false)
+  // name: [a-z0-9_-]+, unique. url: as written, or the value of the url_env variable; only the HTTP client
+  // reads it: anything shown to a person is redacted_url(target) (the path and query may be a credential).
+  std::string name, url;
+  parsed_url target;  // parsed url (empty when the url was invalid: then enabled == false)
+  // Key "url_env" (instead of "url"): the NAME of the environment variable holding the url. "" = url key.
+  std::string url_env;
   std::string secret_env;
   // Resolved from the env var: space-separated, newest first; NEVER print these.
   std::vector<std::string> secrets;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "config/duration.hpp"
 #include "config/keys.hpp"
@@ -68,23 +69,85 @@ std::string read_name(toml_reader& r, const scope& s, size_t index, subscription
   return "subscription '" + sub.name + "': ";
 }
 
+// The url_env variable's value, or nullopt after an error at the url_env key. The value is never put into a
+// message, not even in part: only the variable's name and what is wrong with it.
+std::optional<std::string> read_url_env(toml_reader& r, const scope& s, subscription_settings& sub,
+                                        const env_lookup& env) {
+  if (!r.get_string(s, "url_env", sub.url_env)) return std::nullopt;
+  const auto& where = s.table.get("url_env")->source();
+  if (!valid_env_name(sub.url_env)) {
+    // A pasted URL is the likely mistake: say so without echoing it.
+    bool looks_like_url = sub.url_env.find("://") != std::string::npos;
+    sub.url_env.clear();
+    r.error(where,
+            s.label + (looks_like_url ? "url_env holds what looks like a URL; it must be the NAME of an "
+                                        "environment variable that holds the URL (or use url)"
+                                      : "url_env must be an environment variable name (letters, digits "
+                                        "and '_', not starting with a digit)"));
+    return std::nullopt;
+  }
+  std::string var = "environment variable " + sub.url_env + " (url_env)";
+  std::optional<std::string> value = env ? env(sub.url_env) : std::nullopt;
+  if (!value) {
+    r.error(where, s.label + var + " is not set");
+    return std::nullopt;
+  }
+  if (value->empty()) {
+    r.error(where, s.label + var + " is empty");
+    return std::nullopt;
+  }
+  return value;
+}
+
 // A link-local or metadata target is an error, not a warning like a malformed url: it is almost always an
 // attempt (or a mistake) that would hand signed payloads, or credentials in a response, to the wrong party.
-void read_url(toml_reader& r, const scope& s, subscription_settings& sub) {
+// A url from url_env that does not parse is an error too (not a warning that disables the subscription):
+// like an invalid secret it is a broken deployment, and the variable is where to look.
+void read_url(toml_reader& r, const scope& s, subscription_settings& sub, const env_lookup& env) {
   r.get_bool(s, "allow_link_local", sub.allow_link_local);
-  if (!r.require(s, "url") || !r.get_string(s, "url", sub.url)) return;
+  const toml::node* literal = s.table.get("url");
+  const toml::node* from_env = s.table.get("url_env");
+  if (literal && from_env) {
+    r.error(from_env->source(), s.label +
+                                    "url and url_env are both set; set exactly one (url_env names the "
+                                    "environment variable holding the URL)");
+    return;
+  }
+  if (!literal && !from_env) {
+    r.error(s.table.source(), s.label +
+                                  "missing required key 'url' (or 'url_env', the name of an environment "
+                                  "variable holding the URL)");
+    return;
+  }
+  const auto& where = (literal ? literal : from_env)->source();
   std::string why;
-  if (parse_url(sub.url, sub.target, why)) {
+  bool parsed = false;
+  if (from_env) {
+    std::optional<std::string> value = read_url_env(r, s, sub, env);
+    if (!value) return;
+    sub.url = std::move(*value);
+    parsed = parse_secret_url(sub.url, sub.target, why);
+    if (!parsed) {
+      sub.url.clear();
+      r.error(where,
+              s.label + "environment variable " + sub.url_env + " (url_env) is not a valid URL: " + why);
+      return;
+    }
+  } else {
+    if (!r.get_string(s, "url", sub.url)) return;
+    parsed = parse_url(sub.url, sub.target, why);
+  }
+  if (parsed) {
     if (std::string forbidden = forbidden_target_reason(sub.target.host);
         !forbidden.empty() && !sub.allow_link_local)
-      r.error(s.table.get("url")->source(),
-              s.label + "url target refused: " + forbidden +
-                  "; set allow_link_local = true in this subscription if that is really intended");
+      r.error(where, s.label + (from_env ? "url from " + sub.url_env + " (url_env)" : std::string("url")) +
+                         " target refused: " + forbidden +
+                         "; set allow_link_local = true in this subscription if that is really intended");
     return;
   }
   sub.enabled = false;
   sub.disabled_reason = "invalid url: " + why;
-  r.warning(s.table.get("url")->source(), s.label + "invalid url, subscription disabled: " + why);
+  r.warning(where, s.label + "invalid url, subscription disabled: " + why);
 }
 
 // Never puts the variable's value into a message: only its name and the position of a bad secret.
@@ -328,7 +391,7 @@ subscription_settings load_subscription(toml_reader& reader, const toml::table& 
                              "notify.subscriptions.retry");
   reader.get_bool(s, "enabled", sub.enabled);
   reader.get_bool(s, "dry_run", sub.dry_run);
-  read_url(reader, s, sub);
+  read_url(reader, s, sub, env);
   read_secrets(reader, s, sub, env);
   read_filters(reader, s, sub);
   read_delivery(reader, s, sub, base_dir);

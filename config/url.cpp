@@ -45,15 +45,21 @@ bool check_characters(std::string_view text, std::string& error) {
   return true;
 }
 
-bool parse_port(std::string_view digits, uint16_t& port, std::string& error) {
+// " 'text'" for error messages, or "" when the text being parsed is a secret (url_env): then an error names
+// only what is wrong, never a part of the value.
+std::string quoted(std::string_view text, bool show) {
+  return show ? " '" + std::string(text) + "'" : std::string();
+}
+
+bool parse_port(std::string_view digits, uint16_t& port, std::string& error, bool show) {
   if (digits.empty() || digits.size() > 5 ||
       !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    error = "invalid port '" + std::string(digits) + "' (expected 1..65535)";
+    error = "invalid port" + quoted(digits, show) + " (expected 1..65535)";
     return false;
   }
   unsigned long value = std::stoul(std::string(digits));
   if (value == 0 || value > 65535) {
-    error = "invalid port '" + std::string(digits) + "' (expected 1..65535)";
+    error = "invalid port" + quoted(digits, show) + " (expected 1..65535)";
     return false;
   }
   port = static_cast<uint16_t>(value);
@@ -74,22 +80,22 @@ bool valid_reg_name(std::string_view host) {
 
 // Splits "host[:port]" / "[v6][:port]". `port_required` distinguishes listen addresses from URL authorities.
 bool parse_authority(std::string_view auth, bool port_required, std::string& host,
-                     std::optional<uint16_t>& port, std::string& error) {
+                     std::optional<uint16_t>& port, std::string& error, bool show = true) {
   std::string_view rest;
   if (!auth.empty() && auth.front() == '[') {
     auto close = auth.find(']');
     if (close == std::string_view::npos) {
-      error = "unterminated IPv6 literal '" + std::string(auth) + "' (missing ']')";
+      error = "unterminated IPv6 literal" + quoted(auth, show) + " (missing ']')";
       return false;
     }
     host = lower(auth.substr(1, close - 1));
     if (!valid_ipv6(host)) {
-      error = "invalid IPv6 address '" + host + "'";
+      error = "invalid IPv6 address" + quoted(host, show);
       return false;
     }
     rest = auth.substr(close + 1);
     if (!rest.empty() && rest.front() != ':') {
-      error = "unexpected text after IPv6 literal: '" + std::string(rest) + "'";
+      error = "unexpected text after IPv6 literal" + (show ? ": '" + std::string(rest) + "'" : "");
       return false;
     }
   } else {
@@ -97,7 +103,7 @@ bool parse_authority(std::string_view auth, bool port_required, std::string& hos
     host = lower(auth.substr(0, colon));
     rest = colon == std::string_view::npos ? std::string_view{} : auth.substr(colon);
     if (!host.empty() && !valid_reg_name(host)) {
-      error = "invalid host '" + host + "' (IPv6 addresses need brackets: [::1])";
+      error = "invalid host" + quoted(host, show) + " (IPv6 addresses need brackets: [::1])";
       return false;
     }
   }
@@ -111,7 +117,7 @@ bool parse_authority(std::string_view auth, bool port_required, std::string& hos
     return !port_required;
   }
   uint16_t p = 0;
-  if (!parse_port(rest.substr(1), p, error)) return false;
+  if (!parse_port(rest.substr(1), p, error, show)) return false;
   port = p;
   return true;
 }
@@ -158,9 +164,8 @@ std::string classify_v6(const in6_addr& a, const std::string& shown) {
   return "";
 }
 
-}  // namespace
-
-bool parse_url(std::string_view text, parsed_url& out, std::string& error) {
+// `show`: whether errors may quote parts of `text` (scheme, host, port); false for secret URLs.
+bool parse_url_text(std::string_view text, parsed_url& out, std::string& error, bool show) {
   if (text.empty()) {
     error = "empty URL";
     return false;
@@ -173,7 +178,8 @@ bool parse_url(std::string_view text, parsed_url& out, std::string& error) {
   }
   std::string scheme = lower(text.substr(0, sep));
   if (scheme != "http" && scheme != "https") {
-    error = "unsupported URL scheme '" + scheme + "' (expected http or https)";
+    error = show ? "unsupported URL scheme '" + scheme + "' (expected http or https)"
+                 : "not an http(s) URL (unsupported scheme; expected http:// or https://)";
     return false;
   }
   std::string_view rest = text.substr(sep + 3);
@@ -191,7 +197,7 @@ bool parse_url(std::string_view text, parsed_url& out, std::string& error) {
   }
   parsed_url result;
   std::optional<uint16_t> port;
-  if (!parse_authority(authority, false, result.host, port, error)) return false;
+  if (!parse_authority(authority, false, result.host, port, error, show)) return false;
   result.scheme = scheme;
   result.port = port ? *port : (scheme == "https" ? 443 : 80);
   if (tail.empty()) {
@@ -203,6 +209,45 @@ bool parse_url(std::string_view text, parsed_url& out, std::string& error) {
   }
   out = std::move(result);
   return true;
+}
+
+}  // namespace
+
+bool parse_url(std::string_view text, parsed_url& out, std::string& error) {
+  return parse_url_text(text, out, error, true);
+}
+
+bool parse_secret_url(std::string_view text, parsed_url& out, std::string& error) {
+  return parse_url_text(text, out, error, false);
+}
+
+std::string redacted_url(const parsed_url& url) {
+  parsed_url origin = url;
+  origin.path_and_query = url.path_and_query.empty() || url.path_and_query == "/" ? "/" : "/***";
+  return to_string(origin);
+}
+
+std::string redacted_url_text(std::string_view text) {
+  auto sep = text.find("://");
+  if (sep == std::string_view::npos) return "***";
+  std::string_view scheme = text.substr(0, sep), rest = text.substr(sep + 3);
+  auto end = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, end),
+                   tail = end == std::string_view::npos ? "" : rest.substr(end);
+  std::string shown_user;
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+    shown_user = "***@";
+    authority.remove_prefix(at + 1);
+  }
+  // Text that did not parse may hold anything: only characters a host, port or scheme can have are kept.
+  auto plain = [](std::string_view part, std::string_view extra) {
+    return std::all_of(part.begin(), part.end(), [extra](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || extra.find(c) != std::string_view::npos;
+    });
+  };
+  std::string shown_scheme = plain(scheme, "+-.") ? lower(scheme) : "***";
+  std::string shown_host = plain(authority, "-._:[]") ? lower(authority) : "***";
+  return shown_scheme + "://" + shown_user + shown_host + (tail.empty() || tail == "/" ? "/" : "/***");
 }
 
 std::string to_string(const parsed_url& url) {

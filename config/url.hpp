@@ -26,8 +26,26 @@ struct parsed_url {
 // the whole URL (a query string may carry a token); they name the position or the offending host/port only.
 bool parse_url(std::string_view text, parsed_url& out, std::string& error);
 
-// The URL rebuilt from its parts (brackets around IPv6 hosts, default ports omitted). For logs and summaries.
+// parse_url for a URL that is itself a secret (read from the variable a subscription's url_env names): the
+// same rules, but no error contains any part of `text` -- not the scheme, host or port either, since a value
+// that does not parse may be anything (a token pasted into the wrong variable). Errors say what is wrong
+// ("URL has no scheme", "invalid port (expected 1..65535)") or where ("at position 12").
+bool parse_secret_url(std::string_view text, parsed_url& out, std::string& error);
+
+// The URL rebuilt from its parts (brackets around IPv6 hosts, default ports omitted). The whole URL, path and
+// query included: for the HTTP client only. Anything shown to a person uses redacted_url.
 std::string to_string(const parsed_url& url);
+
+// How a URL is shown everywhere (logs, check-config, --test, evidence, errors): scheme://host[:port]/ and,
+// when the URL has a path beyond "/" or a query, "***" in their place:
+// "https://hooks.slack.com/services/***". Webhook URLs often carry their credential in the path (Slack,
+// Discord, Teams) or the query (?token=), so no output ever holds more than the origin; an endpoint stays
+// recognisable by its host.
+std::string redacted_url(const parsed_url& url);
+
+// redacted_url for text that may not parse (a rejected url): userinfo becomes "***@", a scheme or authority
+// with characters no scheme or host can hold becomes "***", text without "://" is "***" as a whole.
+std::string redacted_url_text(std::string_view text);
 
 struct host_port {
   std::string host;  // IPv6 literals without brackets

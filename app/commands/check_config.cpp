@@ -44,10 +44,9 @@ void print_summary(std::ostream& os, const config::settings& cfg) {
      << "metrics:      " << (cfg.metrics.empty() ? "off" : cfg.metrics) << "\n"
      << "subscriptions (" << cfg.subscriptions.size() << "):\n";
   for (const auto& sub : cfg.subscriptions) {
-    // Scheme, host and port only: a query string may carry a token.
-    config::parsed_url origin = sub.target;
-    origin.path_and_query.clear();
-    std::string host = origin.host.empty() ? "(invalid url)" : config::to_string(origin);
+    // Scheme, host and port, the rest as "/***": a path or query may carry a token.
+    std::string host = sub.target.host.empty() ? "(invalid url)" : config::redacted_url(sub.target);
+    if (!sub.url_env.empty()) host += " (url from $" + sub.url_env + ")";
     os << "  " << sub.name << ": " << host << "  [" << state_of(sub) << "]\n"
        << "    events: " << join(sub.events) << "; statuses: " << join(sub.statuses) << "\n"
        << "    specs: " << join(sub.specs) << "; tasks: " << join(sub.tasks) << "\n"

@@ -356,8 +356,9 @@ int run_init(const arg_list& args, const std::string& self) {
     std::cerr << "spec-notify init: warning: no task rows under " << repo_abs.string()
               << " (SPEC.md or docs/<SPEC-ID>/tasks.md); is --repo a Spec Kit checkout? "
                  "(deploy/topology.sh sample-repo DIR writes a sample one)\n";
-  std::cout << "  subscription " << req.name << " -> " << req.url << " (dry_run = true), secret in $"
-            << req.secret_env << "\n";
+  // Redacted like every URL the tools print (the file holds it whole): a path may carry a token.
+  std::cout << "  subscription " << req.name << " -> " << config::redacted_url_text(req.url)
+            << " (dry_run = true), secret in $" << req.secret_env << "\n";
   const std::string export_line = "export " + req.secret_env + "=" + secret + "\n";
   if (!req.env_file_wanted) {
     std::cout << "the secret (put it in your secret store; the receiver needs the same value):\n"

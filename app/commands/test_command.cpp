@@ -45,11 +45,10 @@ std::string join(const std::vector<std::string>& items) {
   return out.empty() ? "(none)" : out;
 }
 
-// Scheme, host and port only: webhook URL paths and queries often embed tokens.
+// Scheme, host and port, then "/***" for any path or query: webhook URL paths and queries often embed
+// tokens (and a url_env URL is a secret as a whole).
 std::string origin_of(const config::subscription_settings& sub) {
-  config::parsed_url origin = sub.target;
-  origin.path_and_query.clear();
-  return config::to_string(origin);
+  return config::redacted_url(sub.target);
 }
 
 // {"url": origin, "headers": {...}, "body": payload}; signature header values become "[redacted]".

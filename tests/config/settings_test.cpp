@@ -238,6 +238,7 @@ BOOST_AUTO_TEST_CASE(known_keys_lists_every_key_of_the_example_file) {
                         "notify.subscriptions",
                         "notify.subscriptions.name",
                         "notify.subscriptions.url",
+                        "notify.subscriptions.url_env",
                         "notify.subscriptions.secret_env",
                         "notify.subscriptions.github_secret_env",
                         "notify.subscriptions.enabled",
@@ -265,5 +266,5 @@ BOOST_AUTO_TEST_CASE(known_keys_lists_every_key_of_the_example_file) {
                         "notify.subscriptions.breaker.probe"}) {
     BOOST_TEST(has(k), k);
   }
-  BOOST_TEST(keys.size() == 39u);
+  BOOST_TEST(keys.size() == 40u);
 }
