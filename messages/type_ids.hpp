@@ -15,6 +15,7 @@ using resume_atom = caf::atom_constant<caf::atom("resume")>;
 using enable_atom = caf::atom_constant<caf::atom("enable")>;  // clear a 410 disable only (replay)
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using prune_atom = caf::atom_constant<caf::atom("prune")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
 
 void register_message_types(caf::actor_system_config& cfg);
 

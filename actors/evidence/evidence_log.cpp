@@ -158,29 +158,41 @@ std::string evidence_log::append_once(const evidence_record& r) {
   try {
     const std::string key = spec_folder_name(r.spec_id);
     const fs::path dir = folder_for(r.spec_id);
-    // Walked again for every record (a few openat calls): a cached fd would keep writing into a folder
-    // deleted or replaced under the daemon.
-    std::vector<std::string> walk = below_;
-    walk.insert(walk.end(), {"commands", key, "webhooks"});
-    walk_error werr;
-    const unique_fd dir_fd = open_dir_nofollow(anchor_, walk, true, werr);
-    if (!dir_fd) {
-      folders_.erase(key);
-      return "evidence: " + werr.message(dir.string());
+    // Walked again for every record, or once per batch (begin_batch): an fd cached for longer would keep
+    // writing into a folder deleted or replaced under the daemon.
+    unique_fd walked;
+    int dir_fd = -1;
+    if (batching_ && open_dir_ && open_key_ == key) {
+      dir_fd = open_dir_.get();  // walked, locked and checked by an earlier record of this batch
+    } else {
+      open_dir_ = unique_fd();  // releases the previous folder's lock
+      open_key_.clear();
+      std::vector<std::string> walk = below_;
+      walk.insert(walk.end(), {"commands", key, "webhooks"});
+      walk_error werr;
+      walked = open_dir_nofollow(anchor_, walk, true, werr);
+      if (!walked) {
+        folders_.erase(key);
+        return "evidence: " + werr.message(dir.string());
+      }
+      // Several processes may append here (the daemon's evidence writer, `spec-notify --test` beside it):
+      // each append (or batch) holds an exclusive flock on the webhooks folder (released when the fd closes),
+      // and the cached listing is used only while the folder and its newest file are as this writer left
+      // them.
+      if (::flock(walked.get(), LOCK_EX) != 0)
+        return "evidence: cannot lock " + dir.string() + ": " + sys_error(errno);
+      auto cached = folders_.find(key);
+      if (cached != folders_.end() && !still_as_left(walked.get(), cached->second)) folders_.erase(cached);
+      dir_fd = walked.get();
+      if (batching_) {
+        open_dir_ = std::move(walked);
+        open_key_ = key;
+      }
     }
-    // Several processes may append here (the daemon's evidence writer, `spec-notify --test` beside it): each
-    // append holds an exclusive flock on the webhooks folder (released when dir_fd closes), and the cached
-    // listing is used only while the folder and its newest file are as this writer left them.
-    if (::flock(dir_fd.get(), LOCK_EX) != 0)
-      return "evidence: cannot lock " + dir.string() + ": " + sys_error(errno);
     auto it = folders_.find(key);
-    if (it != folders_.end() && !still_as_left(dir_fd.get(), it->second)) {
-      folders_.erase(it);
-      it = folders_.end();
-    }
     if (it == folders_.end()) {
       folder_state st;
-      if (auto err = load_folder(dir_fd.get(), dir, st); !err.empty()) return err;
+      if (auto err = load_folder(dir_fd, dir, st); !err.empty()) return err;
       it = folders_.emplace(key, std::move(st)).first;
     }
     folder_state& st = it->second;
@@ -196,15 +208,17 @@ std::string evidence_log::append_once(const evidence_record& r) {
     const std::string name = pick_file(st, day, line_size);
     if (st.files.empty() || st.files.back().name != name) st.files.push_back({name, 0});
 
-    const std::string rotate_err = rotate(dir_fd.get(), dir, st, name, line_size);
+    const std::string rotate_err = rotate(dir_fd, dir, st, name, line_size);
     int64_t new_size = 0;
-    if (auto err = write_line(dir_fd.get(), dir, name, line, new_size); !err.empty()) {
+    if (auto err = write_line(dir_fd, dir, name, line, new_size); !err.empty()) {
       folders_.erase(it);  // re-list (and re-create folders) on the next append
+      open_dir_ = unique_fd();
+      open_key_.clear();
       return err;
     }
     st.total += new_size - st.files.back().size;
     st.files.back().size = new_size;
-    remember_folder_time(dir_fd.get(), st);
+    remember_folder_time(dir_fd, st);
     return rotate_err;
   } catch (const std::exception& ex) {  // bad_alloc and friends: report, never throw into the actor
     return std::string("evidence: cannot append under ") + evidence_dir_.string() + ": " + ex.what();
@@ -240,6 +254,16 @@ std::string evidence_log::load_folder(int dir_fd, const fs::path& dir, folder_st
   for (const auto& f : st.files) st.total += f.size;
   remember_folder_time(dir_fd, st);
   return "";
+}
+
+void evidence_log::begin_batch() {
+  batching_ = true;
+}
+
+void evidence_log::end_batch() {
+  batching_ = false;
+  open_dir_ = unique_fd();
+  open_key_.clear();
 }
 
 bool evidence_log::still_as_left(int dir_fd, const folder_state& st) const {

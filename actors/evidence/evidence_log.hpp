@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/evidence/nofollow_dir.hpp"
 #include "messages/outcome.hpp"
 #include "messages/status.hpp"
 
@@ -84,6 +85,12 @@ class evidence_log {
   // device"); a failed write leaves no partial line behind. Never throws.
   status append(const evidence_record& r);
 
+  // Between begin_batch and end_batch, consecutive appends to the same SPEC folder walk, lock and check it
+  // once instead of once per record (a burst's records arrive together); the lock is held until the batch
+  // moves to another folder or ends, so keep batches short (the writer actor batches what is in its mailbox).
+  void begin_batch();
+  void end_batch();
+
   // The webhooks folder records for `spec_id` go to.
   std::filesystem::path folder_for(const std::string& spec_id) const;
 
@@ -113,6 +120,9 @@ class evidence_log {
   std::vector<std::string> below_;  // evidence_dir's components below anchor_ (walked with O_NOFOLLOW)
   int64_t max_bytes_;
   std::map<std::string, folder_state> folders_;  // key: SPEC folder name; filled on first use
+  bool batching_ = false;
+  std::string open_key_;  // while batching: the folder whose locked fd is open_dir_
+  unique_fd open_dir_;
 };
 
 }  // namespace spec_notify::evidence

@@ -6,6 +6,23 @@ namespace spec_notify::evidence {
 
 evidence_queue::report evidence_queue::submit(evidence_record r) {
   report out;
+  keep(std::move(r));
+  flush(out);
+  enforce_bounds(out);
+  return out;
+}
+
+evidence_queue::report evidence_queue::submit_all(std::vector<evidence_record> rs) {
+  report out;
+  for (auto& r : rs) keep(std::move(r));
+  log_.begin_batch();
+  flush(out);
+  log_.end_batch();
+  enforce_bounds(out);
+  return out;
+}
+
+void evidence_queue::keep(evidence_record r) {
   entry e;
   e.key = spec_folder_name(r.spec_id);
   // An estimate of the memory a kept record holds (its strings), not its exact rendered size.
@@ -15,9 +32,6 @@ evidence_queue::report evidence_queue::submit(evidence_record r) {
   e.record = std::move(r);
   kept_bytes_ += e.bytes;
   kept_.push_back(std::move(e));
-  flush(out);
-  enforce_bounds(out);
-  return out;
 }
 
 std::string evidence_queue::shutdown_report() const {

@@ -33,6 +33,8 @@ class evidence_queue {
 
   // Queues `r` behind the kept records and writes whatever can be written now.
   report submit(evidence_record r);
+  // Queues all of `rs` in order and writes them in one batch of the log (evidence_log::begin_batch).
+  report submit_all(std::vector<evidence_record> rs);
   // Writes what can be written now (the actor calls this from a timer while records are kept).
   report retry();
 
@@ -49,6 +51,7 @@ class evidence_queue {
     size_t bytes = 0;
     bool failed = false;  // a write of it failed before
   };
+  void keep(evidence_record r);
   void flush(report& out);
   void enforce_bounds(report& out);
 

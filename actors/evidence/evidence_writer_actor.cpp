@@ -12,22 +12,35 @@
 namespace spec_notify::evidence {
 namespace {
 
-// Its own timer (retrying kept records) on top of what others may send.
-using writer_actor = evidence_actor::extend<caf::reacts_to<tick_atom>>;
+// Its own messages on top of what others may send: the retry timer for kept records, and the end of a batch
+// of outcomes.
+using writer_actor = evidence_actor::extend<caf::reacts_to<tick_atom>, caf::reacts_to<flush_atom>>;
+
+// Outcomes are written in batches: an outcome is buffered and a flush_atom sent to self, which arrives after
+// every outcome already in the mailbox, so a burst's records share one folder walk and lock
+// (evidence_log::begin_batch). A batch is also cut at this size, bounding what waits in memory.
+constexpr size_t max_batch = 512;
 
 struct writer_state {
   writer_state() {}
   ~writer_state() {
-    if (queue)
-      if (auto msg = queue->shutdown_report(); !msg.empty()) logging::warn("evidence", msg);
+    if (!queue) return;
+    // Stopping (SIGTERM): what is buffered is written now, not lost.
+    if (!batch.empty()) log_report(queue->submit_all(std::move(batch)));
+    if (auto msg = queue->shutdown_report(); !msg.empty()) logging::warn("evidence", msg);
+  }
+  static void log_report(const evidence_queue::report& r) {
+    for (const auto& w : r.warnings) logging::warn("evidence", w);
   }
   std::unique_ptr<evidence_log> log;
   std::unique_ptr<evidence_queue> queue;  // refers to *log
   bool retry_scheduled = false;
+  std::vector<evidence_record> batch;  // outcomes received since the last flush
+  bool flush_sent = false;
 };
 
 void log_report(const evidence_queue::report& r) {
-  for (const auto& w : r.warnings) logging::warn("evidence", w);
+  writer_state::log_report(r);
 }
 
 using writer_ptr = writer_actor::stateful_pointer<writer_state>;
@@ -45,7 +58,23 @@ writer_actor::behavior_type writer_behavior(writer_ptr self, std::filesystem::pa
   self->state.queue = std::make_unique<evidence_queue>(*self->state.log);
   return {
       [=](const delivery_outcome& o) {
-        log_report(self->state.queue->submit(to_record(o)));
+        auto& st = self->state;
+        st.batch.push_back(to_record(o));
+        if (st.batch.size() >= max_batch) {
+          log_report(st.queue->submit_all(std::move(st.batch)));
+          st.batch.clear();
+          schedule_retry(self, retry_interval);
+        } else if (!st.flush_sent) {
+          st.flush_sent = true;
+          self->send(self, flush_atom::value);
+        }
+      },
+      [=](flush_atom) {
+        auto& st = self->state;
+        st.flush_sent = false;
+        if (st.batch.empty()) return;
+        log_report(st.queue->submit_all(std::move(st.batch)));
+        st.batch.clear();
         schedule_retry(self, retry_interval);
       },
       [=](tick_atom) {

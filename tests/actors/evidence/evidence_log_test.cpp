@@ -3,6 +3,8 @@
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -324,4 +326,37 @@ BOOST_AUTO_TEST_CASE(two_writers_on_one_folder_keep_the_budget_and_every_newest_
   BOOST_TEST(delivery_number(lines.back()) == count);
   for (size_t i = 1; i < lines.size(); ++i)
     BOOST_TEST(delivery_number(lines[i]) == delivery_number(lines[i - 1]) + 1);
+}
+
+// A batch walks and locks a folder once for consecutive records; the lock is held while the batch writes to
+// that folder and released when it moves on or ends, so another writer (--test) waits at most one batch.
+BOOST_AUTO_TEST_CASE(a_batch_holds_the_folder_lock_only_while_it_writes_there) {
+  temp_dir tmp;
+  evidence_log daemon(tmp.path, 1 << 20), cli(tmp.path, 1 << 20);
+  const fs::path dir = daemon.folder_for(spec);
+  auto other = record(0);
+  other.spec_id = "SPEC-OPS-004-hooks";
+  auto try_lock = [](const fs::path& folder) {
+    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY);
+    BOOST_REQUIRE(fd >= 0);
+    const bool got = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+    ::close(fd);
+    return got;
+  };
+  daemon.begin_batch();
+  for (int i = 1; i <= 50; ++i) BOOST_REQUIRE(daemon.append(record(i)).ok());
+  BOOST_TEST(!try_lock(dir));  // held: the batch is writing here
+  BOOST_REQUIRE(daemon.append(other).ok());
+  BOOST_TEST(try_lock(dir));  // released: the batch moved to another folder
+  BOOST_TEST(!try_lock(daemon.folder_for(other.spec_id)));
+  daemon.end_batch();
+  BOOST_TEST(try_lock(daemon.folder_for(other.spec_id)));
+  // Another writer between two batches: the next batch sees its line and keeps appending after it.
+  BOOST_REQUIRE(cli.append(record(51)).ok());
+  daemon.begin_batch();
+  for (int i = 52; i <= 60; ++i) BOOST_REQUIRE(daemon.append(record(i)).ok());
+  daemon.end_batch();
+  const auto lines = all_lines(dir);
+  BOOST_REQUIRE_EQUAL(lines.size(), 60u);
+  for (size_t i = 0; i < lines.size(); ++i) BOOST_TEST(delivery_number(lines[i]) == static_cast<int>(i) + 1);
 }
