@@ -6,6 +6,7 @@
 #include <map>
 
 #include "config/keys.hpp"
+#include "config/proxy.hpp"
 #include "config/subscription_loader.hpp"
 #include "config/toml_limits.hpp"
 #include "config/toml_reader.hpp"
@@ -123,7 +124,35 @@ void read_notify(toml_reader& r, const toml::table& notify, const fs::path& base
   r.get_duration(s, "poll_interval", false, cfg.poll_interval, kMaxPollInterval);
   r.get_int(s, "max_task_rows", 1, kMaxCostCap, cfg.max_task_rows);
   r.get_int(s, "max_events_per_diff", 1, kMaxCostCap, cfg.max_events_per_diff);
+  if (std::string text; r.get_string(s, "proxy", text) && !text.empty()) {
+    proxy_settings p;
+    std::string why;
+    if (parse_proxy(text, p, why)) {
+      p.source = "notify.proxy";
+      cfg.proxy = p;
+    } else {
+      r.error(notify.get("proxy")->source(), "notify.proxy: " + why);
+    }
+  }
   read_subscriptions(r, s, base, env, cfg);
+  // Explicit configuration wins over the environment, as in curl: the subscription's key, then [notify]'s.
+  for (auto& sub : cfg.subscriptions) {
+    if (sub.proxy_configured || sub.target.host.empty()) continue;
+    if (cfg.proxy) {
+      sub.proxy = *cfg.proxy;
+      continue;
+    }
+    std::string why;
+    if (auto p = proxy_from_env(sub.target, env, why)) sub.proxy = std::move(*p);
+    // Like an invalid url, a warning that disables the subscription: never a direct connection that may
+    // bypass a proxy the network requires, and never an error for commands that only read the store (their
+    // environment may hold stand-ins for unset variables).
+    if (!why.empty()) {
+      sub.enabled = false;
+      sub.disabled_reason = why;
+      r.warning(notify.source(), "subscription '" + sub.name + "': " + why + "; subscription disabled");
+    }
+  }
 }
 
 }  // namespace

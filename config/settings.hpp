@@ -50,6 +50,17 @@ struct breaker_settings {
   std::chrono::milliseconds after{std::chrono::minutes(5)}, probe{std::chrono::seconds(30)};
 };
 
+// The outbound proxy of one subscription (config/proxy.hpp). host "" = connect directly. http targets go
+// through it as absolute-URI requests, https targets through a CONNECT tunnel (TLS still verified end to end
+// against the target's name). NEVER print username or password: they come only from the environment.
+struct proxy_settings {
+  std::string host;  // IPv6 without brackets
+  uint16_t port = 0;
+  std::string username, password;
+  std::string source;  // "proxy", "notify.proxy" or the environment variable's name (for check-config)
+  bool enabled() const { return !host.empty(); }
+};
+
 struct subscription_settings {
   // name: [a-z0-9_-]+, unique. url: as written, or the value of the url_env variable; only the HTTP client
   // reads it: anything shown to a person is redacted_url(target) (the path and query may be a credential).
@@ -78,6 +89,10 @@ struct subscription_settings {
   // Key "allow_link_local": lets url target link-local / cloud-metadata addresses (169.254.0.0/16,
   // fe80::/10, fd00:ec2::254, metadata.google.internal), which are refused by default (docs/security.md).
   bool allow_link_local = false;
+  // Key "proxy" ("http://host:port"; "" = direct, ignoring the environment), else [notify] proxy, else
+  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment, as curl reads them.
+  proxy_settings proxy;
+  bool proxy_configured = false;  // the subscription has its own proxy key
   // Non-empty when disabled by validation (invalid URL) -- enabled is then false.
   std::string disabled_reason;
 };
@@ -92,6 +107,7 @@ struct settings {
   bool admin_enabled = true;             // false when the config says admin = "off"
   bool admin_allow_remote = false;       // key "admin_allow_non_loopback"
   std::string metrics;                   // host:port; "" = off
+  std::optional<proxy_settings> proxy;   // key "proxy" of [notify]: every subscription without its own
   std::chrono::milliseconds dead_letter_retention{std::chrono::hours(7 * 24)};
   int64_t evidence_max_bytes_per_spec = 5242880;
   std::chrono::milliseconds poll_interval{1000};  // key "poll_interval": full-rescan safety net

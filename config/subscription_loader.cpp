@@ -6,6 +6,7 @@
 
 #include "config/duration.hpp"
 #include "config/keys.hpp"
+#include "config/proxy.hpp"
 #include "config/secret.hpp"
 
 namespace spec_notify::config::detail {
@@ -374,6 +375,20 @@ void read_breaker(toml_reader& r, const scope& parent, int max_attempts, breaker
   r.get_duration(s, "probe", false, breaker.probe, kMaxTimeout);
 }
 
+// The subscription's own proxy key; the [notify] one and the environment are applied by settings.cpp.
+void read_proxy(toml_reader& r, const scope& s, subscription_settings& sub) {
+  std::string text;
+  if (!r.get_string(s, "proxy", text)) return;
+  sub.proxy_configured = true;
+  if (text.empty()) return;  // explicitly direct
+  std::string why;
+  if (!parse_proxy(text, sub.proxy, why)) {
+    r.error(s.table.get("proxy")->source(), s.key("proxy") + ": " + why);
+    return;
+  }
+  sub.proxy.source = "proxy";
+}
+
 }  // namespace
 
 bool valid_subscription_name(std::string_view name) {
@@ -399,6 +414,7 @@ subscription_settings load_subscription(toml_reader& reader, const toml::table& 
   read_retry(reader, s, sub.retry);
   read_rate_limit(reader, s, sub.rate_limit);
   read_breaker(reader, s, sub.retry.max_attempts, sub.breaker);
+  read_proxy(reader, s, sub);
   return sub;
 }
 

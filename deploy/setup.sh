@@ -37,7 +37,7 @@ pkgs+=(python3 curl openssl)
 # Integration tests: npm verifiers (node), JSON Schema checks, certificates, compose/systemd file checks,
 # docs/snippets/verify_webhook.go, and promtool (prometheus: deploy/prometheus rules and the /metrics lint).
 [ "$want_tests" = 1 ] && pkgs+=(nodejs npm python3-jsonschema python3-yaml docker-compose systemd golang-go
-                                iproute2 util-linux prometheus)
+                                iproute2 util-linux prometheus tinyproxy)  # tinyproxy: the proxy fault test
 [ "$want_fuzz" = 1 ] && pkgs+=(clang libclang-rt-14-dev)  # libFuzzer + sanitizer runtimes (docs/testing.md)
 [ "$want_bench" = 1 ] && pkgs+=(wrk gnuplot-nox valgrind)  # bench/run.sh (docs/benchmarks.md)
 missing=()
@@ -67,6 +67,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "setup.sh: every Debian package needed is installed"
+fi
+# The proxy test starts its own tinyproxy on a free loopback port; the package's system service (port 8888)
+# is not wanted on a build machine.
+if [ "$want_tests" = 1 ] && [[ " ${missing[*]} " == *" tinyproxy "* ]]; then
+  if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    "${sudo_cmd[@]}" systemctl disable --now tinyproxy >/dev/null 2>&1 || true
+  elif [ -x /etc/init.d/tinyproxy ]; then
+    "${sudo_cmd[@]}" /etc/init.d/tinyproxy stop >/dev/null 2>&1 || true
+  fi
 fi
 
 # Every package in package.json must be there (a node_modules from an older checkout may lack a newer one).

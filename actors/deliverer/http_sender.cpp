@@ -3,6 +3,7 @@
 #include <Poco/Buffer.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPBasicCredentials.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -120,6 +121,12 @@ struct forbidden_target : Poco::Net::NetException {
   explicit forbidden_target(const std::string& why) : Poco::Net::NetException(why) {}
 };
 
+// A proxy that answered the CONNECT of an https attempt with anything but 200 (no traffic reached the
+// target).
+struct proxy_refused : Poco::Net::NetException {
+  explicit proxy_refused(const std::string& why) : Poco::Net::NetException(why) {}
+};
+
 // The deadline of the attempt in progress, shared by the sender and its sessions' connect().
 struct attempt_clock {
   watchdog dog;
@@ -174,6 +181,9 @@ class session_of final : public Base, public session_handle {
     tcp.setReceiveTimeout(clock_.remaining());
     tcp.setSendTimeout(clock_.remaining());
     if constexpr (std::is_same_v<Base, Poco::Net::HTTPSClientSession>) {
+      // Through a proxy `address` is the proxy's: open a tunnel to the target first, on the same watched
+      // socket, so the whole exchange shares the attempt's deadline.
+      if (!this->getProxyHost().empty()) tcp = tunnel(tcp);
       // Handshake and peer verification (chain + host name) happen here, under the watchdog.
       this->attachSocket(Poco::Net::SecureStreamSocket::attach(tcp, this->getHost(), context_));
     } else {
@@ -187,6 +197,28 @@ class session_of final : public Base, public session_handle {
   }
 
  private:
+  // CONNECT host:port over `tcp` (already connected to the proxy); returns the socket, now a byte pipe to
+  // the target. Poco's own proxyConnect() would open a second, unwatched connection.
+  Poco::Net::StreamSocket tunnel(const Poco::Net::StreamSocket& tcp) {
+    const std::string& host = this->getHost();
+    std::string authority = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                            std::to_string(this->getPort());
+    Poco::Net::HTTPClientSession proxy(tcp);
+    proxy.setTimeout(clock_.remaining());
+    Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_CONNECT, authority,
+                               Poco::Net::HTTPMessage::HTTP_1_1);
+    req.set("Host", authority);
+    if (!this->getProxyUsername().empty())
+      Poco::Net::HTTPBasicCredentials(this->getProxyUsername(), this->getProxyPassword())
+          .proxyAuthenticate(req);
+    proxy.sendRequest(req);
+    Poco::Net::HTTPResponse res;
+    proxy.receiveResponse(res);
+    if (res.getStatus() != Poco::Net::HTTPResponse::HTTP_OK)
+      throw proxy_refused("proxy refused the CONNECT tunnel: HTTP " + std::to_string(res.getStatus()));
+    return proxy.detachSocket();
+  }
+
   attempt_clock& clock_;
   Poco::Net::Context::Ptr context_;  // null for plain HTTP
 };
@@ -232,6 +264,7 @@ std::string timeout_text(std::chrono::milliseconds timeout) {
 // Poco's messages name addresses at most, never request data, so they are safe to keep after a short prefix.
 std::string describe(const Poco::Exception& e, std::chrono::milliseconds timeout) {
   if (dynamic_cast<const forbidden_target*>(&e)) return "refused target: " + e.message();
+  if (dynamic_cast<const proxy_refused*>(&e)) return e.message();
   if (dynamic_cast<const Poco::TimeoutException*>(&e)) return timeout_text(timeout);
   if (dynamic_cast<const Poco::Net::ConnectionRefusedException*>(&e)) return "connection refused";
   if (dynamic_cast<const Poco::Net::ConnectionResetException*>(&e)) return "connection reset by peer";
@@ -296,7 +329,8 @@ struct http_sender::impl {
 
   // A session ready to be (re)used for `t`. A pooled one is replaced when the server asked to close, when it
   // sat idle too long, or when its socket is readable (EOF or stray bytes) before we have sent anything.
-  session_handle& checkout(const std::string& key, const target& t, const std::string& ca_file) {
+  session_handle& checkout(const std::string& key, const target& t, const http_request& req) {
+    const std::string& ca_file = req.ca_file;
     pooled& p = pool[key];
     if (p.session) {
       auto& s = p.session->http();
@@ -318,6 +352,13 @@ struct http_sender::impl {
       } else {
         p.session =
             std::make_unique<session_of<Poco::Net::HTTPClientSession>>(attempt, nullptr, t.host, t.port);
+      }
+      if (!req.proxy_host.empty()) {
+        // http: Poco sends absolute-URI requests with Proxy-Authorization; https: tunnel() above (Poco's
+        // HTTPS session sends neither the prefix nor the credentials inside the tunnel).
+        p.session->http().setProxy(req.proxy_host, req.proxy_port);
+        if (!req.proxy_username.empty())
+          p.session->http().setProxyCredentials(req.proxy_username, req.proxy_password);
       }
       p.session->http().setKeepAlive(true);
       // We judge idleness ourselves (kMaxIdle); Poco's own check would reconnect behind the watchdog's back.
@@ -342,12 +383,13 @@ http_response http_sender::impl::post(const http_request& req) {
   target t;
   if (!parse_target(req.url, t, res.error)) return finish();
   const std::string key = (t.https ? "https://" : "http://") + t.host + ":" + std::to_string(t.port) + "|" +
-                          (t.https ? req.ca_file : std::string());
+                          (t.https ? req.ca_file : std::string()) + "|" + req.proxy_host + ":" +
+                          std::to_string(req.proxy_port) + "|" + req.proxy_username;
 
   bool reusable = false;
   std::string failure;
   try {
-    session_handle& handle = checkout(key, t, req.ca_file);
+    session_handle& handle = checkout(key, t, req);
     auto& s = handle.http();
     s.setTimeout(attempt.remaining(), attempt.remaining(), attempt.remaining());
     if (s.connected()) {

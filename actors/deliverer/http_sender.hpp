@@ -40,6 +40,12 @@ struct http_request {
   // Link-local / cloud-metadata addresses are refused at connect time (after DNS, so a name that resolves
   // there is caught too) unless the subscription allows them (config::forbidden_address_reason).
   bool allow_link_local = false;
+  // Outbound proxy ("" = direct): http through it with absolute-URI requests, https through a CONNECT tunnel
+  // (the TLS handshake and verification still run against the target's name). The credentials, from the
+  // environment only, go to the proxy alone (Proxy-Authorization, Basic) and never into `error`.
+  std::string proxy_host;
+  uint16_t proxy_port = 0;
+  std::string proxy_username, proxy_password;
 };
 
 struct http_response {

@@ -12,6 +12,10 @@ http_request build_request(const config::subscription_settings& sub, const deliv
   r.timeout = sub.timeout;
   r.ca_file = sub.ca_file;
   r.allow_link_local = sub.allow_link_local;
+  r.proxy_host = sub.proxy.host;
+  r.proxy_port = sub.proxy.port;
+  r.proxy_username = sub.proxy.username;
+  r.proxy_password = sub.proxy.password;
   auto& h = r.headers;
   h.emplace_back("content-type", "application/json");
   h.emplace_back("user-agent", std::string("spec-notify/") + SPEC_NOTIFY_VERSION);

@@ -47,6 +47,11 @@ void print_summary(std::ostream& os, const config::settings& cfg) {
     // Scheme, host and port, the rest as "/***": a path or query may carry a token.
     std::string host = sub.target.host.empty() ? "(invalid url)" : config::redacted_url(sub.target);
     if (!sub.url_env.empty()) host += " (url from $" + sub.url_env + ")";
+    // Host and port only: the credentials of an environment proxy are never shown.
+    if (sub.proxy.enabled()) {
+      config::parsed_url proxy{"http", sub.proxy.host, sub.proxy.port, "/"};
+      host += " via proxy " + config::redacted_url(proxy) + " (" + sub.proxy.source + ")";
+    }
     os << "  " << sub.name << ": " << host << "  [" << state_of(sub) << "]\n"
        << "    events: " << join(sub.events) << "; statuses: " << join(sub.statuses) << "\n"
        << "    specs: " << join(sub.specs) << "; tasks: " << join(sub.tasks) << "\n"
