@@ -28,6 +28,9 @@ struct delivery_outcome {
   bool replay = false;
 };
 
+// The outcome `a` had for `d` (the one place a delivery's identity is copied into an outcome).
+delivery_outcome outcome_of(const delivery& d, outcome_kind k, const attempt_record& a);
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delivery_outcome& x) {
   return f(caf::meta::type_name("delivery_outcome"), x.delivery_id, x.subscription, x.event_type, x.spec_id,

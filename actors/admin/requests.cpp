@@ -38,15 +38,9 @@ std::vector<delivery_outcome> replay_outcomes(const std::vector<delivery>& repla
   std::vector<delivery_outcome> out;
   out.reserve(replayed.size());
   for (const auto& d : replayed) {
-    delivery_outcome o;
-    o.delivery_id = d.id;
-    o.subscription = d.subscription;
-    o.event_type = d.event_type;
-    o.spec_id = d.spec_id;
-    o.task_id = d.task_id;
-    o.kind = outcome_kind::requeued;
-    o.attempt.attempt = 0;
-    o.attempt.at_ms = at_ms;
+    attempt_record none;  // no attempt was made: attempt 0 at the time of the replay
+    none.at_ms = at_ms;
+    auto o = outcome_of(d, outcome_kind::requeued, none);
     o.replay = true;
     out.push_back(std::move(o));
   }

@@ -388,17 +388,7 @@ void schedule::persist(const store::batch& b, store::durability dur) {
 }
 
 delivery_outcome schedule::outcome_for(const delivery& d, outcome_kind k, const attempt_record& a) const {
-  delivery_outcome o;
-  o.delivery_id = d.id;
-  o.subscription = d.subscription;
-  o.event_type = d.event_type;
-  o.spec_id = d.spec_id;
-  o.task_id = d.task_id;
-  o.kind = k;
-  o.attempt = a;
-  o.next_at_ms = d.next_at_ms;
-  o.replay = d.replay;
-  return o;
+  return outcome_of(d, k, a);
 }
 
 std::optional<delivery_outcome> schedule::complete(const attempt_result& r, int64_t now) {
