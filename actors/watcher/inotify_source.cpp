@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <vector>
 
 #include "actors/util/repo_file.hpp"
 
@@ -60,12 +61,19 @@ void inotify_source::watch(const std::string& rel) {
   // A folder whose real path leaves the repo (docs/X -> /elsewhere) is not watched: nothing in it is read.
   if (!rel.empty() && !util::real_path_inside(repo_, path)) return;
   int wd = inotify_add_watch(fd_, path.c_str(), dir_mask);
-  if (wd < 0) return;
+  if (wd < 0) {
+    // Gone or not a folder (any more): nothing to watch, nothing missed. Anything else leaves a folder
+    // unwatched, so the watcher must keep rescanning.
+    if (errno != ENOENT && errno != ENOTDIR) failed_ = true;
+    return;
+  }
   dirs_[wd] = rel;  // re-adding an existing folder returns the same wd
   watched_.insert(rel);
 }
 
 void inotify_source::refresh_watches() {
+  failed_ = false;
+  lost_ = false;
   watch("");
   watch("docs");
   auto for_each_dir = [&](const std::string& rel, auto&& fn) {
@@ -111,9 +119,27 @@ bool inotify_source::relevant_dir(const std::string& rel) const {
   return false;
 }
 
+// The folder and the relevant folders below it (mkdir -p), each watched before it is listed: a folder created
+// after the listing is reported by its parent's watch. Only this subtree: a whole refresh_watches would cost
+// one realpath per SPEC folder for each new folder.
+void inotify_source::watch_tree(const std::string& rel) {
+  watch(rel);
+  DIR* d = ::opendir((repo_ / rel).c_str());
+  if (!d) return;
+  std::vector<std::string> children;
+  while (auto* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == ".." || (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN)) continue;
+    std::string child = rel.empty() ? name : rel + "/" + name;
+    if (relevant_dir(child)) children.push_back(std::move(child));
+  }
+  ::closedir(d);
+  for (const auto& c : children) watch_tree(c);
+}
+
 void inotify_source::on_new_dir(const std::string& rel, std::set<std::string>& out) {
   if (!relevant_dir(rel)) return;
-  refresh_watches();
+  watch_tree(rel);
   // Files (and folders: mkdir -p) may have been created before the watches existed: report what is there.
   collect(rel, out);
 }
@@ -150,8 +176,11 @@ bool inotify_source::poll(int timeout_ms, std::set<std::string>& out) {
       auto it = dirs_.find(ev->wd);
       if (it == dirs_.end()) continue;
       if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
+        // Its replacement (a folder moved or created in its place, the repo root swapped) may not raise an
+        // event this source sees: until a refresh puts the watches back, the watcher rescans.
         watched_.erase(it->second);
         dirs_.erase(it);
+        lost_ = true;
         continue;
       }
       if (!ev->len) continue;
@@ -161,6 +190,8 @@ bool inotify_source::poll(int timeout_ms, std::set<std::string>& out) {
       } else if ((ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) && tracked(rel)) {
         // Not IN_CREATE: a file being created is still empty or half-written; its close or rename follows.
         out.insert(rel);
+      } else if ((ev->mask & IN_CREATE) && tracked(rel)) {
+        created_ = true;
       }
     }
   }

@@ -93,3 +93,63 @@ BOOST_AUTO_TEST_CASE(stamps_change_on_rename_and_in_place_writes) {
   BOOST_TEST(watcher::changed_paths(before, after) == std::vector<std::string>{"SPEC.md"});
   BOOST_TEST(watcher::changed_paths(after, after).empty());
 }
+
+// A real IN_Q_OVERFLOW, without touching the system-wide limit: more close events than
+// /proc/sys/fs/inotify/max_queued_events while nothing reads. Two files alternate, since the kernel merges an
+// event identical to the last one queued.
+BOOST_AUTO_TEST_CASE(a_queue_overflow_is_reported_so_the_watcher_rescans) {
+  testing::temp_dir dir;
+  dir.save("repo/docs/SPEC-KIT-4/tasks.md", "a");
+  dir.save("repo/SPEC.md", "a");
+  inotify_source src(dir / "repo", ev);
+  BOOST_REQUIRE(src.ok());
+  BOOST_TEST(src.watches_complete());
+  long max_events = 16384;
+  std::ifstream("/proc/sys/fs/inotify/max_queued_events") >> max_events;
+  for (long i = 0; i <= max_events; ++i)
+    std::ofstream(dir / (i % 2 ? "repo/SPEC.md" : "repo/docs/SPEC-KIT-4/tasks.md"), std::ios::app);
+  std::set<std::string> got;
+  BOOST_TEST(!src.poll(0, got));  // false: events were lost
+  BOOST_TEST(src.poll(0, got));   // the overflow is reported once
+}
+
+BOOST_AUTO_TEST_CASE(a_watched_folder_that_goes_away_makes_the_watches_incomplete_until_a_refresh) {
+  testing::temp_dir dir;
+  dir.save("repo/docs/SPEC-KIT-5/tasks.md", "a");
+  inotify_source src(dir / "repo", ev);
+  BOOST_REQUIRE(src.watches_complete());
+  std::filesystem::rename(dir / "repo/docs/SPEC-KIT-5", dir / "SPEC-KIT-5-moved-out");
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  std::set<std::string> got;
+  while (src.watches_complete() && std::chrono::steady_clock::now() < until) src.poll(50, got);
+  BOOST_TEST(!src.watches_complete());
+  src.refresh_watches();
+  BOOST_TEST(src.watches_complete());
+}
+
+BOOST_AUTO_TEST_CASE(a_repo_root_that_does_not_exist_is_not_complete) {
+  testing::temp_dir dir;
+  inotify_source src(dir / "no-repo", ev);
+  BOOST_REQUIRE(src.ok());
+  BOOST_TEST(!src.watches_complete());  // no root watch: nothing would report the repo appearing
+  std::filesystem::create_directories(dir / "no-repo");
+  src.refresh_watches();
+  BOOST_TEST(src.watches_complete());
+}
+
+BOOST_AUTO_TEST_CASE(a_tracked_symlink_put_in_place_is_flagged_for_a_rescan) {
+  testing::temp_dir dir;
+  dir.save("repo/docs/SPEC-KIT-6/other.md", "a");
+  inotify_source src(dir / "repo", ev);
+  // IN_CREATE only: no close or rename follows, so only a rescan would stamp (or refuse) it.
+  std::filesystem::create_symlink("other.md", dir / "repo/docs/SPEC-KIT-6/tasks.md");
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  std::set<std::string> got;
+  bool created = false;
+  while (!created && std::chrono::steady_clock::now() < until) {
+    src.poll(50, got);
+    created = src.take_created();
+  }
+  BOOST_TEST(created);
+  BOOST_TEST(!src.take_created());  // reported once
+}
