@@ -144,13 +144,13 @@ void read_notify(toml_reader& r, const toml::table& notify, const fs::path& base
     }
     std::string why;
     if (auto p = proxy_from_env(sub.target, env, why)) sub.proxy = std::move(*p);
-    // Like an invalid url, a warning that disables the subscription: never a direct connection that may
-    // bypass a proxy the network requires, and never an error for commands that only read the store (their
-    // environment may hold stand-ins for unset variables).
+    // A warning, and every attempt of the subscription fails with it: never a direct connection that may
+    // bypass a proxy the network requires. Not an error, and the subscription stays enabled, because
+    // commands that only read the store load the config with stand-ins for unset variables.
     if (!why.empty()) {
-      sub.enabled = false;
-      sub.disabled_reason = why;
-      r.warning(notify.source(), "subscription '" + sub.name + "': " + why + "; subscription disabled");
+      sub.proxy.error = why;
+      r.warning(notify.source(),
+                "subscription '" + sub.name + "': " + why + "; its attempts fail until it is fixed");
     }
   }
 }

@@ -58,6 +58,9 @@ struct proxy_settings {
   uint16_t port = 0;
   std::string username, password;
   std::string source;  // "proxy", "notify.proxy" or the environment variable's name (for check-config)
+  // Set when an environment proxy variable is set but unusable: every attempt fails with this text instead
+  // of connecting directly (which could bypass a proxy the network requires).
+  std::string error;
   bool enabled() const { return !host.empty(); }
 };
 

@@ -380,6 +380,10 @@ http_response http_sender::impl::post(const http_request& req) {
     return res;
   };
 
+  if (!req.proxy_error.empty()) {
+    res.error = req.proxy_error;
+    return finish();
+  }
   target t;
   if (!parse_target(req.url, t, res.error)) return finish();
   const std::string key = (t.https ? "https://" : "http://") + t.host + ":" + std::to_string(t.port) + "|" +

@@ -46,6 +46,7 @@ struct http_request {
   std::string proxy_host;
   uint16_t proxy_port = 0;
   std::string proxy_username, proxy_password;
+  std::string proxy_error;  // non-empty: the configured proxy is unusable; fail with this, never go direct
 };
 
 struct http_response {

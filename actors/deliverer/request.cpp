@@ -16,6 +16,7 @@ http_request build_request(const config::subscription_settings& sub, const deliv
   r.proxy_port = sub.proxy.port;
   r.proxy_username = sub.proxy.username;
   r.proxy_password = sub.proxy.password;
+  r.proxy_error = sub.proxy.error;
   auto& h = r.headers;
   h.emplace_back("content-type", "application/json");
   h.emplace_back("user-agent", std::string("spec-notify/") + SPEC_NOTIFY_VERSION);

@@ -104,13 +104,16 @@ BOOST_AUTO_TEST_CASE(bad_proxies_are_errors_that_never_echo_credentials) {
   expect_problem(r, 6, "no path or query");
   r = load_proxy("proxy = \"http://p:99999\"\n", "https://example.com/x", "");
   expect_problem(r, 2, "notify.proxy: invalid proxy address");
-  // An unusable environment proxy disables the subscription (never a silent direct connection).
+  // An unusable environment proxy: a warning, and the subscription's attempts fail with it (never a silent
+  // direct connection).
   r = load_proxy("", "https://example.com/x", "", {{"HTTPS_PROXY", "socks5://user:hunter2@p:1"}});
   BOOST_TEST(r.ok(), dump(r));
-  BOOST_TEST(find_problem(r, "environment variable HTTPS_PROXY is not a usable proxy"));
-  BOOST_TEST(find_problem(r, "subscription disabled")->warning);
-  BOOST_TEST(!r.value.subscriptions[0].enabled);
-  BOOST_TEST(!r.value.subscriptions[0].proxy.enabled());
+  BOOST_REQUIRE(find_problem(r, "environment variable HTTPS_PROXY is not a usable proxy"));
+  BOOST_TEST(find_problem(r, "its attempts fail until it is fixed")->warning);
+  BOOST_TEST(r.value.subscriptions[0].enabled);
+  BOOST_TEST(r.value.subscriptions[0].proxy.error.find(
+                 "environment variable HTTPS_PROXY is not a usable proxy") == 0u);
+  BOOST_TEST(r.value.subscriptions[0].proxy.error.find("hunter2") == std::string::npos);
   BOOST_TEST(dump(r).find("hunter2") == std::string::npos);
 }
 

@@ -8,6 +8,7 @@
 #   blackhole    a proxy that accepts and never answers                                     -> fails at timeout
 #   envtls       no proxy key: HTTPS_PROXY from the environment, with credentials (BasicAuth) -> HTTP 200
 #   direct       proxy = "" : direct although HTTPS_PROXY is set; NO_PROXY=localhost likewise
+#   an unusable HTTPS_PROXY (socks5://) fails the attempt, never a direct connection
 # The proxy credentials appear in no output or evidence file.
 source "$(dirname "$0")/faultlib.sh"
 command -v tinyproxy >/dev/null || fail "tinyproxy is required (deploy/setup.sh --tests installs it)"
@@ -150,6 +151,12 @@ expect envtls 0 '^HTTP 200 in'
 run envtls HTTPS_PROXY="$(proxy open)"
 expect envtls 0 '^HTTP 200 in'
 [ "$(grep -c CONNECT "$WORK/open.log")" -gt "$before" ] || fail "HTTPS_PROXY was not used"
+
+echo "== an unusable HTTPS_PROXY fails the attempt instead of going direct"
+n_tls=$(requests_in "$WORK/tls.jsonl")
+run envtls HTTPS_PROXY="socks5://127.0.0.1:1"
+expect envtls 1 'no response after [0-9]+ ms: environment variable HTTPS_PROXY is not a usable proxy'
+[ "$(requests_in "$WORK/tls.jsonl")" = "$n_tls" ] || fail "an unusable HTTPS_PROXY went direct"
 
 echo "== the proxy password appears nowhere"
 leaks=$(grep -rlaF -e "$PROXY_PASSWORD" -e "$(printf '%s:%s' "$PROXY_USER" "$PROXY_PASSWORD" | base64)" "$WORK" \
