@@ -66,13 +66,16 @@ BOOST_AUTO_TEST_CASE(the_environment_is_read_per_scheme_lower_case_first_with_cr
   std::map<std::string, std::string> env{{"HTTPS_PROXY", "http://upper:1"},
                                          {"https_proxy", "http://us%40r:p%3Ass@lower:2"},
                                          {"HTTP_PROXY", "plain-proxy:3"}};
-  const auto& tls = proxy_of(load_proxy("", "https://example.com/x", "", env));
+  // Each load_result is kept: proxy_of returns a reference into it.
+  const load_result tls_load = load_proxy("", "https://example.com/x", "", env);
+  const auto& tls = proxy_of(tls_load);
   BOOST_TEST(tls.host == "lower");
   BOOST_TEST(tls.port == 2);
   BOOST_TEST(tls.username == "us@r");
   BOOST_TEST(tls.password == "p:ss");
   BOOST_TEST(tls.source == "https_proxy");
-  const auto& plain = proxy_of(load_proxy("", "http://example.com/x", "", env));
+  const load_result plain_load = load_proxy("", "http://example.com/x", "", env);
+  const auto& plain = proxy_of(plain_load);
   BOOST_TEST(plain.host == "plain-proxy");  // curl's scheme-less host:port
   BOOST_TEST(plain.port == 3);
   BOOST_TEST(
