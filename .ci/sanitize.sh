@@ -39,6 +39,7 @@ run_tests() {  # DIR: every CTest test, then fail on any sanitizer report any pr
   echo "== ctest $1 (all tests)"
   local rc=0
   ASAN_OPTIONS="$asan_options:log_path=$reports/asan" UBSAN_OPTIONS="$ubsan_options:log_path=$reports/ubsan" \
+    LSAN_OPTIONS="suppressions=$root/.ci/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
     TSAN_OPTIONS="$tsan_options:log_path=$reports/tsan" ctest --test-dir "$root/$1" --output-on-failure -j2 || rc=$?
   if [ -n "$(ls -A "$reports")" ]; then
     echo "== sanitizer reports in $reports:"
