@@ -6,12 +6,6 @@
 namespace spec_notify::config {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string r(s);
-  std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return std::tolower(c); });
-  return r;
-}
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -39,7 +33,7 @@ bool parse_proxy_text(std::string_view text, bool allow_credentials, proxy_setti
   auto sep = rest.find("://");
   // curl takes "host:port" without a scheme as http; so do we (HTTPS_PROXY=proxy:3128 is common).
   if (sep != std::string_view::npos) {
-    if (lower(rest.substr(0, sep)) != "http") {
+    if (ascii_lower(rest.substr(0, sep)) != "http") {
       error =
           "not an http:// proxy URL (only plain HTTP proxies are supported; HTTPS goes through them with "
           "CONNECT)";
@@ -102,12 +96,12 @@ bool parse_proxy(std::string_view text, proxy_settings& out, std::string& error)
 }
 
 bool no_proxy_matches(std::string_view list, std::string_view host) {
-  std::string h = lower(host);
+  std::string h = ascii_lower(host);
   size_t i = 0;
   while (i <= list.size()) {
     size_t comma = list.find(',', i);
     std::string entry =
-        lower(list.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i));
+        ascii_lower(list.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i));
     i = comma == std::string_view::npos ? list.size() + 1 : comma + 1;
     entry.erase(0, entry.find_first_not_of(" \t"));
     entry.erase(entry.find_last_not_of(" \t") + 1);

@@ -11,12 +11,6 @@
 namespace spec_notify::config {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string r(s);
-  std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return std::tolower(c); });
-  return r;
-}
-
 bool is_hex(char c) {
   return std::isxdigit(static_cast<unsigned char>(c)) != 0;
 }
@@ -88,7 +82,7 @@ bool parse_authority(std::string_view auth, bool port_required, std::string& hos
       error = "unterminated IPv6 literal" + quoted(auth, show) + " (missing ']')";
       return false;
     }
-    host = lower(auth.substr(1, close - 1));
+    host = ascii_lower(auth.substr(1, close - 1));
     if (!valid_ipv6(host)) {
       error = "invalid IPv6 address" + quoted(host, show);
       return false;
@@ -100,7 +94,7 @@ bool parse_authority(std::string_view auth, bool port_required, std::string& hos
     }
   } else {
     auto colon = auth.find(':');
-    host = lower(auth.substr(0, colon));
+    host = ascii_lower(auth.substr(0, colon));
     rest = colon == std::string_view::npos ? std::string_view{} : auth.substr(colon);
     if (!host.empty() && !valid_reg_name(host)) {
       error = "invalid host" + quoted(host, show) + " (IPv6 addresses need brackets: [::1])";
@@ -176,7 +170,7 @@ bool parse_url_text(std::string_view text, parsed_url& out, std::string& error, 
     error = "URL has no scheme (expected http:// or https://)";
     return false;
   }
-  std::string scheme = lower(text.substr(0, sep));
+  std::string scheme = ascii_lower(text.substr(0, sep));
   if (scheme != "http" && scheme != "https") {
     error = show ? "unsupported URL scheme '" + scheme + "' (expected http or https)"
                  : "not an http(s) URL (unsupported scheme; expected http:// or https://)";
@@ -213,6 +207,12 @@ bool parse_url_text(std::string_view text, parsed_url& out, std::string& error, 
 
 }  // namespace
 
+std::string ascii_lower(std::string_view s) {
+  std::string r(s);
+  std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return std::tolower(c); });
+  return r;
+}
+
 bool parse_url(std::string_view text, parsed_url& out, std::string& error) {
   return parse_url_text(text, out, error, true);
 }
@@ -245,8 +245,8 @@ std::string redacted_url_text(std::string_view text) {
       return std::isalnum(static_cast<unsigned char>(c)) || extra.find(c) != std::string_view::npos;
     });
   };
-  std::string shown_scheme = plain(scheme, "+-.") ? lower(scheme) : "***";
-  std::string shown_host = plain(authority, "-._:[]") ? lower(authority) : "***";
+  std::string shown_scheme = plain(scheme, "+-.") ? ascii_lower(scheme) : "***";
+  std::string shown_host = plain(authority, "-._:[]") ? ascii_lower(authority) : "***";
   return shown_scheme + "://" + shown_user + shown_host + (tail.empty() || tail == "/" ? "/" : "/***");
 }
 
@@ -271,7 +271,7 @@ bool parse_host_port(std::string_view text, host_port& out, std::string& error) 
 }
 
 bool is_loopback_host(std::string_view host) {
-  std::string h = lower(host);
+  std::string h = ascii_lower(host);
   if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
   if (h == "localhost" || h == "::1") return true;
   in_addr v4{};
@@ -282,7 +282,7 @@ bool is_loopback_host(std::string_view host) {
 }
 
 std::string forbidden_target_reason(std::string_view host) {
-  std::string h = lower(host);
+  std::string h = ascii_lower(host);
   if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
   // "169.254.169.254." and "metadata.google.internal." name the same targets as without the dot.
   std::string bare = h;

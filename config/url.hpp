@@ -24,6 +24,9 @@ struct parsed_url {
 // (percent-encode them), backslashes, malformed %XX escapes, and fragments ("#..." is never sent to a server,
 // so a URL carrying one is almost certainly a mistake). On failure `out` is left untouched. Errors never echo
 // the whole URL (a query string may carry a token); they name the position or the offending host/port only.
+// ASCII lower case (scheme and host names; never locale-dependent).
+std::string ascii_lower(std::string_view s);
+
 bool parse_url(std::string_view text, parsed_url& out, std::string& error);
 
 // parse_url for a URL that is itself a secret (read from the variable a subscription's url_env names): the
