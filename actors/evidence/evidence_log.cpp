@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <system_error>
+#include <thread>
 
 #include "actors/evidence/nofollow_dir.hpp"
 #include "actors/util/clock.hpp"
@@ -179,8 +180,9 @@ std::string evidence_log::append_once(const evidence_record& r) {
       // each append (or batch) holds an exclusive flock on the webhooks folder (released when the fd closes),
       // and the cached listing is used only while the folder and its newest file are as this writer left
       // them.
-      if (::flock(walked.get(), LOCK_EX) != 0)
-        return "evidence: cannot lock " + dir.string() + ": " + sys_error(errno);
+      // Bounded: anyone who can write the repo can also hold this lock; a record that cannot get it within
+      // lock_wait is an error like a full disk (evidence_queue keeps it and retries), never a stuck writer.
+      if (auto err = lock_folder(walked.get(), dir); !err.empty()) return err;
       auto cached = folders_.find(key);
       if (cached != folders_.end() && !still_as_left(walked.get(), cached->second)) folders_.erase(cached);
       dir_fd = walked.get();
@@ -254,6 +256,20 @@ std::string evidence_log::load_folder(int dir_fd, const fs::path& dir, folder_st
   for (const auto& f : st.files) st.total += f.size;
   remember_folder_time(dir_fd, st);
   return "";
+}
+
+std::string evidence_log::lock_folder(int dir_fd, const fs::path& dir) {
+  constexpr auto lock_wait = std::chrono::milliseconds(500);
+  const auto deadline = std::chrono::steady_clock::now() + lock_wait;
+  for (;;) {
+    if (::flock(dir_fd, LOCK_EX | LOCK_NB) == 0) return "";
+    if (errno != EWOULDBLOCK && errno != EINTR)
+      return "evidence: cannot lock " + dir.string() + ": " + sys_error(errno);
+    if (std::chrono::steady_clock::now() >= deadline)
+      return "evidence: " + dir.string() + " is locked by another process for more than " +
+             std::to_string(lock_wait.count()) + " ms";
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 void evidence_log::begin_batch() {

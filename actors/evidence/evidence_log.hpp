@@ -107,6 +107,7 @@ class evidence_log {
 
   std::string append_once(const evidence_record& r);
   std::string load_folder(int dir_fd, const std::filesystem::path& dir, folder_state& st);
+  static std::string lock_folder(int dir_fd, const std::filesystem::path& dir);
   bool still_as_left(int dir_fd, const folder_state& st) const;
   static void remember_folder_time(int dir_fd, folder_state& st);
   std::string pick_file(folder_state& st, const std::string& day, int64_t line_size) const;

@@ -360,3 +360,21 @@ BOOST_AUTO_TEST_CASE(a_batch_holds_the_folder_lock_only_while_it_writes_there) {
   BOOST_REQUIRE_EQUAL(lines.size(), 60u);
   for (size_t i = 0; i < lines.size(); ++i) BOOST_TEST(delivery_number(lines[i]) == static_cast<int>(i) + 1);
 }
+
+// Anyone who can write the repo can hold the folder lock: an append then fails after a bounded wait (the
+// writer's queue keeps the record) instead of blocking the evidence writer forever.
+BOOST_AUTO_TEST_CASE(a_folder_locked_by_another_process_fails_the_append_instead_of_blocking) {
+  temp_dir tmp;
+  evidence_log log(tmp.path, 1 << 20);
+  BOOST_REQUIRE(log.append(record(1)).ok());
+  const fs::path dir = log.folder_for(spec);
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  BOOST_REQUIRE(fd >= 0);
+  BOOST_REQUIRE(::flock(fd, LOCK_EX) == 0);
+  const auto held = log.append(record(2));
+  BOOST_TEST(!held.ok());
+  BOOST_TEST(held.message().find("is locked by another process") != std::string::npos);
+  ::close(fd);
+  BOOST_TEST(log.append(record(2)).ok());
+  BOOST_TEST(all_lines(dir).size() == 2u);
+}
