@@ -34,6 +34,9 @@ inline constexpr std::string_view kSubscription[] = {"name",
                                                      "specs",
                                                      "tasks",
                                                      "signature",
+                                                     "format",
+                                                     "template",
+                                                     "content_type",
                                                      "ordering",
                                                      "max_in_flight",
                                                      "timeout",
@@ -62,6 +65,8 @@ inline constexpr std::string_view kStatuses[] = {"Done",    "In Review", "In Pro
                                                  "Blocked", "Backlog",   "Other"};
 
 inline constexpr std::string_view kSignatureModes[] = {"standard", "github", "both"};
+
+inline constexpr std::string_view kFormats[] = {"standard", "slack", "discord", "teams", "google-chat"};
 
 inline constexpr std::string_view kOrderingModes[] = {"task", "spec", "none"};
 

@@ -179,6 +179,22 @@ std::string_view to_string(signature_mode mode) {
   return "standard";
 }
 
+std::string_view to_string(body_format format) {
+  switch (format) {
+    case body_format::standard:
+      return "standard";
+    case body_format::slack:
+      return "slack";
+    case body_format::discord:
+      return "discord";
+    case body_format::teams:
+      return "teams";
+    case body_format::google_chat:
+      return "google-chat";
+  }
+  return "standard";
+}
+
 std::string_view to_string(ordering_mode mode) {
   switch (mode) {
     case ordering_mode::none:

@@ -25,6 +25,13 @@ enum class signature_mode { standard, github, both };
 // payload carries its ordering key (the task's key) and a gap-free per-key sequence.
 enum class ordering_mode { none, task, spec };
 
+// Key "format": the body a subscription sends. standard (default): the signed payload v1 JSON. The chat
+// flavours render a short message in the shape that service's incoming webhooks take: slack (also
+// Mattermost), discord, teams (an Adaptive Card message for Teams Workflows webhooks), google_chat (written
+// "google-chat"). Chat flavours are built-in Mustache templates (actors/router/templates/); key "template"
+// replaces the built-in one. See docs/configuration.md "Payload formats and templates".
+enum class body_format { standard, slack, discord, teams, google_chat };
+
 // Retry policy of one subscription: exponential backoff with full jitter, dead letter after max_attempts.
 struct retry_settings {
   int max_attempts = 10;                                                 // 1..100
@@ -81,6 +88,18 @@ struct subscription_settings {
   bool enabled = true, dry_run = false;
   std::vector<std::string> events{"spec-kit.task.transitioned"}, statuses{"Done"}, specs, tasks;
   signature_mode signature = signature_mode::standard;
+  bool signature_configured = false;  // the subscription has its own signature key
+  body_format format = body_format::standard;
+  // Key "template": the template file (absolute after load; "" = none) and its text, read at load time
+  // (config/template_file.hpp: bounded, regular file, no symlink, syntax checked). With a template, the body
+  // is that template rendered over the payload v1 fields, whatever the format.
+  std::string template_file, template_text;
+  std::string content_type = "application/json";  // key "content_type": the content-type header sent
+  // Whether deliveries carry HMAC signature headers (webhook-signature, x-hub-signature-256): a standard body
+  // always; a chat flavour or a template only when the signature key is set. secret_env is required then.
+  bool signed_body() const {
+    return signature_configured || (format == body_format::standard && template_file.empty());
+  }
   ordering_mode ordering = ordering_mode::task;
   int max_in_flight = 4;  // 1..256
   std::chrono::milliseconds timeout{10000};
@@ -157,5 +176,6 @@ std::vector<std::string> known_keys();
 // The canonical spellings used in config, payloads and logs.
 std::string_view to_string(signature_mode mode);
 std::string_view to_string(ordering_mode mode);
+std::string_view to_string(body_format format);  // "standard", "slack", "discord", "teams", "google-chat"
 
 }  // namespace spec_notify::config

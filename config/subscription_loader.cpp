@@ -8,6 +8,7 @@
 #include "config/keys.hpp"
 #include "config/proxy.hpp"
 #include "config/secret.hpp"
+#include "config/template_file.hpp"
 
 namespace spec_notify::config::detail {
 namespace {
@@ -152,9 +153,17 @@ void read_url(toml_reader& r, const scope& s, subscription_settings& sub, const 
 }
 
 // Never puts the variable's value into a message: only its name and the position of a bad secret.
+// Unsigned bodies (a chat format or a template without a signature key) need no secret: the key may be
+// left out; given anyway, it is validated like any other and reported unused.
 void read_secrets(toml_reader& r, const scope& s, subscription_settings& sub, const env_lookup& env) {
+  const bool signing = sub.signed_body();
+  if (!signing && !s.table.get("secret_env")) return;
   if (!r.require(s, "secret_env") || !r.get_string(s, "secret_env", sub.secret_env)) return;
   const auto& where = s.table.get("secret_env")->source();
+  if (!signing)
+    r.warning(where, s.label + "secret_env is unused: a " +
+                         std::string(sub.template_file.empty() ? "chat format" : "template") +
+                         " is sent without signature headers unless the signature key is set");
   bool looks_like_secret = sub.secret_env.rfind(kSecretPrefix, 0) == 0;
   if (looks_like_secret || !valid_env_name(sub.secret_env)) {
     sub.secret_env.clear();
@@ -217,6 +226,66 @@ void read_github_secret(toml_reader& r, const scope& s, subscription_settings& s
     r.warning(where, s.label +
                          "github_secret_env is unused with signature = \"standard\" (x-hub-signature-256 is "
                          "sent only with \"github\" or \"both\")");
+}
+
+// Keys "format", "template" and "content_type". Runs before read_secrets: whether a secret is required
+// depends on them (subscription_settings::signed_body).
+void read_format(toml_reader& r, const scope& s, subscription_settings& sub) {
+  if (std::string name; r.get_string(s, "format", name)) {
+    if (name == "standard")
+      sub.format = body_format::standard;
+    else if (name == "slack")
+      sub.format = body_format::slack;
+    else if (name == "discord")
+      sub.format = body_format::discord;
+    else if (name == "teams")
+      sub.format = body_format::teams;
+    else if (name == "google-chat")
+      sub.format = body_format::google_chat;
+    else
+      r.error(s.table.get("format")->source(),
+              s.label + "format must be one of " + join(keys::kFormats) + ", got '" + name + "'");
+  }
+  if (std::string type; r.get_string(s, "content_type", type)) {
+    // A header value: printable ASCII only (no CR/LF that would inject headers), "type/subtype[; params]".
+    bool printable = !type.empty() && type.size() <= 200 &&
+                     std::all_of(type.begin(), type.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+    if (!printable || type.find('/') == std::string::npos || type.front() == ' ')
+      r.error(s.table.get("content_type")->source(),
+              s.label +
+                  "content_type must be a media type such as \"application/json\" or \"text/plain; "
+                  "charset=utf-8\" (printable ASCII, at most 200 characters)");
+    else
+      sub.content_type = type;
+  }
+}
+
+// The template file is relative to the config file's directory. It is read now, once: serve, SIGHUP and
+// check-config see the same text the router renders, and a broken file is a configuration error.
+void read_template(toml_reader& r, const scope& s, subscription_settings& sub,
+                   const std::filesystem::path& base_dir) {
+  std::string given;
+  if (!r.get_string(s, "template", given)) return;
+  const auto& where = s.table.get("template")->source();
+  if (given.empty()) {
+    r.error(where, s.label + "template must be the path of a Mustache file (omit the key for none)");
+    return;
+  }
+  sub.template_file = (base_dir / given).lexically_normal().string();
+  std::string why;
+  if (!read_template_file(sub.template_file, sub.template_text, why)) {
+    r.error(where, s.label + "template '" + sub.template_file + "' " + why);
+    sub.template_text.clear();
+    return;
+  }
+  if (auto bad = check_template_syntax(sub.template_text)) {
+    config_problem p;
+    p.file = sub.template_file;
+    p.line = bad->line;
+    p.col = bad->col;
+    p.message = s.label + "template syntax error: " + bad->message;
+    r.add_problem(std::move(p));
+  }
 }
 
 void read_filters(toml_reader& r, const scope& s, subscription_settings& sub) {
@@ -407,6 +476,9 @@ subscription_settings load_subscription(toml_reader& reader, const toml::table& 
   reader.get_bool(s, "enabled", sub.enabled);
   reader.get_bool(s, "dry_run", sub.dry_run);
   read_url(reader, s, sub, env);
+  sub.signature_configured = table.get("signature") != nullptr;
+  read_format(reader, s, sub);
+  read_template(reader, s, sub, base_dir);
   read_secrets(reader, s, sub, env);
   read_filters(reader, s, sub);
   read_delivery(reader, s, sub, base_dir);

@@ -40,6 +40,9 @@ class toml_reader {
     add(where, std::move(message), true);
   }
 
+  // A problem located in another file (a subscription's template), at that file's own line and column.
+  void add_problem(config_problem p) { problems_.push_back(std::move(p)); }
+
   // Reports each key of s.table that is not in `allowed`, suggesting the closest allowed key. Keys found in
   // `nested` (the keys of sub-table `nested_name`) get "belongs in [nested_name]" instead.
   void reject_unknown_keys(const scope& s, const std::vector<std::string_view>& allowed,

@@ -30,7 +30,7 @@ step() {  # step "what": ends the previous step (with its duration) and announce
 
 # What building and running needs; the test, fuzz and bench tool sets are added only when asked for.
 pkgs=(build-essential cmake pkg-config libcaf-dev libpoco-dev libtomlplusplus-dev libleveldb-dev libsnappy-dev
-      libboost-test-dev libssl-dev libedit-dev ca-certificates)
+      libboost-test-dev libssl-dev libedit-dev libkainjow-mustache-dev ca-certificates)
 # What the README and docs/*.md sessions call besides spec-notify: deploy/topology.sh (python3), curl (metrics),
 # openssl (docs/snippets/verify_webhook.sh).
 pkgs+=(python3 curl openssl)

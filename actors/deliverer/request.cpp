@@ -18,25 +18,30 @@ http_request build_request(const config::subscription_settings& sub, const deliv
   r.proxy_password = sub.proxy.password;
   r.proxy_error = sub.proxy.error;
   auto& h = r.headers;
-  h.emplace_back("content-type", "application/json");
+  h.emplace_back("content-type", sub.content_type);
   h.emplace_back("user-agent", std::string("spec-notify/") + SPEC_NOTIFY_VERSION);
   h.emplace_back("webhook-id", d.id);
   h.emplace_back("webhook-timestamp", std::to_string(timestamp));
-  // The Standard Webhooks signature is part of every delivery (contract); "github" and "both" add GitHub's.
-  h.emplace_back("webhook-signature", standard_signature_header(sub.secrets, d.id, timestamp, d.body));
+  // The Standard Webhooks signature is part of every signed delivery (contract); "github" and "both" add
+  // GitHub's. Chat formats and templates are unsigned unless their signature key is set (signed_body).
+  const bool sign = sub.signed_body();
+  if (sign)
+    h.emplace_back("webhook-signature", standard_signature_header(sub.secrets, d.id, timestamp, d.body));
   // GitHub-style receivers read ONE x-hub-signature-256 (a repeated header reaches them joined with ", ",
   // which no verifier accepts), so it is keyed by one secret: the dedicated github_secret when configured,
   // else the OLDEST whsec_ secret. During a rotation ("whsec_NEW whsec_OLD") every receiver still holds the
   // old one; the key moves to the new one when the old is removed -- the same moment Standard receivers must
   // have switched (docs/security.md "Signing secrets").
-  if (sub.signature != config::signature_mode::standard) {
+  if (sign && sub.signature != config::signature_mode::standard) {
     if (!sub.github_secret.empty())
       h.emplace_back("x-hub-signature-256", github_signature(sub.github_secret, d.body));
     else if (!sub.secrets.empty())
       h.emplace_back("x-hub-signature-256", github_signature(sub.secrets.back(), d.body));
   }
   h.emplace_back("x-spec-notify-event", d.event_type);
-  h.emplace_back("x-spec-notify-schema", "1");
+  // The body is payload v1 only in the standard format.
+  if (sub.format == config::body_format::standard && sub.template_file.empty())
+    h.emplace_back("x-spec-notify-schema", "1");
   h.emplace_back("x-spec-notify-attempt", std::to_string(attempt));
   return r;
 }

@@ -1,7 +1,9 @@
 #pragma once
-// Builds the HTTP request of one attempt: Standard Webhooks headers (signature recomputed with a fresh
-// timestamp on every attempt, one v1 entry per secret), the optional GitHub header, and the x-spec-notify-*
-// headers. Pure; the secrets live only in the subscription settings handed in.
+// Builds the HTTP request of one attempt: content-type (the subscription's content_type), Standard Webhooks
+// headers (signature recomputed with a fresh timestamp on every attempt, one v1 entry per secret; left out,
+// with the GitHub one, for an unsigned chat format or template: subscription_settings::signed_body), the
+// optional GitHub header, and the x-spec-notify-* headers (x-spec-notify-schema only for payload v1
+// bodies). Pure; the secrets live only in the subscription settings handed in.
 #include <cstdint>
 
 #include "actors/deliverer/http_sender.hpp"

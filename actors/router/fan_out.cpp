@@ -1,7 +1,6 @@
 #include "actors/router/fan_out.hpp"
 
 #include "actors/router/ordering.hpp"
-#include "actors/router/payload.hpp"
 #include "actors/store/records.hpp"
 #include "actors/util/ids.hpp"
 
@@ -16,7 +15,12 @@ fan_out::fan_out(store::db_ptr db, const std::vector<config::subscription_settin
       disabled = "disabled (" + s.disabled_reason + ")";
     else if (!s.enabled)
       disabled = "disabled (enabled = false)";
-    targets_.push_back({s.name, filter{s.events, s.statuses, s.specs, s.tasks}, disabled, s.ordering});
+    std::string template_error;
+    std::shared_ptr<body_template> body = body_template::for_subscription(s, template_error);
+    // The loader checked the template's syntax, so this only happens to a settings value built by hand.
+    if (!body && disabled.empty()) disabled = "disabled (" + template_error + ")";
+    targets_.push_back(
+        {s.name, filter{s.events, s.statuses, s.specs, s.tasks}, disabled, s.ordering, std::move(body)});
   }
 }
 
@@ -106,7 +110,7 @@ status fan_out::route(const std::vector<event>& events, routed& out, std::vector
       const std::string seq_key = store::sequence_key(t.name, d.ordering_key);
       d.sequence = last_sequence(seq_key) + 1;
       uncommitted_[seq_key] = d.sequence;
-      d.body = render_payload(e, d.id, d.sequence, d.ordering_key);
+      d.body = t.body->render(e, d.id, d.sequence, d.ordering_key);
       d.created_at_ms = e.occurred_at_ms;
       d.next_at_ms = 0;  // due now
       b.put(store::delivery_key(d), store::encode(d));

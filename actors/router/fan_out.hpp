@@ -13,6 +13,8 @@
 // Each delivery also gets its ordering key (ordering.hpp) and the next number of that key's per-subscription
 // sequence; the last number of each key (seq/<sub>/<key>) is written in the same chunk as the deliveries it
 // numbers, so a chunk that fails leaves no gap: its events are routed again later and get the same numbers.
+// Each delivery's body is rendered here, per subscription (body_template.hpp: the standard payload, a chat
+// format or the subscription's template), and stored with it.
 // Called by router_actor only (single-threaded use): the router is the only writer of seq/.
 #include <cstddef>
 #include <map>
@@ -20,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "actors/router/body_template.hpp"
 #include "actors/router/subscription_filter.hpp"
 #include "actors/store/store.hpp"
 #include "config/settings.hpp"
@@ -64,6 +67,8 @@ class fan_out {
     filter f;
     std::string disabled;  // why this subscription takes nothing ("" = enabled)
     config::ordering_mode ordering = config::ordering_mode::task;
+    // The subscription's body (payload v1, a chat format or its template), rendered per delivery.
+    std::shared_ptr<body_template> body;
   };
   std::string describe_untaken(const event& e) const;
   // The last sequence number of `seq_key` (store::sequence_key) as durable so far: cache, else the store.

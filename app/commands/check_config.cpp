@@ -8,6 +8,7 @@
 #include "app/cli.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/explain.hpp"
+#include "app/commands/template_check.hpp"
 #include "app/commands/test_sample.hpp"
 #include "config/duration.hpp"
 #include "config/settings.hpp"
@@ -35,6 +36,19 @@ std::string state_of(const config::subscription_settings& sub) {
   return sub.dry_run ? "enabled, dry-run" : "enabled";
 }
 
+// "standard (payload v1)", "slack (built-in template)", "teams, template /path/x.mustache".
+std::string body_of(const config::subscription_settings& sub) {
+  std::string format(config::to_string(sub.format));
+  if (!sub.template_file.empty()) return format + ", template " + sub.template_file;
+  return format + (sub.format == config::body_format::standard ? " (payload v1)" : " (built-in template)");
+}
+
+std::string secrets_of(const config::subscription_settings& sub) {
+  if (!sub.signed_body()) return "none, unsigned (no signature key)";
+  return std::to_string(sub.secrets.size()) + " from $" + sub.secret_env +
+         "; signature: " + std::string(config::to_string(sub.signature));
+}
+
 void print_summary(std::ostream& os, const config::settings& cfg) {
   os << "config:       " << cfg.config_path << "\n"
      << "repo:         " << cfg.repo.string() << "\n"
@@ -55,9 +69,8 @@ void print_summary(std::ostream& os, const config::settings& cfg) {
     os << "  " << sub.name << ": " << host << "  [" << state_of(sub) << "]\n"
        << "    events: " << join(sub.events) << "; statuses: " << join(sub.statuses) << "\n"
        << "    specs: " << join(sub.specs) << "; tasks: " << join(sub.tasks) << "\n"
-       << "    secrets: " << sub.secrets.size() << " from $" << sub.secret_env
-       << "; signature: " << config::to_string(sub.signature)
-       << "; timeout: " << config::format_duration(sub.timeout)
+       << "    body: " << body_of(sub) << "; content-type: " << sub.content_type << "\n"
+       << "    secrets: " << secrets_of(sub) << "; timeout: " << config::format_duration(sub.timeout)
        << "; max_attempts: " << sub.retry.max_attempts << "\n";
   }
 }
@@ -89,6 +102,16 @@ int run_check_config(const arg_list& args) {
   for (const auto& p : result.problems) {
     std::cerr << p.to_string() << "\n";
     ++(p.warning ? warnings : errors);
+  }
+  // Bodies are rendered only over a configuration that loaded: a subscription half read is not worth it.
+  if (result.ok()) {
+    for (const auto& sub : result.value.subscriptions) {
+      for (auto& p : check_subscription_body(sub, result.value.config_path)) {
+        std::cerr << p.to_string() << "\n";
+        ++(p.warning ? warnings : errors);
+        result.problems.push_back(std::move(p));
+      }
+    }
   }
   if (!result.ok()) {
     std::cerr << result.value.config_path << ": " << errors << " error(s), " << warnings << " warning(s)\n";

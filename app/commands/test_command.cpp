@@ -12,9 +12,11 @@
 #include "actors/deliverer/request.hpp"
 #include "actors/deliverer/signature.hpp"
 #include "actors/evidence/evidence_log.hpp"
+#include "actors/router/body_template.hpp"
 #include "actors/router/payload.hpp"
 #include "actors/util/clock.hpp"
 #include "actors/util/ids.hpp"
+#include "actors/util/json_text.hpp"
 #include "app/cli.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/explain.hpp"
@@ -60,7 +62,9 @@ std::string evidence_sample(const config::subscription_settings& sub, const deli
            router::json_string(deliverer::is_secret_header(name) ? "[redacted]" : value);
     first = false;
   }
-  return out + "},\"body\":" + req.body + "}";
+  // A body that is not JSON (a text/plain template) is recorded as one JSON string.
+  const bool json = util::parse_json(req.body).has_value();
+  return out + "},\"body\":" + (json ? req.body : router::json_string(req.body)) + "}";
 }
 
 const config::subscription_settings* find_subscription(const config::settings& cfg, const std::string& name) {
@@ -142,7 +146,8 @@ int send_or_record(const config::settings& cfg, const config::subscription_setti
     auto r = base_record(d, "dry_run", started);
     r.outcome = "dry_run";
     r.sample = evidence_sample(sub, req);
-    std::cout << "dry run (dry_run = true): nothing sent; signed sample recorded\n";
+    std::cout << "dry run (dry_run = true): nothing sent; " << (sub.signed_body() ? "signed " : "")
+              << "sample recorded\n";
     return write_evidence(cfg, r);
   }
   deliverer::http_sender sender;
@@ -203,7 +208,14 @@ int run_test(const arg_list& args) {
   // A test delivery is alone under its own key: it never waits for, or holds up, a real one.
   d.ordering_key = "test/" + d.id;
   d.sequence = 1;
-  d.body = router::render_payload(e, d.id, d.sequence, d.ordering_key);
+  // The body the daemon would send this subscription: payload v1, its chat format or its template.
+  std::string template_error;
+  auto body = router::body_template::for_subscription(*sub, template_error);
+  if (!body) {
+    std::cerr << "spec-notify --test: " << template_error << "\n";
+    return 2;
+  }
+  d.body = body->render(e, d.id, d.sequence, d.ordering_key);
   d.created_at_ms = d.next_at_ms = e.occurred_at_ms;
   std::cout << e.type << " for " << spec_id;
   if (task) std::cout << " task " << e.task_id << " (" << e.to << ", " << e.source << ":" << e.line << ")";
