@@ -1,10 +1,12 @@
 // `spec-notify serve`: load and validate the config (never start half-configured), open the store, run the
 // supervised pipeline until SIGTERM/SIGINT, then stop it and exit 0.
+#include <atomic>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <thread>
 
 #include "actors/admin/admin_actor.hpp"
 #include "actors/log.hpp"
@@ -24,8 +26,8 @@ const std::vector<option_spec> serve_options = {
     {"help", false, false, "show this help"},
 };
 
-// Blocks the signals the daemon handles so every thread inherits the mask and the main thread alone
-// receives them through sigtimedwait (no async-signal-safety puzzles).
+// Blocks the signals the daemon handles so every thread inherits the mask and one thread alone receives
+// them through sigtimedwait (no async-signal-safety puzzles).
 sigset_t block_daemon_signals() {
   sigset_t set;
   sigemptyset(&set);
@@ -49,6 +51,32 @@ bool reload_config(const config::settings& current, config::settings& next) {
   return true;
 }
 
+using os_signal_atom = caf::atom_constant<caf::atom("ossignal")>;
+
+// Waits for SIGTERM/SIGINT/SIGHUP and hands each to the main loop as a message, so the main thread sleeps in
+// one blocking receive (signals, admin reloads, the pipeline's down message) instead of waking ten times a
+// second to look for either (docs/benchmarks.md, "Idle cost"). Stops within a second of `stop()`.
+class signal_forwarder {
+ public:
+  signal_forwarder(sigset_t signals, caf::actor target)
+      : thread_([this, signals, target] {
+          while (!stopping_) {
+            timespec wait{1, 0};
+            if (int sig = sigtimedwait(&signals, nullptr, &wait); sig > 0)
+              caf::anon_send(target, os_signal_atom::value, sig);
+          }
+        }) {}
+  ~signal_forwarder() { stop(); }
+  void stop() {
+    stopping_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
 // From SIGTERM to exit at most: the deliverers' 5 s drain plus a margin for the stages behind them.
 constexpr auto stop_deadline = std::chrono::seconds(8);
 
@@ -66,6 +94,12 @@ int run_pipeline(config::settings cfg) {
     logging::error("serve", "admin channel: " + error + " (set admin = \"off\" to run without it)");
     return 1;
   }
+  // An idle scheduler worker checks for work to steal every relaxed-sleep-duration (CAF's default: 10 ms, 4
+  // workers = ~400 wake-ups/s, ~0.8 % of a core doing nothing). A new message from another thread (the
+  // detached router, watcher, http workers, the admin) wakes a sleeping worker at once anyway; the only
+  // scheduled-to-scheduled sends (supervisor <-> deliverers) are control messages, so stealing once a second
+  // costs no throughput (docs/benchmarks.md, "Idle cost").
+  sys_cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::seconds(1)});
   register_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
   admin::hide_utility_actors(sys);
@@ -120,18 +154,10 @@ int run_pipeline(config::settings cfg) {
     admin_actor = nullptr;
   };
   int exit_code = 0;
+  signal_forwarder forwarder(signals, caf::actor_cast<caf::actor>(self));
   for (bool running = true; running;) {
-    timespec wait{0, 100 * 1000 * 1000};
-    int sig = sigtimedwait(&signals, nullptr, &wait);
-    if (sig == SIGTERM || sig == SIGINT) {
-      logging::info("serve",
-                    std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "; stopping");
-      stop_admin();
-      stop(sup, true);
-      break;
-    }
-    // Both reload triggers end here: SIGHUP (checked now) and the admin shell's reload (checked by the
-    // admin actor with the same config::check_reload, then handed over as a message).
+    // Both reload triggers end here: SIGHUP (forwarded as a message) and the admin shell's reload (checked by
+    // the admin actor with the same config::check_reload, then handed over as a message).
     auto apply = [&](config::settings next, const char* trigger) {
       logging::info("serve",
                     std::string(trigger) + ": applying the new config (queued deliveries stay in the spool)");
@@ -140,18 +166,27 @@ int run_pipeline(config::settings cfg) {
       sup = start(cfg);
       admin::rewire_admin(admin_actor, sup, cfg);
     };
-    if (sig == SIGHUP) {
-      config::settings next;
-      if (reload_config(cfg, next)) apply(std::move(next), "SIGHUP");
-    }
-    self->receive([&](admin::reload_request& r) { apply(*r.next, "admin reload"); },
-                  [&](caf::down_msg& dm) {
-                    logging::error("serve", "pipeline stopped: " + sys.render(dm.reason));
-                    exit_code = 1;
-                    running = false;
-                  },
-                  caf::after(std::chrono::seconds(0)) >> [] {});
+    self->receive(
+        [&](os_signal_atom, int sig) {
+          if (sig == SIGHUP) {
+            config::settings next;
+            if (reload_config(cfg, next)) apply(std::move(next), "SIGHUP");
+            return;
+          }
+          logging::info("serve",
+                        std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "; stopping");
+          stop_admin();
+          stop(sup, true);
+          running = false;
+        },
+        [&](admin::reload_request& r) { apply(*r.next, "admin reload"); },
+        [&](caf::down_msg& dm) {
+          logging::error("serve", "pipeline stopped: " + sys.render(dm.reason));
+          exit_code = 1;
+          running = false;
+        });
   }
+  forwarder.stop();
   stop_admin();
   logging::info("serve", "stopped");
   return exit_code;
