@@ -92,7 +92,10 @@ if [ "$want_tests" = 1 ] && npm_missing; then
 fi
 
 step "configuring build/ (cmake)"
-cmake -S "$here" -B "$here/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# SPEC_NOTIFY_RELWITHDEBINFO_FLAGS replaces RelWithDebInfo's "-O2 -g -DNDEBUG": .ci/run uses "-O2 -g1 -DNDEBUG",
+# the same code with line tables only, which compiles in about two thirds of the time.
+cmake -S "$here" -B "$here/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  ${SPEC_NOTIFY_RELWITHDEBINFO_FLAGS:+"-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$SPEC_NOTIFY_RELWITHDEBINFO_FLAGS"} >/dev/null
 jobs=$(nproc)
 if [ "$want_tests" = 1 ]; then
   step "building every target (spec-notify, tests) with $jobs job(s); [ NN%] lines show progress"
