@@ -10,10 +10,14 @@
 # Poco, OpenSSL and snappy stay Debian's: they synchronise through pthreads, which TSan intercepts.
 #
 # Usage: .ci/tsan-deps.sh DIR   Builds into DIR (reused when already built) and prints the install prefix.
+# DIR may be shared by several runs (.ci/sanitize.sh keys it by this script and the compilers when
+# SPEC_NOTIFY_CI_CACHE is set): one builds while the others wait on DIR/.lock (flock), then reuse the result.
 set -euo pipefail
 dir=${1:?usage: $0 DIR}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
+exec 9>"$dir/.lock"
+flock 9
 prefix=$dir/install
 jobs=${JOBS:-$(nproc)}
 # -O1 -g1: fast to build, stacks with file:line. NDEBUG as in Debian's builds.
