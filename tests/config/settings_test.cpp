@@ -263,8 +263,11 @@ BOOST_AUTO_TEST_CASE(known_keys_lists_every_key_of_the_example_file) {
                         "notify.subscriptions.breaker",
                         "notify.subscriptions.breaker.failures",
                         "notify.subscriptions.breaker.after",
-                        "notify.subscriptions.breaker.probe"}) {
+                        "notify.subscriptions.breaker.probe",
+                        "notify.subscriptions.format",
+                        "notify.subscriptions.template",
+                        "notify.subscriptions.content_type"}) {
     BOOST_TEST(has(k), k);
   }
-  BOOST_TEST(keys.size() == 42u);
+  BOOST_TEST(keys.size() == 45u);
 }
