@@ -3,8 +3,9 @@
 # google-chat, no secret_env) get a --test delivery and real transitions of a 2 KB title full of emoji,
 # mention markup and invalid UTF-8; a receiver that parses each body as that service would
 # (tests/integration/chat_receiver.py) accepts every one within the service's limits, with no signature
-# headers. Then the Slack url_env path (the credential) is grepped for in every output: daemon log,
-# check-config, --test, --list, /metrics, evidence and state.
+# headers. A second Slack subscription's endpoint refuses connections (failed attempts, a dead letter). Then
+# the Slack url_env path (the credential) is grepped for in every output: the daemon log (debug), check-config,
+# --test, --list (online, failed, offline), the admin shell's status, /metrics, evidence and state.
 source "$(dirname "$0")/lib.sh"
 
 SECRET_SEGMENT=SLACKSECRETPATH
@@ -13,6 +14,9 @@ PIDS+=($!)
 wait_until 10 test -s "$WORK/recv.port" || fail "chat receiver did not start"
 PORT=$(cat "$WORK/recv.port")
 export CHAT_SLACK_URL="http://127.0.0.1:$PORT/slack/services/T000/B000/$SECRET_SEGMENT"
+# A second Slack subscription whose endpoint refuses connections: its failed attempts and dead letters are
+# logged and listed, and must not show the path either.
+export CHAT_SLACK_DOWN_URL="http://127.0.0.1:$(free_port)/slack/services/T000/B000/$SECRET_SEGMENT"
 
 spec_dir="$WORK/repo/docs/SPEC-KIT-321-chat"
 mkdir -p "$spec_dir"
@@ -34,6 +38,9 @@ CFG="$WORK/config.toml"
 {
   config_toml metrics="127.0.0.1:$MPORT"
   printf '[[notify.subscriptions]]\nname = "slack"\nurl_env = "CHAT_SLACK_URL"\nformat = "slack"\n'
+  printf '[[notify.subscriptions]]\nname = "slackdown"\nurl_env = "CHAT_SLACK_DOWN_URL"\nformat = "slack"\n'
+  printf 'timeout = "2s"\n[notify.subscriptions.retry]\nmax_attempts = 2\ninitial_backoff = "100ms"\n'
+  printf 'max_backoff = "200ms"\n'
   for f in discord teams google-chat; do
     printf '[[notify.subscriptions]]\nname = "%s"\nurl = "http://127.0.0.1:%s/%s/hook"\nformat = "%s"\n' \
       "$f" "$PORT" "$f" "$f"
@@ -55,6 +62,7 @@ for f in slack discord teams google-chat; do
 done
 grep -qF "secrets: none, unsigned (no signature key)" "$WORK/check.out" || fail "not shown unsigned: $(both check)"
 grep -q "warning" "$WORK/check.err" && fail "check-config warned: $(both check)"
+grep -qF "slackdown: http://127.0.0.1:" "$WORK/check.out" || fail "check-config does not show slackdown: $(both check)"
 
 echo "== --test of each format reaches the receiver and parses"
 for f in slack discord teams google-chat; do
@@ -65,14 +73,22 @@ wait_until 10 has_lines "$WORK/received.jsonl" 4 || fail "the --test deliveries 
 
 echo "== the daemon: T1 (2 KB title) and T2 -> Done, to every format"
 SPEC_NOTIFY_LOG=debug start_daemon_ready "$CFG" "$WORK/daemon.log"
+wait_until 10 file_has "$WORK/daemon.log" "admin actor listening" || fail "admin actor did not start"
 python3 - "$spec_dir/tasks.md" Done Done <<'PY'
 import sys, os
 text = open(sys.argv[1], "rb").read().replace(b"| Backlog |", b"| Done |")
 open(sys.argv[1] + ".tmp", "wb").write(text); os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 PY
 wait_until 30 has_lines "$WORK/received.jsonl" 12 || fail "not every transition was delivered: $(line_count "$WORK/received.jsonl") of 12"
+wait_until 20 file_has "$WORK/daemon.log" "moved to dead letters" || fail "slackdown was not dead-lettered"
+file_has "$WORK/daemon.log" "connection refused" || fail "no failed attempt logged: $(tail -20 "$WORK/daemon.log")"
 run list --list --config "$CFG"
 [ "$rc" = 0 ] || fail "--list exited $rc: $(both list)"
+run faillist --list --failed --config "$CFG"
+[ "$rc" = 0 ] && grep -q "connection refused" "$WORK/faillist.out" || fail "--list --failed: rc $rc $(both faillist)"
+printf 'status\nquit\n' | "$BIN" admin --config "$CFG" >"$WORK/status.out" 2>"$WORK/status.err" ||
+  fail "admin status exited $?: $(both status)"
+grep -q "^slack " "$WORK/status.out" || fail "status does not name slack: $(both status)"
 curl -sf "http://127.0.0.1:$MPORT/metrics" >"$WORK/metrics.out" || fail "metrics scrape failed"
 grep -q 'subscription="slack"' "$WORK/metrics.out" || fail "metrics do not name slack"
 stop_daemon
