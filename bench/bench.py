@@ -12,6 +12,8 @@ figures. Scenarios (see docs/benchmarks.md for the exact definitions):
   guardrail  SPEC.md save / telemetry write timings with the daemon stopped vs running (PRD NFR3)
   backlog    N pending deliveries in the spool: restart RSS and restart -> first delivery
   ordering   the burst with ordering = "task" vs "none" (distinct tasks), alternated: the cost of ordering keys
+  fanout     S subscriptions matching every event (+1 blackholed) x T transitions: deliveries/s, CPU, RSS
+  scale      a repo of N SPEC folders x T tasks: cold start and restart -> baseline, RSS, one save -> delivery
 
 Python 3 standard library only. Loopback only; every process it starts is stopped (SIGTERM) at the end.
 """
@@ -20,7 +22,7 @@ import json
 import os
 
 from benchlib import Bench, machine, sh
-from scenarios import backlog, burst, guardrail, latency, ordering
+from scenarios import backlog, burst, fanout, guardrail, latency, ordering, scale
 
 # The harness (receivers, daemon start/stop, config writing) is bench/benchlib.py; each scenario is a module in
 # bench/scenarios/. This file parses the options, runs the chosen scenarios in a fixed order (isolation reuses
@@ -72,6 +74,23 @@ def table_rows(res):
             add("burst", "deliveries/s with `spec-notify receive` as receiver",
                 fmt(b["spec_notify_receive"].get("deliveries_per_s")))
         add("burst", "daemon peak RSS during the burst (MB)", fmt((m.get("daemon_vmhwm_kb") or 0) / 1024.0))
+    if "fanout" in res:
+        f = res["fanout"]
+        sc = "fanout %dx%d" % (f["subscriptions"], f["transitions"])
+        add(sc, "deliveries received / distinct / verified-bad (one blackholed subscription beside them)",
+            "%d / %d / %d" % (f["received"], f["distinct"], f["unverified"]), "%d / %d / 0" % (f["expected"], f["expected"]),
+            f["distinct"] == f["expected"] and f["unverified"] == 0)
+        add(sc, "deliveries/s (first -> last request)", fmt(f.get("deliveries_per_s")))
+        add(sc, "daemon CPU s per 1,000 deliveries", fmt(f.get("cpu_s_per_1000")))
+        add(sc, "daemon peak RSS (MB)", fmt((f.get("daemon_vmhwm_kb") or 0) / 1024.0))
+    if "scale" in res:
+        c = res["scale"]
+        sc = "scale %dx%d" % (c["specs"], c["tasks_per_spec"])
+        for k, label in (("cold", "cold start"), ("restart", "restart")):
+            add(sc, "%s -> baseline recorded (ms) / peak RSS (MB) / CPU s" % label,
+                "%s / %s / %s" % (fmt(c[k]["start_to_baseline_ms"]), fmt((c[k]["vmhwm_kb"] or 0) / 1024.0),
+                                  fmt(c[k]["cpu_s"])))
+        add(sc, "one tasks.md save -> delivery received (ms)", fmt(c.get("save_to_received_ms")))
     if "ordering" in res:
         o = res["ordering"]
         add("ordering", "deliveries/s, ordering = none (median)", fmt(o.get("median_none")))
@@ -128,7 +147,7 @@ def main():
     ap.add_argument("--spool-count", required=True)
     ap.add_argument("--build-dir", required=True)
     ap.add_argument("--results-dir", required=True)
-    ap.add_argument("--only", default="prd,isolation,burst,ordering,guardrail,backlog")
+    ap.add_argument("--only", default="prd,isolation,burst,ordering,guardrail,backlog,fanout,scale")
     ap.add_argument("--ordering-rounds", type=int, default=3, help="burst pairs (none, task) of the ordering run")
     ap.add_argument("--specs", type=int, default=10)
     ap.add_argument("--tasks", type=int, default=50)
@@ -139,6 +158,10 @@ def main():
     ap.add_argument("--no-receive-compare", action="store_true")
     ap.add_argument("--backlog", type=int, default=100000)
     ap.add_argument("--backlog-files", type=int, default=10)
+    ap.add_argument("--fanout-subs", type=int, default=100)
+    ap.add_argument("--fanout-tasks", type=int, default=500)
+    ap.add_argument("--scale-specs", type=int, default=1000)
+    ap.add_argument("--scale-tasks", type=int, default=100)
     ap.add_argument("--guard-ops", type=int, default=100)
     ap.add_argument("--guard-gap-ms", type=int, default=20)
     ap.add_argument("--daemon-wrap", default="", help="prefix for serve, e.g. 'valgrind --tool=callgrind'")
@@ -151,7 +174,8 @@ def main():
     res = {"machine": machine(a.build_dir), "parameters": {
         "specs": a.specs, "tasks_per_spec": a.tasks, "interval_ms": a.interval_ms, "burst": a.burst,
         "max_in_flight": a.max_in_flight, "backlog": a.backlog, "backlog_files": a.backlog_files,
-        "guard_ops": a.guard_ops, "daemon_wrap": a.daemon_wrap}}
+        "guard_ops": a.guard_ops, "daemon_wrap": a.daemon_wrap, "fanout_subs": a.fanout_subs,
+        "fanout_tasks": a.fanout_tasks, "scale_specs": a.scale_specs, "scale_tasks": a.scale_tasks}}
     try:
         if "prd" in only or "isolation" in only:
             res["prd"] = latency.run(b, "prd", False)
@@ -165,6 +189,10 @@ def main():
             res["guardrail"] = guardrail.run(b)
         if "backlog" in only:
             res["backlog"] = backlog.run(b)
+        if "fanout" in only:
+            res["fanout"] = fanout.run(b)
+        if "scale" in only:
+            res["scale"] = scale.run(b)
     finally:
         b.cleanup()
     res["machine"]["load_at_end"] = sh("cut -d' ' -f1-3 /proc/loadavg")

@@ -85,6 +85,16 @@ def task_table(n, done_upto, title="Tasks", done=None):
     return "\n".join(lines) + "\n"
 
 
+def proc_cpu_s(pid):
+    """utime + stime of a live process, in seconds (/proc/<pid>/stat fields 14 and 15)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def proc_status(pid):
     out = {}
     try:
@@ -177,6 +187,9 @@ class Bench:
         return path
 
     def start_daemon(self, work, config, wait_baseline=True, log_name="daemon.log"):
+        """Starts serve; with wait_baseline, returns once the differ has finished its start-up scan: "baseline
+        recorded" on a fresh state dir, "start-up scan compared" over a stored one."""
+        started = lambda text: "baseline recorded" in text or "start-up scan compared" in text
         log_path = os.path.join(work, log_name)
         logf = open(log_path, "a")
         p = subprocess.Popen(self.wrap + [self.bin, "serve", "--config", config], env=self.env, stdout=logf,
@@ -184,7 +197,7 @@ class Bench:
         self.procs.append(p)
         if wait_baseline:
             ok = wait_until(120 if self.wrap else 30,
-                            lambda: "baseline recorded" in open(log_path).read() or p.poll() is not None)
+                            lambda: started(open(log_path).read()) or p.poll() is not None)
             if not ok or p.poll() is not None:
                 raise RuntimeError("daemon did not record a baseline (see %s)" % log_path)
         return p

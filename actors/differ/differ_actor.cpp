@@ -25,6 +25,7 @@ struct differ_state {
   int64_t events_detected = 0;  // since this instance started (metrics)
   std::set<std::string> retry;  // paths whose batch could not be stored (disk full...): offered again
   bool release_after = false;   // the change just processed was big (release_memory)
+  bool first_scan = true;       // the watcher's first message is its start-up scan of the whole repo
 };
 
 // A big change (thousands of rows) frees tens of MB at once, in this detached actor's own malloc arena,
@@ -64,8 +65,14 @@ void on_files(self_ptr self, const files_changed& msg) {
   if (result.events.size() >= 1000) self->state.release_after = true;
   for (const auto& p : result.problems) logging::warn("differ", p);
   for (const auto& p : result.skipped) logging::debug("differ", "skipped " + p);
+  // One line either way tells an operator (and bench/scenarios/scale.py) that the start-up scan is done.
   if (was_baseline && st.core->baseline_done())
     logging::info("differ", "baseline recorded from " + std::to_string(msg.paths.size()) + " task file(s)");
+  else if (st.first_scan)
+    logging::info("differ", "start-up scan compared " + std::to_string(msg.paths.size()) +
+                                " task file(s) with the stored baseline: " +
+                                std::to_string(result.events.size()) + " event(s) while stopped");
+  st.first_scan = false;
   if (result.events.empty()) return;
   st.events_detected += static_cast<int64_t>(result.events.size());
   // One line per event reads well for a few; a save flipping thousands gets a summary (details at debug).
