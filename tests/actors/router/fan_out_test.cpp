@@ -285,3 +285,31 @@ BOOST_AUTO_TEST_CASE(ordering_keys_name_the_task_or_the_spec) {
   stage.stage = "plan";
   BOOST_TEST(router::ordering_key(stage, config::ordering_mode::task) == "SPEC-KIT-900");
 }
+
+BOOST_FIXTURE_TEST_CASE(each_subscription_stores_the_body_of_its_own_format, fixture) {
+  auto events = make_events(1);
+  persist_events(events);
+  auto slack = subscription("chat");
+  slack.format = config::body_format::slack;
+  auto mine = subscription("mine");
+  mine.template_file = "/cfg/mine.mustache";
+  mine.template_text = "{\"id\":\"{{task.id}}\",\"seq\":{{sequence}}}";
+  counting_fan_out f(db, {subscription("std"), slack, mine}, router::chunk_limits{});
+  router::routed out;
+  BOOST_REQUIRE(f.route(events, out).ok());
+  BOOST_REQUIRE(out["std"].size() == 1u);
+  BOOST_REQUIRE(out["chat"].size() == 1u);
+  BOOST_REQUIRE(out["mine"].size() == 1u);
+  BOOST_TEST(out["std"][0].body.rfind("{\"schema_version\":1,", 0) == 0u);
+  BOOST_TEST(out["chat"][0].body.rfind("{\"text\":\"SPEC-KIT-900 T0 task 0: In Progress → Done\",\"blocks\":",
+                                       0) == 0u);
+  BOOST_TEST(out["mine"][0].body == "{\"id\":\"T0\",\"seq\":1}");
+  // What the deliverer reads back (and sends on every attempt and replay) is the rendered body.
+  for (const auto& [name, list] : out) {
+    std::string value;
+    BOOST_REQUIRE(db->get(store::delivery_key(list[0]), value));
+    delivery d;
+    BOOST_REQUIRE(store::decode(value, d));
+    BOOST_TEST(d.body == list[0].body, name);
+  }
+}
