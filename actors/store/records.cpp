@@ -1,9 +1,5 @@
 #include "actors/store/records.hpp"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -11,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "actors/store/record_json.hpp"
 #include "actors/util/json_text.hpp"
 
 namespace spec_notify::store {
@@ -78,15 +75,6 @@ size_t skip_value(const std::string& t, size_t i) {
   }
   while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']' && t[i] != ' ' && t[i] != '\n') ++i;
   return i;
-}
-
-Poco::JSON::Object::Ptr parse_object(const std::string& text) {
-  try {
-    Poco::JSON::Parser parser;
-    return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
-  } catch (const std::exception&) {
-    return nullptr;
-  }
 }
 
 // One member of a record: its JSON name and where it lives in the struct. `required` members must be
@@ -197,49 +185,125 @@ std::string encode_record(const T& record, const field<T> (&fields)[N]) {
   return out;
 }
 
-template <class T, size_t N>
-bool read_record(const Poco::JSON::Object::Ptr& o, T& record, const field<T> (&fields)[N]);
-
-std::vector<attempt_record> read_history(const Poco::JSON::Object::Ptr& o, const char* name) {
-  std::vector<attempt_record> out;
-  if (auto h = o->getArray(name)) {
-    for (size_t i = 0; i < h->size(); ++i) {
-      auto a = h->getObject(static_cast<unsigned>(i));
-      attempt_record r;
-      if (a && read_record(a, r, attempt_fields)) out.push_back(std::move(r));
-    }
+// Reading a member converts as Poco's Dynamic::Var did when records were parsed with Poco::JSON (a number
+// into a string member, "12" or true into a number member, null into the default), so every record that
+// decoded before still decodes the same; anything else (an object where a string belongs) refuses the record.
+bool assign(std::string& v, const json::value& j) {
+  switch (j.type) {
+    case json::kind::string:
+      return json::unescape(j.raw, v);
+    case json::kind::number:
+    case json::kind::boolean:
+      v.assign(j.raw);
+      return true;
+    case json::kind::null:
+      v.clear();
+      return true;
+    default:
+      return false;
   }
-  return out;
 }
 
-// Throws (Poco) on a member of the wrong type; decode turns that into false.
+bool read_integer(const json::value& j, int64_t lo, int64_t hi, int64_t& v) {
+  switch (j.type) {
+    case json::kind::number:
+      return json::to_integer(j.raw, lo, hi, v);
+    case json::kind::string: {
+      std::string text;
+      return json::unescape(j.raw, text) && json::to_integer(text, lo, hi, v);
+    }
+    case json::kind::boolean:
+      v = j.raw == "true";
+      return true;
+    case json::kind::null:
+      v = 0;
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool assign(int64_t& v, const json::value& j) {
+  return read_integer(j, INT64_MIN, INT64_MAX, v);
+}
+
+bool assign(int32_t& v, const json::value& j) {
+  int64_t wide = 0;
+  if (!read_integer(j, INT32_MIN, INT32_MAX, wide)) return false;
+  v = static_cast<int32_t>(wide);
+  return true;
+}
+
+bool assign(bool& v, const json::value& j) {
+  int64_t n = 0;
+  std::string text;
+  switch (j.type) {
+    case json::kind::boolean:
+      v = j.raw == "true";
+      return true;
+    case json::kind::number:
+      if (!json::to_integer(j.raw, INT64_MIN, INT64_MAX, n)) return false;
+      v = n != 0;
+      return true;
+    case json::kind::string:
+      if (!json::unescape(j.raw, text)) return false;
+      std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+      v = !(text.empty() || text == "0" || text == "false");
+      return true;
+    case json::kind::null:
+      v = false;
+      return true;
+    default:
+      return false;
+  }
+}
+
 template <class T, size_t N>
-bool read_record(const Poco::JSON::Object::Ptr& o, T& record, const field<T> (&fields)[N]) {
-  for (const auto& f : fields) {
-    if (f.required && !o->has(f.name)) return false;
+bool read_record(std::string_view text, T& record, const field<T> (&fields)[N]);
+
+// Not an array (or null): no history. An element that is not an object is skipped; an attempt object with a
+// member of the wrong type refuses the whole record.
+bool assign(std::vector<attempt_record>& v, const json::value& j) {
+  v.clear();
+  if (j.type != json::kind::array) return true;
+  return json::for_each_element(j.raw, [&](const json::value& element) {
+    if (element.type != json::kind::object) return true;
+    attempt_record r;
+    if (!read_record(element.raw, r, attempt_fields)) return false;
+    v.push_back(std::move(r));
+    return true;
+  });
+}
+
+template <class T, size_t N>
+bool read_record(std::string_view text, T& record, const field<T> (&fields)[N]) {
+  static_assert(N <= 64, "one bit per field");
+  uint64_t seen = 0;
+  const bool parsed = json::for_each_member(text, [&](std::string_view key, const json::value& v) {
+    for (size_t k = 0; k < N; ++k) {
+      if (key != fields[k].name) continue;
+      seen |= uint64_t(1) << k;
+      return std::visit([&](auto member) { return assign(record.*member, v); }, fields[k].member);
+    }
+    return true;  // a member this version does not know
+  });
+  if (!parsed) return false;
+  for (size_t k = 0; k < N; ++k) {
+    if (seen & (uint64_t(1) << k)) continue;
+    if (fields[k].required) return false;
     std::visit(
         [&](auto member) {
-          auto& v = record.*member;
-          using value_type = std::decay_t<decltype(v)>;
-          if constexpr (std::is_same_v<value_type, std::vector<attempt_record>>)
-            v = read_history(o, f.name);
-          else
-            v = o->has(f.name) && !o->isNull(f.name) ? o->getValue<value_type>(f.name) : value_type{};
+          using value_type = std::decay_t<decltype(record.*member)>;
+          record.*member = value_type{};
         },
-        f.member);
+        fields[k].member);
   }
   return true;
 }
 
 template <class T, size_t N>
 bool decode_record(const std::string& text, T& record, const field<T> (&fields)[N]) {
-  auto o = parse_object(text);
-  if (!o) return false;
-  try {
-    return read_record(o, record, fields);
-  } catch (const std::exception&) {
-    return false;
-  }
+  return read_record(text, record, fields);
 }
 
 bool plain_string(const std::string& v, std::string& out) {
