@@ -69,12 +69,29 @@ size_t scan_string(std::string_view t, size_t i) {
       case 'r':
       case 't':
         break;
-      case 'u':
-        if (i + 4 >= t.size()) return npos;
-        for (int k = 1; k <= 4; ++k)
-          if (hex_value(t[i + k]) < 0) return npos;
+      case 'u': {
+        // A surrogate must come as a pair (high, then low), as every JSON parser checks.
+        const auto code = [&](size_t at) -> long {
+          if (at + 4 >= t.size()) return -1;
+          long v = 0;
+          for (size_t k = 1; k <= 4; ++k) {
+            const int h = hex_value(t[at + k]);
+            if (h < 0) return -1;
+            v = v * 16 + h;
+          }
+          return v;
+        };
+        const long cp = code(i);
+        if (cp < 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) return npos;
         i += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          if (i + 2 >= t.size() || t[i + 1] != '\\' || t[i + 2] != 'u') return npos;
+          const long low = code(i + 2);
+          if (low < 0xDC00 || low > 0xDFFF) return npos;
+          i += 6;
+        }
         break;
+      }
       default:
         return npos;
     }
@@ -82,24 +99,44 @@ size_t scan_string(std::string_view t, size_t i) {
   return npos;
 }
 
+// An integer literal must fit 64 bits (int64, or uint64 when positive), as Poco's parser requires.
+bool integer_fits(std::string_view digits, bool negative) {
+  if (negative) {
+    int64_t v = 0;
+    const std::string text = "-" + std::string(digits);
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    return ec == std::errc() && end == text.data() + text.size();
+  }
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  return ec == std::errc() && end == digits.data() + digits.size();
+}
+
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 size_t scan_number(std::string_view t, size_t i) {
-  if (i < t.size() && t[i] == '-') ++i;
+  const bool negative = i < t.size() && t[i] == '-';
+  if (negative) ++i;
+  const size_t digits = i;
   if (i >= t.size() || !is_digit(t[i])) return npos;
   if (t[i] == '0')
     ++i;
   else
     while (i < t.size() && is_digit(t[i])) ++i;
+  const size_t integer_end = i;
+  bool fraction_or_exponent = false;
   if (i < t.size() && t[i] == '.') {
+    fraction_or_exponent = true;
     if (++i >= t.size() || !is_digit(t[i])) return npos;
     while (i < t.size() && is_digit(t[i])) ++i;
   }
   if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    fraction_or_exponent = true;
     ++i;
     if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
     if (i >= t.size() || !is_digit(t[i])) return npos;
     while (i < t.size() && is_digit(t[i])) ++i;
   }
+  if (!fraction_or_exponent && !integer_fits(t.substr(digits, integer_end - digits), negative)) return npos;
   return i;
 }
 

@@ -34,8 +34,9 @@ bool for_each_element(std::string_view array_raw, F&& element);
 
 // The characters of a string value (raw, with its quotes), escapes resolved. False on a lone surrogate.
 bool unescape(std::string_view raw, std::string& out);
-// A number value as an integer: false when it is not one or not in [lo, hi]. "1.0"/"1e2" read as doubles
-// and truncated, as Poco's Var conversion did.
+// A number value (text that read_value accepted as a number) as an integer: false when not in [lo, hi].
+// "1.0"/"1e2" read as doubles and truncated, as Poco's Var conversion did. Without a '.', 'e' or 'E' any text
+// is read strictly as a decimal integer (false for anything else).
 bool to_integer(std::string_view raw, int64_t lo, int64_t hi, int64_t& out);
 
 // ---- implementation details of the templates above

@@ -192,7 +192,14 @@ bool assign(std::string& v, const json::value& j) {
   switch (j.type) {
     case json::kind::string:
       return json::unescape(j.raw, v);
-    case json::kind::number:
+    case json::kind::number: {
+      int64_t n = 0;  // only integers, written as Poco's Var wrote them ("-0" -> "0")
+      if (!json::to_integer(j.raw, INT64_MIN, INT64_MAX, n) ||
+          j.raw.find_first_of(".eE") != std::string::npos)
+        return false;
+      v = std::to_string(n);
+      return true;
+    }
     case json::kind::boolean:
       v.assign(j.raw);
       return true;
@@ -209,8 +216,10 @@ bool read_integer(const json::value& j, int64_t lo, int64_t hi, int64_t& v) {
     case json::kind::number:
       return json::to_integer(j.raw, lo, hi, v);
     case json::kind::string: {
+      // Poco's string -> number conversion takes plain integers only ("12", not "1.5" or "1e2").
       std::string text;
-      return json::unescape(j.raw, text) && json::to_integer(text, lo, hi, v);
+      return json::unescape(j.raw, text) && text.find_first_of(".eE") == std::string::npos &&
+             json::to_integer(text, lo, hi, v);
     }
     case json::kind::boolean:
       v = j.raw == "true";

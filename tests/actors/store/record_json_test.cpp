@@ -2,75 +2,19 @@
 // before it: what our encoder writes decodes to the same values, and on thousands of damaged records the
 // reader never accepts anything Poco's parser would refuse or read differently.
 #define BOOST_TEST_MODULE record_json
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
+#include "actors/store/record_json.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <random>
 
-#include "actors/store/record_json.hpp"
 #include "actors/store/records.hpp"
+#include "tests/support/poco_record_reference.hpp"
 
 using namespace spec_notify;
+using testing::poco_decode;
+using testing::same;
 
 namespace {
-
-// The decoder records.cpp used until this reader replaced it (Poco's parser and Var conversions).
-bool poco_decode(const std::string& text, delivery& d) {
-  try {
-    Poco::JSON::Parser parser;
-    auto o = parser.parse(text).extract<Poco::JSON::Object::Ptr>();
-    if (!o->has("id") || !o->has("subscription")) return false;
-    auto str = [&](const char* k) { return o->has(k) && !o->isNull(k) ? o->getValue<std::string>(k) : ""; };
-    auto i64 = [&](const char* k) { return o->has(k) && !o->isNull(k) ? o->getValue<int64_t>(k) : 0; };
-    auto i32 = [&](const char* k) { return o->has(k) && !o->isNull(k) ? o->getValue<int32_t>(k) : 0; };
-    d.id = str("id");
-    d.subscription = str("subscription");
-    d.event_id = str("event_id");
-    d.event_type = str("event_type");
-    d.spec_id = str("spec_id");
-    d.task_id = str("task_id");
-    d.ordering_key = str("ordering_key");
-    d.sequence = i64("sequence");
-    d.body = str("body");
-    d.attempts = i32("attempts");
-    d.created_at_ms = i64("created_at_ms");
-    d.next_at_ms = i64("next_at_ms");
-    d.replay = o->has("replay") && !o->isNull("replay") ? o->getValue<bool>("replay") : false;
-    d.history.clear();
-    if (auto h = o->getArray("history"))
-      for (size_t i = 0; i < h->size(); ++i)
-        if (auto a = h->getObject(static_cast<unsigned>(i))) {
-          attempt_record r;
-          auto ai64 = [&](const char* k) { return a->has(k) && !a->isNull(k) ? a->getValue<int64_t>(k) : 0; };
-          auto ai32 = [&](const char* k) { return a->has(k) && !a->isNull(k) ? a->getValue<int32_t>(k) : 0; };
-          r.attempt = ai32("attempt");
-          r.at_ms = ai64("at_ms");
-          r.status_code = ai32("status_code");
-          r.error = a->has("error") && !a->isNull("error") ? a->getValue<std::string>("error") : "";
-          r.latency_ms = ai64("latency_ms");
-          d.history.push_back(r);
-        }
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-bool same(const delivery& a, const delivery& b) {
-  bool eq = a.id == b.id && a.subscription == b.subscription && a.event_id == b.event_id &&
-            a.event_type == b.event_type && a.spec_id == b.spec_id && a.task_id == b.task_id &&
-            a.ordering_key == b.ordering_key && a.sequence == b.sequence && a.body == b.body &&
-            a.attempts == b.attempts && a.created_at_ms == b.created_at_ms && a.next_at_ms == b.next_at_ms &&
-            a.replay == b.replay && a.history.size() == b.history.size();
-  for (size_t i = 0; eq && i < a.history.size(); ++i) {
-    const auto &x = a.history[i], &y = b.history[i];
-    eq = x.attempt == y.attempt && x.at_ms == y.at_ms && x.status_code == y.status_code && x.error == y.error &&
-         x.latency_ms == y.latency_ms;
-  }
-  return eq;
-}
 
 delivery sample() {
   delivery d;
@@ -124,12 +68,22 @@ BOOST_AUTO_TEST_CASE(escapes_surrogate_pairs_and_conversions_match_poco) {
 
 BOOST_AUTO_TEST_CASE(malformed_records_are_refused) {
   const std::vector<std::string> inputs = {
-      "", "not json", "[]", R"({"x":1})", R"({"id":"x"})", R"({"id":"x","subscription":"s")",
-      R"({"id":"x","subscription":"s",})", R"({"id":"x","subscription":"s"} trailing)",
-      R"({"id":"\ud83d","subscription":"s"})", R"({"id":"\q","subscription":"s"})",
-      R"({"id":"x","subscription":"s","attempts":99999999999})", R"({"id":"x","subscription":"s","body":{}})",
-      R"({"id":"x","subscription":"s","sequence":01})", R"({"id":"x","subscription":"s","history":[{"attempt":"z"}]})",
-      std::string(R"({"id":"x","subscription":"s","u":)") + std::string(100, '[') + std::string(100, ']') + "}",
+      "",
+      "not json",
+      "[]",
+      R"({"x":1})",
+      R"({"id":"x"})",
+      R"({"id":"x","subscription":"s")",
+      R"({"id":"x","subscription":"s",})",
+      R"({"id":"x","subscription":"s"} trailing)",
+      R"({"id":"\ud83d","subscription":"s"})",
+      R"({"id":"\q","subscription":"s"})",
+      R"({"id":"x","subscription":"s","attempts":99999999999})",
+      R"({"id":"x","subscription":"s","body":{}})",
+      R"({"id":"x","subscription":"s","sequence":01})",
+      R"({"id":"x","subscription":"s","history":[{"attempt":"z"}]})",
+      std::string(R"({"id":"x","subscription":"s","u":)") + std::string(100, '[') + std::string(100, ']') +
+          "}",
   };
   for (const auto& text : inputs) {
     delivery ours;
@@ -147,8 +101,8 @@ BOOST_AUTO_TEST_CASE(a_decode_over_a_used_record_resets_absent_members) {
 }
 
 // Damaged copies of real records (bytes flipped, cut, duplicated): whatever our reader accepts, Poco's parser
-// accepts too and reads the same values. (The converse need not hold: Poco tolerates a few things no record we
-// wrote ever contained, such as raw control characters in strings.)
+// accepts too and reads the same values. (The converse need not hold: Poco tolerates a few things no record
+// we wrote ever contained, such as raw control characters in strings.)
 BOOST_AUTO_TEST_CASE(on_damaged_records_it_never_accepts_what_poco_would_not) {
   const std::string base = store::encode(sample());
   const std::string alphabet = "{}[]\",:\\u0123456789abcdefnrtl.eE+- \t\x01\x7f\xc3\xa9";
@@ -160,10 +114,18 @@ BOOST_AUTO_TEST_CASE(on_damaged_records_it_never_accepts_what_poco_would_not) {
     for (int e = 0; e < edits && !text.empty(); ++e) {
       const size_t at = rng() % text.size();
       switch (rng() % 4) {
-        case 0: text[at] = alphabet[rng() % alphabet.size()]; break;
-        case 1: text.erase(at, 1 + rng() % 3); break;
-        case 2: text.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
-        default: text.resize(at); break;
+        case 0:
+          text[at] = alphabet[rng() % alphabet.size()];
+          break;
+        case 1:
+          text.erase(at, 1 + rng() % 3);
+          break;
+        case 2:
+          text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        default:
+          text.resize(at);
+          break;
       }
     }
     delivery ours, poco;
