@@ -65,6 +65,9 @@ def table_rows(res):
         add("burst", "deliveries/s, bench_receiver (first -> last request)", fmt(m.get("deliveries_per_s")),
             ">= 5000", (m.get("deliveries_per_s") or 0) >= 5000 and m["distinct"] == m["tasks"])
         add("burst", "deliveries/s end to end (save -> last request)", fmt(m.get("end_to_end_per_s")))
+        add("burst", "daemon CPU s per 1,000 deliveries (utime+stime, save -> last request)",
+            "%.3f" % m["cpu_s_per_1000"] if m.get("cpu_s_per_1000") is not None else "n/a", "<= 0.06",
+            m.get("cpu_s_per_1000") is not None and m["cpu_s_per_1000"] <= 0.06)
         add("burst", "save -> first request (ms)", fmt(m.get("save_to_first_ms")))
         for w in b.get("wrk", []):
             add("burst", "wrk ceiling, same receiver, %d conn (req/s)" % w["connections"], fmt(w["requests_per_s"]))

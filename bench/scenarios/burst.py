@@ -10,7 +10,7 @@ import os
 import subprocess
 import time
 
-from benchlib import iso_to_ms, now_ms, proc_status, save_atomically, wait_until
+from benchlib import iso_to_ms, now_ms, proc_cpu_s, proc_status, save_atomically, wait_until
 
 
 def run(b):
@@ -95,10 +95,10 @@ def run_once(b, name, receiver_kind, n, max_in_flight, ordering=None):
     daemon = b.start_daemon(work, b.write_config(work, [sub]))
     b.log("%s: one SPEC.md save flips %d tasks to Done (receiver %s, max_in_flight %d, ordering %s)"
           % (name, n, receiver_kind, max_in_flight, ordering or "default"))
-    t0 = now_ms()
+    cpu0, t0 = proc_cpu_s(daemon.pid), now_ms()
     save_atomically(os.path.join(work, "repo", "SPEC.md"), spec_md(True))
     done = wait_until(n / 100 + 60, lambda: count() >= n, 0.05)
-    t_done = now_ms()
+    t_done, cpu1 = now_ms(), proc_cpu_s(daemon.pid)
     hwm = proc_status(daemon.pid).get("VmHWM")
     b.stop(daemon)
     if receiver_kind == "bench_receiver":
@@ -115,7 +115,10 @@ def run_once(b, name, receiver_kind, n, max_in_flight, ordering=None):
     res = {"receiver": receiver_kind, "tasks": n, "max_in_flight": max_in_flight, "ordering": ordering,
            "complete": done,
            "received": len(times), "distinct": distinct, "unverified_or_non_200": bad,
-           "daemon_vmhwm_kb": hwm}
+           "daemon_vmhwm_kb": hwm, "daemon_cpu_s": round(cpu1 - cpu0, 3)}
+    if times:
+        # The daemon's own CPU (utime + stime, all threads) from the save to the last delivery seen.
+        res["cpu_s_per_1000"] = round((cpu1 - cpu0) * 1000.0 / len(times), 3)
     if len(times) >= 2:
         phase = (times[-1] - times[0]) / 1000.0
         res.update({"save_to_first_ms": round(times[0] - t0, 1), "first_to_last_ms": round(times[-1] - times[0], 1),
