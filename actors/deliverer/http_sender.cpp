@@ -65,7 +65,10 @@ class watchdog {
     deadline_ = cancelled_ ? clock::time_point{} : deadline;
     fired_ = false;  // attempt_fired_ stays: a reconnect after the deadline is still a timed-out attempt
     armed_ = fd_ >= 0;
-    cv_.notify_one();
+    // The thread sleeps until waiting_until_. Wake it only for an earlier deadline (the first request after
+    // an idle spell, a cancel, a shorter timeout); a later one it finds when it wakes for the old one. Waking
+    // it for every request cost two context switches per delivery.
+    if (deadline_ < waiting_until_) cv_.notify_one();
   }
 
   bool cancelled() const {
@@ -97,9 +100,11 @@ class watchdog {
     std::unique_lock<std::mutex> lock(mutex_);
     while (!stop_) {
       if (!armed_ || fired_) {
+        waiting_until_ = clock::time_point::max();
         cv_.wait(lock);
         continue;
       }
+      waiting_until_ = deadline_;
       cv_.wait_until(lock, deadline_);
       if (armed_ && !fired_ && clock::now() >= deadline_) {
         ::shutdown(fd_, SHUT_RDWR);
@@ -113,6 +118,7 @@ class watchdog {
   bool stop_ = false, armed_ = false, fired_ = false, attempt_fired_ = false, cancelled_ = false;
   int fd_ = -1;
   clock::time_point deadline_;
+  clock::time_point waiting_until_ = clock::time_point::min();  // what the thread's current wait ends at
   std::thread thread_;  // last: starts after the members it uses exist
 };
 
