@@ -28,36 +28,32 @@ bool is_digit(char c) {
 
 }  // namespace
 
-bool parse_duration(std::string_view text, std::chrono::milliseconds& out, std::string& error) {
+result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   if (text.empty()) {
-    error = "empty duration; " + std::string(kExpected);
-    return false;
+    return status::failure("empty duration; " + std::string(kExpected));
   }
   if (text.front() == '-') {
-    error = "negative duration " + quoted(text) + "; " + std::string(kExpected);
-    return false;
+    return status::failure("negative duration " + quoted(text) + "; " + std::string(kExpected));
   }
   size_t digits = 0;
   while (digits < text.size() && is_digit(text[digits])) ++digits;
   if (digits == 0) {
-    error = "invalid duration " + quoted(text) + "; " + std::string(kExpected);
-    return false;
+    return status::failure("invalid duration " + quoted(text) + "; " + std::string(kExpected));
   }
   std::string_view number = text.substr(0, digits), suffix = text.substr(digits);
   if (!suffix.empty() && (suffix.front() == '.' || suffix.front() == ',')) {
-    error = "fractional duration " + quoted(text) + " is not supported; use a smaller unit (e.g. \"1500ms\")";
-    return false;
+    return status::failure("fractional duration " + quoted(text) +
+                           " is not supported; use a smaller unit (e.g. \"1500ms\")");
   }
   if (suffix.empty()) {
-    error = "missing unit in duration " + quoted(text) + "; " + std::string(kExpected);
-    return false;
+    return status::failure("missing unit in duration " + quoted(text) + "; " + std::string(kExpected));
   }
   const unit* found = nullptr;
   for (const auto& u : kUnits)
     if (suffix == u.suffix) found = &u;
   if (!found) {
-    error = "unknown unit " + quoted(suffix) + " in duration " + quoted(text) + "; " + std::string(kExpected);
-    return false;
+    return status::failure("unknown unit " + quoted(suffix) + " in duration " + quoted(text) + "; " +
+                           std::string(kExpected));
   }
   // Accumulate in milliseconds, checking each step so that neither the number nor the scaled value wraps.
   constexpr int64_t kMax = std::numeric_limits<std::chrono::milliseconds::rep>::max();
@@ -71,12 +67,10 @@ bool parse_duration(std::string_view text, std::chrono::milliseconds& out, std::
     value = value * 10 + d;
   }
   if (value < 0 || value > kMax / found->millis || value * found->millis > kMaxDuration.count()) {
-    error = "duration " + quoted(text) + " is too large (at most " + format_duration(kMaxDuration) +
-            ", 100 years)";
-    return false;
+    return status::failure("duration " + quoted(text) + " is too large (at most " +
+                           format_duration(kMaxDuration) + ", 100 years)");
   }
-  out = std::chrono::milliseconds(value * found->millis);
-  return true;
+  return std::chrono::milliseconds(value * found->millis);
 }
 
 std::string format_duration(std::chrono::milliseconds value) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "messages/status.hpp"
+
 namespace spec_notify::config {
 
 // The largest duration any key or option accepts: 36500d (100 years). Far below what overflows
@@ -14,13 +16,13 @@ namespace spec_notify::config {
 // `now() + d` is safe for every parsed d. Keys have tighter limits of their own (docs/configuration.md).
 inline constexpr std::chrono::milliseconds kMaxDuration{36500LL * 86'400'000LL};
 
-// Parses `text` into `out`. On failure returns false, leaves `out` untouched and sets `error` to a one-line
-// message that quotes the text and says what is wrong (empty, negative, fractional, missing unit, unknown
-// unit, larger than kMaxDuration).
-bool parse_duration(std::string_view text, std::chrono::milliseconds& out, std::string& error);
+// Parses `text`. On failure the status is a one-line message that quotes the text and says what is wrong
+// (empty, negative, fractional, missing unit, unknown unit, larger than kMaxDuration).
+result<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 // The shortest exact spelling in the largest unit that divides the value: 7d, 90s, 1500ms, 0s.
-// parse_duration(format_duration(d)) == d for every d >= 0. Negative values get a leading '-' (display only).
+// *parse_duration(format_duration(d)) == d for every d >= 0. Negative values get a leading '-' (display
+// only).
 std::string format_duration(std::chrono::milliseconds value);
 
 }  // namespace spec_notify::config

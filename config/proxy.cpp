@@ -27,17 +27,15 @@ std::string percent_decode(std::string_view s) {
 }
 
 // "http://[user:pass@]host[:port][/]" -> out. `allow_credentials`: only for values from the environment.
-bool parse_proxy_text(std::string_view text, bool allow_credentials, proxy_settings& out,
-                      std::string& error) {
+result<proxy_settings> parse_proxy_text(std::string_view text, bool allow_credentials) {
   std::string_view rest = text;
   auto sep = rest.find("://");
   // curl takes "host:port" without a scheme as http; so do we (HTTPS_PROXY=proxy:3128 is common).
   if (sep != std::string_view::npos) {
     if (ascii_lower(rest.substr(0, sep)) != "http") {
-      error =
+      return status::failure(
           "not an http:// proxy URL (only plain HTTP proxies are supported; HTTPS goes through them with "
-          "CONNECT)";
-      return false;
+          "CONNECT)");
     }
     rest.remove_prefix(sep + 3);
   }
@@ -45,15 +43,13 @@ bool parse_proxy_text(std::string_view text, bool allow_credentials, proxy_setti
   auto end = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, end);
   if (end != std::string_view::npos && rest.substr(end) != "/") {
-    error = "a proxy URL has no path or query (expected http://host:port)";
-    return false;
+    return status::failure("a proxy URL has no path or query (expected http://host:port)");
   }
   if (auto at = authority.rfind('@'); at != std::string_view::npos) {
     if (!allow_credentials) {
-      error =
+      return status::failure(
           "proxy must not contain user info; put credentials in the HTTPS_PROXY/HTTP_PROXY environment "
-          "variable instead";
-      return false;
+          "variable instead");
     }
     std::string_view info = authority.substr(0, at);
     auto colon = info.find(':');
@@ -61,16 +57,11 @@ bool parse_proxy_text(std::string_view text, bool allow_credentials, proxy_setti
     if (colon != std::string_view::npos) p.password = percent_decode(info.substr(colon + 1));
     authority.remove_prefix(at + 1);
   }
-  parsed_url u;
-  std::string why;
-  if (!parse_secret_url("http://" + std::string(authority) + "/", u, why)) {
-    error = "invalid proxy address: " + why;
-    return false;
-  }
-  p.host = u.host;
-  p.port = u.port;
-  out = std::move(p);
-  return true;
+  auto u = parse_secret_url("http://" + std::string(authority) + "/");
+  if (!u) return status::failure("invalid proxy address: " + u.message());
+  p.host = u->host;
+  p.port = u->port;
+  return p;
 }
 
 std::optional<std::string> first_set(const env_lookup& env, std::initializer_list<const char*> names,
@@ -87,12 +78,11 @@ std::optional<std::string> first_set(const env_lookup& env, std::initializer_lis
 
 }  // namespace
 
-bool parse_proxy(std::string_view text, proxy_settings& out, std::string& error) {
+result<proxy_settings> parse_proxy(std::string_view text) {
   if (text.find("://") == std::string_view::npos) {
-    error = "proxy must be an http:// URL (http://host:port)";
-    return false;
+    return status::failure("proxy must be an http:// URL (http://host:port)");
   }
-  return parse_proxy_text(text, false, out, error);
+  return parse_proxy_text(text, false);
 }
 
 bool no_proxy_matches(std::string_view list, std::string_view host) {
@@ -118,23 +108,18 @@ bool no_proxy_matches(std::string_view list, std::string_view host) {
   return false;
 }
 
-std::optional<proxy_settings> proxy_from_env(const parsed_url& target, const env_lookup& env,
-                                             std::string& error) {
+result<std::optional<proxy_settings>> proxy_from_env(const parsed_url& target, const env_lookup& env) {
   std::string which, no_proxy_name;
   auto value = target.scheme == "https" ? first_set(env, {"https_proxy", "HTTPS_PROXY"}, which)
                                         : first_set(env, {"http_proxy", "HTTP_PROXY"}, which);
-  if (!value) return std::nullopt;
+  if (!value) return {std::nullopt};
   if (auto no_proxy = first_set(env, {"no_proxy", "NO_PROXY"}, no_proxy_name);
       no_proxy && no_proxy_matches(*no_proxy, target.host))
-    return std::nullopt;
-  proxy_settings p;
-  std::string why;
-  if (!parse_proxy_text(*value, true, p, why)) {
-    error = "environment variable " + which + " is not a usable proxy: " + why;
-    return std::nullopt;
-  }
-  p.source = which;
-  return p;
+    return {std::nullopt};
+  auto p = parse_proxy_text(*value, true);
+  if (!p) return status::failure("environment variable " + which + " is not a usable proxy: " + p.message());
+  p->source = which;
+  return {std::optional<proxy_settings>(std::move(*p))};
 }
 
 }  // namespace spec_notify::config

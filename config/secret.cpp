@@ -80,23 +80,20 @@ bool decode_receiver_secret(std::string_view secret, std::vector<uint8_t>& key) 
   return true;
 }
 
-bool decode_whsec(std::string_view secret, std::vector<uint8_t>& key, std::string& error) {
+result<std::vector<uint8_t>> decode_whsec(std::string_view secret) {
   if (secret.substr(0, kSecretPrefix.size()) != kSecretPrefix) {
-    error = "does not start with 'whsec_'";
-    return false;
+    return status::failure("does not start with 'whsec_'");
   }
   std::vector<uint8_t> bytes;
   if (!base64_decode(secret.substr(kSecretPrefix.size()), bytes)) {
-    error = "the part after 'whsec_' is not valid base64";
-    return false;
+    return status::failure("the part after 'whsec_' is not valid base64");
   }
   if (bytes.size() < kMinSecretBytes) {
-    error = "decodes to " + std::to_string(bytes.size()) + " bytes, at least " +
-            std::to_string(kMinSecretBytes) + " are required (create one with `spec-notify secret new`)";
-    return false;
+    return status::failure("decodes to " + std::to_string(bytes.size()) + " bytes, at least " +
+                           std::to_string(kMinSecretBytes) +
+                           " are required (create one with `spec-notify secret new`)");
   }
-  key = std::move(bytes);
-  return true;
+  return bytes;
 }
 
 }  // namespace spec_notify::config

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "messages/status.hpp"
+
 namespace spec_notify::config {
 
 inline constexpr std::string_view kSecretPrefix = "whsec_";
@@ -17,9 +19,9 @@ inline constexpr size_t kMinSecretBytes = 24;
 std::vector<std::string> split_secrets(std::string_view value);
 
 // Decodes `secret` = "whsec_" + standard base64 (padding optional) into the HMAC key bytes.
-// Returns false, with a message that never contains the secret, when the prefix is missing, the base64 is
+// Fails, with a message that never contains the secret, when the prefix is missing, the base64 is
 // malformed, or the key is shorter than kMinSecretBytes.
-bool decode_whsec(std::string_view secret, std::vector<uint8_t>& key, std::string& error);
+result<std::vector<uint8_t>> decode_whsec(std::string_view secret);
 
 // Strict standard-alphabet base64 decoding ('=' padding optional, no white space). False on any bad input.
 bool base64_decode(std::string_view text, std::vector<uint8_t>& out);

@@ -48,10 +48,8 @@ void read_path(toml_reader& r, const scope& s, std::string_view key, const fs::p
 
 void read_metrics(toml_reader& r, const scope& s, std::string& out) {
   if (!r.get_string(s, "metrics", out) || out.empty()) return;  // "" = no metrics endpoint
-  host_port parsed;
-  std::string why;
-  if (!parse_host_port(out, parsed, why))
-    r.error(s.table.get("metrics")->source(), s.key("metrics") + ": " + why);
+  if (auto parsed = parse_host_port(out); !parsed)
+    r.error(s.table.get("metrics")->source(), s.key("metrics") + ": " + parsed.message());
 }
 
 void read_admin(toml_reader& r, const scope& s, settings& cfg) {
@@ -62,11 +60,10 @@ void read_admin(toml_reader& r, const scope& s, settings& cfg) {
     return;
   }
   const auto& where = s.table.get("admin")->source();
-  host_port admin;
-  std::string why;
-  if (!parse_host_port(cfg.admin, admin, why)) {
-    r.error(where, s.key("admin") + ": " + why);
-  } else if (!cfg.admin_allow_remote && !is_loopback_host(admin.host)) {
+  auto admin = parse_host_port(cfg.admin);
+  if (!admin) {
+    r.error(where, s.key("admin") + ": " + admin.message());
+  } else if (!cfg.admin_allow_remote && !is_loopback_host(admin->host)) {
     r.error(where,
             s.key("admin") + " '" + cfg.admin +
                 "' is not a loopback address; set notify.admin_allow_non_loopback = true to expose the "
@@ -125,13 +122,11 @@ void read_notify(toml_reader& r, const toml::table& notify, const fs::path& base
   r.get_int(s, "max_task_rows", 1, kMaxCostCap, cfg.max_task_rows);
   r.get_int(s, "max_events_per_diff", 1, kMaxCostCap, cfg.max_events_per_diff);
   if (std::string text; r.get_string(s, "proxy", text) && !text.empty()) {
-    proxy_settings p;
-    std::string why;
-    if (parse_proxy(text, p, why)) {
-      p.source = "notify.proxy";
-      cfg.proxy = p;
+    if (auto p = parse_proxy(text)) {
+      p->source = "notify.proxy";
+      cfg.proxy = std::move(*p);
     } else {
-      r.error(notify.get("proxy")->source(), "notify.proxy: " + why);
+      r.error(notify.get("proxy")->source(), "notify.proxy: " + p.message());
     }
   }
   read_subscriptions(r, s, base, env, cfg);
@@ -142,15 +137,15 @@ void read_notify(toml_reader& r, const toml::table& notify, const fs::path& base
       sub.proxy = *cfg.proxy;
       continue;
     }
-    std::string why;
-    if (auto p = proxy_from_env(sub.target, env, why)) sub.proxy = std::move(*p);
+    auto p = proxy_from_env(sub.target, env);
+    if (p && *p) sub.proxy = std::move(**p);
     // A warning, and every attempt of the subscription fails with it: never a direct connection that may
     // bypass a proxy the network requires. Not an error, and the subscription stays enabled, because
     // commands that only read the store load the config with stand-ins for unset variables.
-    if (!why.empty()) {
-      sub.proxy.error = why;
+    if (!p) {
+      sub.proxy.error = p.message();
       r.warning(notify.source(),
-                "subscription '" + sub.name + "': " + why + "; its attempts fail until it is fixed");
+                "subscription '" + sub.name + "': " + p.message() + "; its attempts fail until it is fixed");
     }
   }
 }

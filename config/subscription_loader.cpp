@@ -122,24 +122,24 @@ void read_url(toml_reader& r, const scope& s, subscription_settings& sub, const 
     return;
   }
   const auto& where = (literal ? literal : from_env)->source();
-  std::string why;
-  bool parsed = false;
+  result<parsed_url> parsed = status::failure("no url");
   if (from_env) {
     std::optional<std::string> value = read_url_env(r, s, sub, env);
     if (!value) return;
     sub.url = std::move(*value);
-    parsed = parse_secret_url(sub.url, sub.target, why);
+    parsed = parse_secret_url(sub.url);
     if (!parsed) {
       sub.url.clear();
-      r.error(where,
-              s.label + "environment variable " + sub.url_env + " (url_env) is not a valid URL: " + why);
+      r.error(where, s.label + "environment variable " + sub.url_env +
+                         " (url_env) is not a valid URL: " + parsed.message());
       return;
     }
   } else {
     if (!r.get_string(s, "url", sub.url)) return;
-    parsed = parse_url(sub.url, sub.target, why);
+    parsed = parse_url(sub.url);
   }
   if (parsed) {
+    sub.target = std::move(*parsed);
     if (std::string forbidden = forbidden_target_reason(sub.target.host);
         !forbidden.empty() && !sub.allow_link_local)
       r.error(where, s.label + (from_env ? "url from " + sub.url_env + " (url_env)" : std::string("url")) +
@@ -148,8 +148,8 @@ void read_url(toml_reader& r, const scope& s, subscription_settings& sub, const 
     return;
   }
   sub.enabled = false;
-  sub.disabled_reason = "invalid url: " + why;
-  r.warning(where, s.label + "invalid url, subscription disabled: " + why);
+  sub.disabled_reason = "invalid url: " + parsed.message();
+  r.warning(where, s.label + "invalid url, subscription disabled: " + parsed.message());
 }
 
 // Never puts the variable's value into a message: only its name and the position of a bad secret.
@@ -188,12 +188,11 @@ void read_secrets(toml_reader& r, const scope& s, subscription_settings& sub, co
   }
   bool all_valid = true;
   for (size_t i = 0; i < secrets.size(); ++i) {
-    std::vector<uint8_t> key;
-    std::string why;
-    if (decode_whsec(secrets[i], key, why)) continue;
+    auto key = decode_whsec(secrets[i]);
+    if (key) continue;
     all_valid = false;
     r.error(where, s.label + "secret " + std::to_string(i + 1) + " of " + std::to_string(secrets.size()) +
-                       " in " + var + " is not a valid whsec_ secret: " + why);
+                       " in " + var + " is not a valid whsec_ secret: " + key.message());
   }
   if (all_valid) sub.secrets = std::move(secrets);
 }
@@ -450,11 +449,12 @@ void read_proxy(toml_reader& r, const scope& s, subscription_settings& sub) {
   if (!r.get_string(s, "proxy", text)) return;
   sub.proxy_configured = true;
   if (text.empty()) return;  // explicitly direct
-  std::string why;
-  if (!parse_proxy(text, sub.proxy, why)) {
-    r.error(s.table.get("proxy")->source(), s.key("proxy") + ": " + why);
+  auto p = parse_proxy(text);
+  if (!p) {
+    r.error(s.table.get("proxy")->source(), s.key("proxy") + ": " + p.message());
     return;
   }
+  sub.proxy = std::move(*p);
   sub.proxy.source = "proxy";
 }
 

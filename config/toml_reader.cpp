@@ -181,12 +181,12 @@ bool toml_reader::get_duration(const scope& s, std::string_view key, bool allow_
     type_error(s, key, *n, "a duration string such as \"10s\"");
     return false;
   }
-  std::chrono::milliseconds d{};
-  std::string why;
-  if (!parse_duration(n->as_string()->get(), d, why)) {
-    error(n->source(), s.key(key) + ": " + why);
+  auto parsed = parse_duration(n->as_string()->get());
+  if (!parsed) {
+    error(n->source(), s.key(key) + ": " + parsed.message());
     return false;
   }
+  std::chrono::milliseconds d = *parsed;
   if (!allow_zero && d.count() == 0) {
     error(n->source(), s.key(key) + " must be greater than 0");
     return false;

@@ -159,22 +159,20 @@ std::string classify_v6(const in6_addr& a, const std::string& shown) {
 }
 
 // `show`: whether errors may quote parts of `text` (scheme, host, port); false for secret URLs.
-bool parse_url_text(std::string_view text, parsed_url& out, std::string& error, bool show) {
+result<parsed_url> parse_url_text(std::string_view text, bool show) {
   if (text.empty()) {
-    error = "empty URL";
-    return false;
+    return status::failure("empty URL");
   }
-  if (!check_characters(text, error)) return false;
+  std::string error;
+  if (!check_characters(text, error)) return status::failure(error);
   auto sep = text.find("://");
   if (sep == std::string_view::npos) {
-    error = "URL has no scheme (expected http:// or https://)";
-    return false;
+    return status::failure("URL has no scheme (expected http:// or https://)");
   }
   std::string scheme = ascii_lower(text.substr(0, sep));
   if (scheme != "http" && scheme != "https") {
-    error = show ? "unsupported URL scheme '" + scheme + "' (expected http or https)"
-                 : "not an http(s) URL (unsupported scheme; expected http:// or https://)";
-    return false;
+    return status::failure(show ? "unsupported URL scheme '" + scheme + "' (expected http or https)"
+                                : "not an http(s) URL (unsupported scheme; expected http:// or https://)");
   }
   std::string_view rest = text.substr(sep + 3);
   auto end_of_authority = rest.find_first_of("/?#");
@@ -182,27 +180,26 @@ bool parse_url_text(std::string_view text, parsed_url& out, std::string& error, 
   std::string_view tail =
       end_of_authority == std::string_view::npos ? std::string_view{} : rest.substr(end_of_authority);
   if (authority.find('@') != std::string_view::npos) {
-    error = "URL must not contain user info (user:password@); put credentials in secret_env instead";
-    return false;
+    return status::failure(
+        "URL must not contain user info (user:password@); put credentials in secret_env instead");
   }
   if (tail.find('#') != std::string_view::npos) {
-    error = "URL must not contain a fragment ('#...'): fragments are never sent to the server";
-    return false;
+    return status::failure(
+        "URL must not contain a fragment ('#...'): fragments are never sent to the server");
   }
-  parsed_url result;
+  parsed_url url;
   std::optional<uint16_t> port;
-  if (!parse_authority(authority, false, result.host, port, error, show)) return false;
-  result.scheme = scheme;
-  result.port = port ? *port : (scheme == "https" ? 443 : 80);
+  if (!parse_authority(authority, false, url.host, port, error, show)) return status::failure(error);
+  url.scheme = scheme;
+  url.port = port ? *port : (scheme == "https" ? 443 : 80);
   if (tail.empty()) {
-    result.path_and_query = "/";
+    url.path_and_query = "/";
   } else if (tail.front() == '?') {
-    result.path_and_query = "/" + std::string(tail);
+    url.path_and_query = "/" + std::string(tail);
   } else {
-    result.path_and_query = std::string(tail);
+    url.path_and_query = std::string(tail);
   }
-  out = std::move(result);
-  return true;
+  return url;
 }
 
 }  // namespace
@@ -213,12 +210,12 @@ std::string ascii_lower(std::string_view s) {
   return r;
 }
 
-bool parse_url(std::string_view text, parsed_url& out, std::string& error) {
-  return parse_url_text(text, out, error, true);
+result<parsed_url> parse_url(std::string_view text) {
+  return parse_url_text(text, true);
 }
 
-bool parse_secret_url(std::string_view text, parsed_url& out, std::string& error) {
-  return parse_url_text(text, out, error, false);
+result<parsed_url> parse_secret_url(std::string_view text) {
+  return parse_url_text(text, false);
 }
 
 std::string redacted_url(const parsed_url& url) {
@@ -258,16 +255,14 @@ std::string to_string(const parsed_url& url) {
   return s + url.path_and_query;
 }
 
-bool parse_host_port(std::string_view text, host_port& out, std::string& error) {
-  std::string host;
+result<host_port> parse_host_port(std::string_view text) {
+  host_port out;
   std::optional<uint16_t> port;
-  if (!parse_authority(text, true, host, port, error)) {
-    error = "invalid address '" + std::string(text) + "': " + error;
-    return false;
-  }
-  out.host = std::move(host);
+  std::string error;
+  if (!parse_authority(text, true, out.host, port, error))
+    return status::failure("invalid address '" + std::string(text) + "': " + error);
   out.port = *port;
-  return true;
+  return out;
 }
 
 bool is_loopback_host(std::string_view host) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "messages/status.hpp"
+
 namespace spec_notify::config {
 
 struct parsed_url {
@@ -19,21 +21,21 @@ struct parsed_url {
 
 // Accepts absolute http:// and https:// URLs only: scheme (any case), a required host (DNS name, IPv4, or an
 // IPv6 literal in brackets: http://[::1]:8080/x), an optional port 1..65535, then path and query.
-// Rejected, each with a one-line `error`: other schemes, user-info (user:pass@host: secrets belong in
+// Rejected, each with a one-line failure: other schemes, user-info (user:pass@host: secrets belong in
 // secret_env), an empty or malformed host or port, spaces, control characters, non-ASCII bytes
 // (percent-encode them), backslashes, malformed %XX escapes, and fragments ("#..." is never sent to a server,
-// so a URL carrying one is almost certainly a mistake). On failure `out` is left untouched. Errors never echo
+// so a URL carrying one is almost certainly a mistake). Errors never echo
 // the whole URL (a query string may carry a token); they name the position or the offending host/port only.
 // ASCII lower case (scheme and host names; never locale-dependent).
 std::string ascii_lower(std::string_view s);
 
-bool parse_url(std::string_view text, parsed_url& out, std::string& error);
+result<parsed_url> parse_url(std::string_view text);
 
 // parse_url for a URL that is itself a secret (read from the variable a subscription's url_env names): the
 // same rules, but no error contains any part of `text` -- not the scheme, host or port either, since a value
 // that does not parse may be anything (a token pasted into the wrong variable). Errors say what is wrong
 // ("URL has no scheme", "invalid port (expected 1..65535)") or where ("at position 12").
-bool parse_secret_url(std::string_view text, parsed_url& out, std::string& error);
+result<parsed_url> parse_secret_url(std::string_view text);
 
 // The URL rebuilt from its parts (brackets around IPv6 hosts, default ports omitted). The whole URL, path and
 // query included: for the HTTP client only. Anything shown to a person uses redacted_url.
@@ -56,7 +58,7 @@ struct host_port {
 };
 
 // "host:port" with a required host and a port 1..65535; IPv6 as "[::1]:7707".
-bool parse_host_port(std::string_view text, host_port& out, std::string& error);
+result<host_port> parse_host_port(std::string_view text);
 
 // True for "localhost", 127.0.0.0/8 and ::1 (brackets optional).
 bool is_loopback_host(std::string_view host);

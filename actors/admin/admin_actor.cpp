@@ -363,8 +363,12 @@ class admin_gate : public caf::event_based_actor {
 
 admin_actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db,
                         supervisor_actor supervisor, lifecycle_actor lifecycle, std::string& error) {
-  config::host_port where;
-  if (!config::parse_host_port(cfg.admin, where, error)) return {};
+  auto parsed = config::parse_host_port(cfg.admin);
+  if (!parsed) {
+    error = parsed.message();
+    return {};
+  }
+  const config::host_port& where = *parsed;
   if (!config::is_loopback_host(where.host)) {
     if (!cfg.admin_allow_remote) {
       error = cfg.admin + " is not a loopback address (set notify.admin_allow_non_loopback = true)";

@@ -45,13 +45,16 @@ class remote_session : public admin_session {
   }
 
   bool connect(std::string& error) {
-    config::host_port where;
-    if (!config::parse_host_port(address_, where, error)) return false;
+    auto where = config::parse_host_port(address_);
+    if (!where) {
+      error = where.message();
+      return false;
+    }
     if (!have_tls_) {
       error = tls_error_;
       return false;
     }
-    auto handle = caf::openssl::remote_actor(*sys_, where.host, where.port);
+    auto handle = caf::openssl::remote_actor(*sys_, where->host, where->port);
     if (!handle) {
       // CAF renders this as system_error(cannot_connect_to_node, ...): say it plainly. A refused TLS
       // handshake looks the same to CAF; it is what a listener without this state_dir's certificate gets.

@@ -287,9 +287,8 @@ int parse_request(const arg_list& args, init_request& req) {
     return 2;
   }
   req.secret_env = secret_env_for(req.name);
-  config::parsed_url parsed;
-  if (!config::parse_url(req.url, parsed, err)) {
-    std::cerr << "spec-notify init: --url: " << err << "\n";
+  if (auto parsed = config::parse_url(req.url); !parsed) {
+    std::cerr << "spec-notify init: --url: " << parsed.message() << "\n";
     return 2;
   }
   std::error_code ec;
@@ -386,12 +385,10 @@ int run_init(const arg_list& args, const std::string& self) {
             << "  " << bin << " --test " << test_spec_arg(catalog) << " --subscription " << req.name << cfg
             << "   # dry run: signed sample to evidence\n"
             << "  " << bin << " serve" << cfg << "   # after setting dry_run = false to send for real\n";
-  config::parsed_url url;
-  std::string err;
-  if (config::parse_url(req.url, url, err) && config::is_loopback_host(url.host))
+  if (auto url = config::parse_url(req.url); url && config::is_loopback_host(url->host))
     std::cout << "a verifying receiver for this url: " << bin << " receive --listen "
-              << (url.host.find(':') == std::string::npos ? url.host : "[" + url.host + "]") << ":"
-              << url.port << " --secret-env " << req.secret_env << "\n";
+              << (url->host.find(':') == std::string::npos ? url->host : "[" + url->host + "]") << ":"
+              << url->port << " --secret-env " << req.secret_env << "\n";
   return 0;
 }
 

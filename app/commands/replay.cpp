@@ -33,9 +33,12 @@ bool build_replay_request(const parsed_args& args, admin_request& req, std::stri
   }
   req.subscription = args.get("subscription");
   if (args.has("since")) {
-    std::chrono::milliseconds since{0};
-    if (!config::parse_duration(args.get("since"), since, error)) return false;
-    req.since_ms = unix_now_ms() - since.count();
+    auto since = config::parse_duration(args.get("since"));
+    if (!since) {
+      error = since.message();
+      return false;
+    }
+    req.since_ms = unix_now_ms() - since->count();
   }
   return true;
 }

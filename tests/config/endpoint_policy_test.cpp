@@ -20,11 +20,10 @@ namespace {
 
 // The host a URL names, as parse_url stores it: what the loader classifies.
 std::string host_of(const std::string& url) {
-  parsed_url out;
-  std::string error;
   BOOST_TEST_INFO("url: " << url);
-  BOOST_REQUIRE_MESSAGE(parse_url(url, out, error), error);
-  return out.host;
+  auto out = parse_url(url);
+  BOOST_REQUIRE_MESSAGE(out, out.message());
+  return out->host;
 }
 
 bool refused(const std::string& url) {

@@ -29,23 +29,23 @@ BOOST_AUTO_TEST_CASE(base64_decoding_is_strict) {
 }
 
 BOOST_AUTO_TEST_CASE(a_whsec_secret_yields_its_key_bytes) {
-  std::vector<uint8_t> key;
-  std::string error;
-  BOOST_TEST(decode_whsec("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", key, error), error);
+  auto decoded = decode_whsec("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+  BOOST_REQUIRE_MESSAGE(decoded, decoded.message());
+  const std::vector<uint8_t>& key = *decoded;
   BOOST_REQUIRE(key.size() == 32u);
   for (size_t i = 0; i < key.size(); ++i) BOOST_TEST(key[i] == i);
 }
 
 BOOST_AUTO_TEST_CASE(bad_secrets_are_rejected_without_echoing_them) {
-  std::vector<uint8_t> key;
-  std::string error;
-  BOOST_TEST(!decode_whsec("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", key, error));
-  BOOST_TEST(error.find("whsec_") != std::string::npos);
-  BOOST_TEST(error.find("AAEC") == std::string::npos);
-  BOOST_TEST(!decode_whsec("whsec_not*base64", key, error));
-  BOOST_TEST(error.find("base64") != std::string::npos);
-  BOOST_TEST(error.find("not*base64") == std::string::npos);
-  BOOST_TEST(!decode_whsec("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRY=", key, error));
-  BOOST_TEST(error.find("23 bytes") != std::string::npos);
-  BOOST_TEST(key.empty());
+  auto key = decode_whsec("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+  BOOST_TEST(!key);
+  BOOST_TEST(key.message().find("whsec_") != std::string::npos);
+  BOOST_TEST(key.message().find("AAEC") == std::string::npos);
+  key = decode_whsec("whsec_not*base64");
+  BOOST_TEST(!key);
+  BOOST_TEST(key.message().find("base64") != std::string::npos);
+  BOOST_TEST(key.message().find("not*base64") == std::string::npos);
+  key = decode_whsec("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRY=");
+  BOOST_TEST(!key);
+  BOOST_TEST(key.message().find("23 bytes") != std::string::npos);
 }

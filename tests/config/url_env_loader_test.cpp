@@ -35,11 +35,10 @@ void expect_not_echoed(const load_result& r, const std::string& text) {
 }
 
 std::string redact(std::string_view text) {
-  parsed_url u;
-  std::string error;
   BOOST_TEST_INFO("url: " << text);
-  BOOST_REQUIRE_MESSAGE(parse_url(text, u, error), error);
-  return redacted_url(u);
+  auto u = parse_url(text);
+  BOOST_REQUIRE_MESSAGE(u, u.message());
+  return redacted_url(*u);
 }
 
 }  // namespace

@@ -12,22 +12,18 @@ using spec_notify::config::parsed_url;
 namespace {
 
 parsed_url accepted(std::string_view text) {
-  parsed_url out;
-  std::string error;
   BOOST_TEST_INFO("url: '" << text << "'");
-  BOOST_TEST(parse_url(text, out, error), error);
-  return out;
+  auto out = parse_url(text);
+  BOOST_TEST(out.ok(), out.message());
+  return out.value_or(parsed_url{});
 }
 
 std::string rejection(std::string_view text) {
-  parsed_url out;
-  out.host = "untouched";
-  std::string error;
   BOOST_TEST_INFO("url: '" << text << "'");
-  BOOST_TEST(!parse_url(text, out, error));
-  BOOST_TEST(out.host == "untouched");
-  BOOST_TEST(!error.empty());
-  return error;
+  auto out = parse_url(text);
+  BOOST_TEST(!out);
+  BOOST_TEST(!out.message().empty());
+  return out.message();
 }
 
 bool contains(const std::string& haystack, std::string_view needle) {
@@ -132,18 +128,19 @@ BOOST_AUTO_TEST_CASE(errors_do_not_echo_the_query_string) {
 }
 
 BOOST_AUTO_TEST_CASE(host_port_addresses_need_both_parts) {
-  host_port hp;
-  std::string error;
-  BOOST_TEST(parse_host_port("127.0.0.1:7707", hp, error));
-  BOOST_TEST(hp.host == "127.0.0.1");
-  BOOST_TEST(hp.port == 7707);
-  BOOST_TEST(parse_host_port("[::1]:9464", hp, error));
-  BOOST_TEST(hp.host == "::1");
-  BOOST_TEST(!parse_host_port("127.0.0.1", hp, error));
-  BOOST_TEST(contains(error, "missing port"));
-  BOOST_TEST(!parse_host_port(":7707", hp, error));
-  BOOST_TEST(!parse_host_port("host:0", hp, error));
-  BOOST_TEST(!parse_host_port("", hp, error));
+  auto hp = parse_host_port("127.0.0.1:7707");
+  BOOST_REQUIRE(hp.ok());
+  BOOST_TEST(hp->host == "127.0.0.1");
+  BOOST_TEST(hp->port == 7707);
+  hp = parse_host_port("[::1]:9464");
+  BOOST_REQUIRE(hp.ok());
+  BOOST_TEST(hp->host == "::1");
+  hp = parse_host_port("127.0.0.1");
+  BOOST_TEST(!hp);
+  BOOST_TEST(contains(hp.message(), "missing port"));
+  BOOST_TEST(!parse_host_port(":7707"));
+  BOOST_TEST(!parse_host_port("host:0"));
+  BOOST_TEST(!parse_host_port(""));
 }
 
 BOOST_AUTO_TEST_CASE(loopback_hosts_are_recognised) {

@@ -1,6 +1,6 @@
 // libFuzzer target: the configuration's small parsers (config/duration.hpp, config/url.hpp): parse_duration,
-// parse_url, parse_host_port and is_loopback_host on the same input. Checks the headers' promises: failure
-// leaves `out` untouched and explains itself; format_duration round-trips; a parsed URL has an http(s)
+// parse_url, parse_host_port and is_loopback_host on the same input. Checks the headers' promises: a failure
+// explains itself; format_duration round-trips; a parsed URL has an http(s)
 // scheme, a host, a port and a path starting with '/', and to_string() of it parses back to the same parts;
 // a parsed host:port has a host and a port 1..65535; errors never echo a URL's query string; no parsed
 // duration exceeds kMaxDuration (100 years); the endpoint policy classifies any host without crashing.
@@ -18,20 +18,15 @@ using std::chrono::milliseconds;
 namespace {
 
 void fuzz_duration(std::string_view text) {
-  const milliseconds sentinel{-4242};
-  milliseconds out = sentinel;
-  std::string error;
-  if (!config::parse_duration(text, out, error)) {
-    FUZZ_CHECK(out == sentinel);
-    FUZZ_CHECK(!error.empty());
+  auto out = config::parse_duration(text);
+  if (!out) {
+    FUZZ_CHECK(!out.message().empty());
     return;
   }
-  FUZZ_CHECK(out.count() >= 0);
-  FUZZ_CHECK(out <= config::kMaxDuration);
-  milliseconds again = sentinel;
-  std::string error2;
-  FUZZ_CHECK(config::parse_duration(config::format_duration(out), again, error2));
-  FUZZ_CHECK(again == out);
+  FUZZ_CHECK(out->count() >= 0);
+  FUZZ_CHECK(*out <= config::kMaxDuration);
+  auto again = config::parse_duration(config::format_duration(*out));
+  FUZZ_CHECK(again && *again == *out);
 }
 
 bool same(const config::parsed_url& a, const config::parsed_url& b) {
@@ -39,11 +34,9 @@ bool same(const config::parsed_url& a, const config::parsed_url& b) {
 }
 
 void fuzz_url(std::string_view text) {
-  config::parsed_url out;
-  out.host = "sentinel";
-  std::string error;
-  if (!config::parse_url(text, out, error)) {
-    FUZZ_CHECK(out.host == "sentinel" && out.scheme.empty() && out.port == 0);
+  auto out = config::parse_url(text);
+  if (!out) {
+    const std::string& error = out.message();
     FUZZ_CHECK(!error.empty());
     // Errors name a position or the host/port only: never the query string (it may carry a token).
     const size_t q = text.find('?');
@@ -51,28 +44,24 @@ void fuzz_url(std::string_view text) {
       FUZZ_CHECK(error.find(text.substr(q)) == std::string::npos);
     return;
   }
-  FUZZ_CHECK(out.scheme == "http" || out.scheme == "https");
-  FUZZ_CHECK(!out.host.empty());
-  FUZZ_CHECK(out.port != 0);
-  FUZZ_CHECK(!out.path_and_query.empty() && out.path_and_query.front() == '/');
-  config::parsed_url again;
-  std::string error2;
-  FUZZ_CHECK(config::parse_url(config::to_string(out), again, error2));
-  FUZZ_CHECK(same(again, out));
-  (void)config::forbidden_target_reason(out.host);
+  FUZZ_CHECK(out->scheme == "http" || out->scheme == "https");
+  FUZZ_CHECK(!out->host.empty());
+  FUZZ_CHECK(out->port != 0);
+  FUZZ_CHECK(!out->path_and_query.empty() && out->path_and_query.front() == '/');
+  auto again = config::parse_url(config::to_string(*out));
+  FUZZ_CHECK(again && same(*again, *out));
+  (void)config::forbidden_target_reason(out->host);
 }
 
 void fuzz_host_port(std::string_view text) {
-  config::host_port out;
-  out.host = "sentinel";
-  std::string error;
-  if (!config::parse_host_port(text, out, error)) {
-    FUZZ_CHECK(!error.empty());
+  auto out = config::parse_host_port(text);
+  if (!out) {
+    FUZZ_CHECK(!out.message().empty());
     return;
   }
-  FUZZ_CHECK(!out.host.empty());
-  FUZZ_CHECK(out.port >= 1);
-  (void)config::is_loopback_host(out.host);
+  FUZZ_CHECK(!out->host.empty());
+  FUZZ_CHECK(out->port >= 1);
+  (void)config::is_loopback_host(out->host);
 }
 
 }  // namespace

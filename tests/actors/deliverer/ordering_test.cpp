@@ -11,7 +11,6 @@
 using namespace spec_notify;
 using testing::ids;
 using testing::persist;
-using testing::result;
 using testing::spool;
 
 namespace {
@@ -55,12 +54,12 @@ BOOST_FIXTURE_TEST_CASE(one_key_goes_one_at_a_time_and_other_keys_in_parallel, f
   BOOST_TEST(s.longest_key_queue() == 3u);
   BOOST_TEST(ids(s.take_due(0, 10)) == (names{"msg_a1", "msg_b1"}));
   BOOST_TEST(s.take_due(far, 10).empty());  // a2 waits for a1, however long
-  s.complete(result("msg_a1", 200), 1);
+  s.complete(testing::result("msg_a1", 200), 1);
   BOOST_TEST(ids(s.take_due(1, 10)) == (names{"msg_a2"}));
-  s.complete(result("msg_a2", 200), 2);
-  s.complete(result("msg_b1", 200), 2);
+  s.complete(testing::result("msg_a2", 200), 2);
+  s.complete(testing::result("msg_b1", 200), 2);
   BOOST_TEST(ids(s.take_due(2, 10)) == (names{"msg_a3"}));
-  s.complete(result("msg_a3", 200), 3);
+  s.complete(testing::result("msg_a3", 200), 3);
   BOOST_TEST(s.pending() == 0u);
   BOOST_TEST(s.keys_waiting() == 0u);
 }
@@ -71,10 +70,10 @@ BOOST_FIXTURE_TEST_CASE(a_failing_head_holds_its_key_until_delivered_or_dead_let
   spool(*db, s, make("msg_2", "S/T1", 2));
   spool(*db, s, make("msg_x", "S/T9", 1));
   BOOST_TEST(ids(s.take_due(0, 10)) == (names{"msg_1", "msg_x"}));
-  s.complete(result("msg_1", 500), 1);  // retried: msg_2 must not overtake it
-  s.complete(result("msg_x", 200), 1);
+  s.complete(testing::result("msg_1", 500), 1);  // retried: msg_2 must not overtake it
+  s.complete(testing::result("msg_x", 200), 1);
   BOOST_TEST(ids(s.take_due(far, 10)) == (names{"msg_1"}));
-  auto dead = s.complete(result("msg_1", 500, 2), far);  // max_attempts = 2: dead letter
+  auto dead = s.complete(testing::result("msg_1", 500, 2), far);  // max_attempts = 2: dead letter
   BOOST_REQUIRE(dead);
   BOOST_TEST((dead->kind == outcome_kind::dead_lettered));
   BOOST_TEST(ids(s.take_due(far, 10)) == (names{"msg_2"}));
@@ -92,11 +91,11 @@ BOOST_FIXTURE_TEST_CASE(a_restart_resumes_each_key_at_its_lowest_sequence, fixtu
   for (int round = 0; round < 10 && s.pending() > 0; ++round) {
     for (const auto& d : s.take_due(far, 10)) order.push_back(d.id);
     if (round == 0) {
-      s.complete(result("msg_8", 200), 1);
-      s.complete(result("msg_00", 200), 1);
+      s.complete(testing::result("msg_8", 200), 1);
+      s.complete(testing::result("msg_00", 200), 1);
       continue;
     }
-    for (const auto& id : order) s.complete(result(id, 200), 1);  // unknown ids are ignored
+    for (const auto& id : order) s.complete(testing::result(id, 200), 1);  // unknown ids are ignored
   }
   BOOST_TEST(order == (names{"msg_7", "msg_0", "msg_6", "msg_5", "msg_4"}));
 }
@@ -123,9 +122,9 @@ BOOST_FIXTURE_TEST_CASE(a_replayed_older_delivery_waits_for_the_head_then_goes_n
   replayed.replay = true;
   spool(*db, s, replayed);
   BOOST_TEST(s.take_due(far, 10).empty());
-  s.complete(result("msg_3", 200), 1);
+  s.complete(testing::result("msg_3", 200), 1);
   BOOST_TEST(ids(s.take_due(far, 10)) == (names{"msg_2"}));  // lowest sequence behind the head
-  s.complete(result("msg_2", 200), 1);
+  s.complete(testing::result("msg_2", 200), 1);
   BOOST_TEST(ids(s.take_due(far, 10)) == (names{"msg_4"}));
 }
 
@@ -148,10 +147,10 @@ BOOST_FIXTURE_TEST_CASE(order_survives_compaction_of_a_large_backlog, fixture) {
   auto due = s.take_due(0, n + 10);
   BOOST_TEST(due.size() == size_t(n + 1));  // every K head and Z's first
   for (const auto& d : due)
-    if (d.id != "msg_z1") s.complete(result(d.id, 200), 1);  // shrinks to a quarter: compaction
+    if (d.id != "msg_z1") s.complete(testing::result(d.id, 200), 1);  // shrinks to a quarter: compaction
   BOOST_TEST(s.pending() == 3u);
-  s.complete(result("msg_z1", 200), 1);
+  s.complete(testing::result("msg_z1", 200), 1);
   BOOST_TEST(ids(s.take_due(far, 10)) == (names{"msg_z2"}));
-  s.complete(result("msg_z2", 200), 1);
+  s.complete(testing::result("msg_z2", 200), 1);
   BOOST_TEST(ids(s.take_due(far, 10)) == (names{"msg_z3"}));
 }

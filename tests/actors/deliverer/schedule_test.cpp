@@ -11,7 +11,6 @@
 using namespace spec_notify;
 using testing::ids;
 using testing::persist;
-using testing::result;
 using testing::spool;
 
 namespace {
@@ -60,12 +59,12 @@ BOOST_FIXTURE_TEST_CASE(outcomes_remove_retry_and_dead_letter, fixture) {
   spool(*db, s, make("msg_ok", 0));
   spool(*db, s, make("msg_retry", 0));
   BOOST_TEST(s.take_due(5, 10).size() == 2u);
-  auto ok = s.complete(result("msg_ok", 200), 10);
+  auto ok = s.complete(testing::result("msg_ok", 200), 10);
   BOOST_REQUIRE(ok);
   BOOST_TEST((ok->kind == outcome_kind::delivered));
   std::string text;
   BOOST_TEST(!db->get(store::delivery_key("hooks", "msg_ok"), text));
-  auto retry = s.complete(result("msg_retry", 503), 10);
+  auto retry = s.complete(testing::result("msg_retry", 503), 10);
   BOOST_REQUIRE(retry);
   BOOST_TEST((retry->kind == outcome_kind::retrying));
   BOOST_TEST(s.pending() == 1u);
@@ -77,7 +76,7 @@ BOOST_FIXTURE_TEST_CASE(outcomes_remove_retry_and_dead_letter, fixture) {
     auto due = s.take_due(INT64_MAX, 10);
     BOOST_REQUIRE(due.size() == 1u);
     BOOST_TEST(due[0].attempts == attempt - 1);
-    s.complete(result("msg_retry", 0, attempt), 20);
+    s.complete(testing::result("msg_retry", 0, attempt), 20);
   }
   BOOST_TEST(s.pending() == 0u);
   BOOST_TEST(s.next_due() == INT64_MAX);
@@ -112,7 +111,7 @@ BOOST_FIXTURE_TEST_CASE(load_reads_only_this_subscription_and_410_pauses_until_e
   BOOST_TEST(s.next_due() == 50);
   auto due = s.take_due(50, 1);
   BOOST_REQUIRE(due.size() == 1u);
-  auto gone = s.complete(result(due[0].id, 410), 60);
+  auto gone = s.complete(testing::result(due[0].id, 410), 60);
   BOOST_REQUIRE(gone);
   BOOST_TEST((gone->kind == outcome_kind::disabled));
   BOOST_TEST(s.disabled());
@@ -149,7 +148,7 @@ BOOST_FIXTURE_TEST_CASE(a_large_backlog_survives_churn_and_drains_completely, fi
       last_due = d.next_at_ms;
       BOOST_TEST(seen.insert(d.id).second);
       BOOST_TEST(!s.add(ref_to(make(d.id, 0))));  // still known while in flight
-      s.complete(result(d.id, 200), 0);
+      s.complete(testing::result(d.id, 200), 0);
     }
     if (++rounds % 50 == 0 && s.pending() > 0) {
       // Ids still pending stay known after index deletions and compactions.
