@@ -378,10 +378,13 @@ admin_actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_
                                " (admin_allow_non_loopback = true): callers still need the client "
                                "certificate and the token from the state dir");
   }
-  auto token = write_new_token(token_path(cfg.state_dir), error);
-  if (token.empty()) return {};
+  auto token = write_new_token(token_path(cfg.state_dir));
+  if (!token) {
+    error = token.message();
+    return {};
+  }
   auto worker = sys.spawn<caf::detached>(admin_behavior, cfg, std::move(db), std::move(supervisor),
-                                         std::move(lifecycle), std::move(token));
+                                         std::move(lifecycle), std::move(*token));
   auto gate = sys.spawn<admin_gate>(worker);
   // Mutual TLS (the certificates are in the actor system's config, see tls_config): a peer without the
   // client certificate never gets past the handshake, so not one byte of it reaches BASP.
@@ -406,9 +409,13 @@ bool tls_config(caf::actor_system_config& sys_cfg, const config::settings& cfg, 
   tls_files files;
   if (daemon) {
     bool issued = false;
-    if (!ensure_tls_files(cfg.state_dir, files, issued, error)) return false;
+    if (auto made = ensure_tls_files(cfg.state_dir, files, issued); !made) {
+      error = made.message();
+      return false;
+    }
     if (issued) logging::info("admin", "issued new admin TLS credentials in " + files.dir.string());
-  } else if (!client_tls_files(cfg.state_dir, files, error)) {
+  } else if (auto readable = client_tls_files(cfg.state_dir, files); !readable) {
+    error = readable.message();
     return false;
   }
   sys_cfg.load<caf::openssl::manager>();

@@ -172,29 +172,26 @@ tls_files tls_paths(const std::filesystem::path& state_dir) {
   return f;
 }
 
-bool ensure_tls_files(const std::filesystem::path& state_dir, tls_files& out, bool& issued,
-                      std::string& error) {
+status ensure_tls_files(const std::filesystem::path& state_dir, tls_files& out, bool& issued) {
   out = tls_paths(state_dir);
   issued = false;
-  if (!make_private_dir(out.dir, error)) return false;
-  if (existing_set_usable(out)) return true;
+  std::string error;
+  if (!make_private_dir(out.dir, error)) return status::failure(std::move(error));
+  if (existing_set_usable(out)) return status::success();
   pkey_ptr ca_key(EVP_EC_gen("P-256"), EVP_PKEY_free);
   pkey_ptr daemon_key(EVP_EC_gen("P-256"), EVP_PKEY_free);
   pkey_ptr client_key(EVP_EC_gen("P-256"), EVP_PKEY_free);
   if (!ca_key || !daemon_key || !client_key) {
-    error = "cannot generate admin TLS keys (OpenSSL EC P-256)";
-    return false;
+    return status::failure("cannot generate admin TLS keys (OpenSSL EC P-256)");
   }
   auto ca = issue(ca_key.get(), "spec-notify admin CA", nullptr, nullptr);
   if (!ca) {
-    error = "cannot issue the admin TLS CA certificate (OpenSSL)";
-    return false;
+    return status::failure("cannot issue the admin TLS CA certificate (OpenSSL)");
   }
   auto daemon = issue(daemon_key.get(), "spec-notify daemon", ca.get(), ca_key.get());
   auto client = issue(client_key.get(), "spec-notify operator", ca.get(), ca_key.get());
   if (!daemon || !client) {
-    error = "cannot issue admin TLS certificates (OpenSSL)";
-    return false;
+    return status::failure("cannot issue admin TLS certificates (OpenSSL)");
   }
   // Keys first, CA last: a reader that sees the new CA also sees leaves signed by it.
   if (!write_private(out.daemon_key, pem_of(daemon_key.get()), error) ||
@@ -202,24 +199,24 @@ bool ensure_tls_files(const std::filesystem::path& state_dir, tls_files& out, bo
       !write_private(out.client_key, pem_of(client_key.get()), error) ||
       !write_private(out.client_cert, pem_of(client.get()), error) ||
       !write_private(out.ca, pem_of(ca.get()), error))
-    return false;
+    return status::failure(std::move(error));
   issued = true;
-  return true;
+  return status::success();
 }
 
-bool client_tls_files(const std::filesystem::path& state_dir, tls_files& out, std::string& error) {
+status client_tls_files(const std::filesystem::path& state_dir, tls_files& out) {
   out = tls_paths(state_dir);
   for (const auto* p : {&out.ca, &out.client_cert, &out.client_key}) {
     int fd = ::open(p->c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      error = errno == ENOENT ? "no admin credentials at " + p->string() + " (`serve` creates them at start)"
-                              : "cannot read the admin credentials " + p->string() + ": " +
-                                    std::strerror(errno) + " (run as the daemon's user)";
-      return false;
+      return status::failure(errno == ENOENT ? "no admin credentials at " + p->string() +
+                                                   " (`serve` creates them at start)"
+                                             : "cannot read the admin credentials " + p->string() + ": " +
+                                                   std::strerror(errno) + " (run as the daemon's user)");
     }
     ::close(fd);
   }
-  return true;
+  return status::success();
 }
 
 }  // namespace spec_notify::admin

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <string>
 
+#include "messages/status.hpp"
+
 namespace spec_notify::admin {
 
 struct tls_files {
@@ -22,13 +24,12 @@ tls_files tls_paths(const std::filesystem::path& state_dir);
 
 // For `serve`: reuses a complete, consistent set (each certificate verifies against the CA and matches its
 // key), otherwise issues a new one (EC P-256, 10 years), replacing every file through 0600 temp files and
-// renames. Returns false and sets `error` (naming the path) when the folder cannot be made or written.
-// `issued` tells whether a new set was made.
-bool ensure_tls_files(const std::filesystem::path& state_dir, tls_files& out, bool& issued,
-                      std::string& error);
+// renames. A failure (naming the path) when the folder cannot be made or written. `issued` tells whether a
+// new set was made. (Two outputs, so they stay out-parameters, as in LevelDB's `Status Get(key, &value)`.)
+status ensure_tls_files(const std::filesystem::path& state_dir, tls_files& out, bool& issued);
 
-// For clients: true when the client certificate, its key and the CA are readable by this process. Otherwise
-// false with `error` saying which file is missing or unreadable (e.g. another user's state_dir).
-bool client_tls_files(const std::filesystem::path& state_dir, tls_files& out, std::string& error);
+// For clients: ok when the client certificate, its key and the CA are readable by this process, else a
+// failure saying which file is missing or unreadable (e.g. another user's state_dir).
+status client_tls_files(const std::filesystem::path& state_dir, tls_files& out);
 
 }  // namespace spec_notify::admin

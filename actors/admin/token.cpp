@@ -17,11 +17,10 @@ std::filesystem::path token_path(const std::filesystem::path& state_dir) {
   return state_dir / "admin.token";
 }
 
-std::string write_new_token(const std::filesystem::path& path, std::string& error) {
+result<std::string> write_new_token(const std::filesystem::path& path) {
   unsigned char raw[32];
   if (RAND_bytes(raw, sizeof raw) != 1) {
-    error = "cannot generate an admin token: no randomness available";
-    return "";
+    return status::failure("cannot generate an admin token: no randomness available");
   }
   static const char hex[] = "0123456789abcdef";
   std::string token;
@@ -34,8 +33,7 @@ std::string write_new_token(const std::filesystem::path& path, std::string& erro
   ::unlink(tmp.c_str());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    error = "cannot write " + tmp.string() + ": " + std::strerror(errno);
-    return "";
+    return status::failure("cannot write " + tmp.string() + ": " + std::strerror(errno));
   }
   std::string line = token + "\n";
   bool ok = ::fchmod(fd, 0600) == 0 &&
@@ -43,28 +41,26 @@ std::string write_new_token(const std::filesystem::path& path, std::string& erro
   int err = errno;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    error = "cannot write " + path.string() + ": " + std::strerror(ok ? errno : err);
+    std::string error = "cannot write " + path.string() + ": " + std::strerror(ok ? errno : err);
     ::unlink(tmp.c_str());
-    return "";
+    return status::failure(std::move(error));
   }
   return token;
 }
 
-bool read_token(const std::filesystem::path& path, std::string& token, std::string& error) {
+result<std::string> read_token(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) {
-    error = "cannot read the admin token " + path.string() + ": " + std::strerror(errno);
-    return false;
+    return status::failure("cannot read the admin token " + path.string() + ": " + std::strerror(errno));
   }
   std::ostringstream text;
   text << in.rdbuf();
-  token = text.str();
+  std::string token = text.str();
   while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
   if (token.empty()) {
-    error = "the admin token file " + path.string() + " is empty";
-    return false;
+    return status::failure("the admin token file " + path.string() + " is empty");
   }
-  return true;
+  return token;
 }
 
 bool token_matches(const std::string& expected, const std::string& presented) {

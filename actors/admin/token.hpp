@@ -6,17 +6,18 @@
 #include <filesystem>
 #include <string>
 
+#include "messages/status.hpp"
+
 namespace spec_notify::admin {
 
 std::filesystem::path token_path(const std::filesystem::path& state_dir);
 
 // A fresh token (32 random bytes, hex), written to `path` through a 0600 temp file + rename, so a reader
-// never sees a partial token or a moment of looser permissions. Returns "" on failure and sets `error`.
-std::string write_new_token(const std::filesystem::path& path, std::string& error);
+// never sees a partial token or a moment of looser permissions. The token, or a failure naming the file.
+result<std::string> write_new_token(const std::filesystem::path& path);
 
-// Reads the token (trailing white space dropped). Returns false and sets `error` (naming the path) on
-// failure.
-bool read_token(const std::filesystem::path& path, std::string& token, std::string& error);
+// Reads the token (trailing white space dropped), or a failure naming the path (unreadable, empty).
+result<std::string> read_token(const std::filesystem::path& path);
 
 // Constant-time comparison (time depends on the expected length only); an empty `presented` never matches.
 bool token_matches(const std::string& expected, const std::string& presented);

@@ -25,10 +25,11 @@ keeper_actor::behavior_type keeper_behavior(keeper_actor::stateful_pointer<keepe
   return {
       [=](const delivery_outcome&) { ++self->state.dead_since_start; },
       [=](prune_atom) {
-        std::string error;
-        auto n = prune_dead_letters(*db, util::unix_now_ms() - retention.count(), error);
-        if (!error.empty()) logging::error("dead_letter", error);
-        if (n) logging::info("dead_letter", "pruned " + std::to_string(n) + " dead letter(s) past retention");
+        auto n = prune_dead_letters(*db, util::unix_now_ms() - retention.count());
+        if (!n)
+          logging::error("dead_letter", n.message());  // retried at the next hourly prune
+        else if (*n)
+          logging::info("dead_letter", "pruned " + std::to_string(*n) + " dead letter(s) past retention");
         self->delayed_send(self, std::chrono::hours(1), prune_atom::value);
       },
   };
@@ -36,17 +37,16 @@ keeper_actor::behavior_type keeper_behavior(keeper_actor::stateful_pointer<keepe
 
 }  // namespace
 
-size_t prune_dead_letters(store::db& db, int64_t cutoff_ms, std::string& error) {
+result<size_t> prune_dead_letters(store::db& db, int64_t cutoff_ms) {
   store::batch b;
   db.scan(store::dead_prefix, [&](const std::string& key, const std::string& value) {
     delivery d;
     if (store::decode(value, d) && d.next_at_ms < cutoff_ms) b.del(key);
     return true;
   });
-  if (b.empty()) return 0;
-  auto written = db.write(b);
-  error = written.message();
-  return written ? b.size() : 0;
+  if (b.empty()) return size_t{0};
+  if (auto written = db.write(b); !written) return written;
+  return b.size();
 }
 
 dead_letter_actor spawn_dead_letter_keeper(caf::local_actor* parent, store::db_ptr db,

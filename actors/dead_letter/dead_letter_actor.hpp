@@ -21,7 +21,7 @@ namespace spec_notify::dead_letter {
 dead_letter_actor spawn_dead_letter_keeper(caf::local_actor* parent, store::db_ptr db,
                                            std::chrono::milliseconds retention);
 
-// Deletes dead letters that died before `cutoff_ms`; returns how many (also used by the CLI).
-size_t prune_dead_letters(store::db& db, int64_t cutoff_ms, std::string& error);
+// Deletes dead letters that died before `cutoff_ms`: how many, or the store's failure (nothing deleted).
+result<size_t> prune_dead_letters(store::db& db, int64_t cutoff_ms);
 
 }  // namespace spec_notify::dead_letter

@@ -127,8 +127,8 @@ class connection_factory : public Poco::Net::TCPServerConnectionFactory {
 
 }  // namespace
 
-std::unique_ptr<metrics_server> metrics_server::start(caf::actor_system& sys, const std::string& host_port,
-                                                      std::string& error) {
+result<std::unique_ptr<metrics_server>> metrics_server::start(caf::actor_system& sys,
+                                                              const std::string& host_port) {
   auto p = std::make_unique<impl>(sys);
   try {
     Poco::Net::SocketAddress address(host_port);
@@ -146,14 +146,13 @@ std::unique_ptr<metrics_server> metrics_server::start(caf::actor_system& sys, co
     p->server = std::make_unique<Poco::Net::TCPServer>(factory, p->pool, socket, params);
     p->server->start();
   } catch (const Poco::Exception& e) {
-    error = "metrics: cannot listen on '" + host_port + "': " + e.displayText();
-    return nullptr;
+    return status::failure("metrics: cannot listen on '" + host_port + "': " + e.displayText());
   }
   auto server = std::unique_ptr<metrics_server>(new metrics_server(std::move(p)));
   logging::info("metrics", "serving Prometheus metrics on http://" +
                                host_port.substr(0, host_port.rfind(':')) + ":" +
                                std::to_string(server->port()) + "/metrics");
-  return server;
+  return {std::move(server)};
 }
 
 metrics_server::metrics_server(std::unique_ptr<impl> p) : impl_(std::move(p)) {}

@@ -17,15 +17,15 @@
 #include <string>
 
 #include "actors/supervisor/supervisor_actor.hpp"
+#include "messages/status.hpp"
 
 namespace spec_notify::metrics {
 
 class metrics_server {
  public:
   // Binds `host_port` ("127.0.0.1:9464", "[::1]:0"; port 0 = any free port) and starts serving.
-  // Returns nullptr and sets `error` (one line) when the address is malformed or cannot be bound.
-  static std::unique_ptr<metrics_server> start(caf::actor_system& sys, const std::string& host_port,
-                                               std::string& error);
+  // A failure (one line) when the address is malformed or cannot be bound.
+  static result<std::unique_ptr<metrics_server>> start(caf::actor_system& sys, const std::string& host_port);
   ~metrics_server();
   metrics_server(const metrics_server&) = delete;
   metrics_server& operator=(const metrics_server&) = delete;

@@ -94,10 +94,11 @@ constexpr size_t write_buffer_bytes = size_t(4) << 20;  // LevelDB's default
 
 }  // namespace
 
-std::unique_ptr<db> db::open(const std::string& dir, std::string& error) {
-  if (error = prepare_state_dir(dir); !error.empty()) return nullptr;
-  const int lock_fd = lock_state_dir(dir, error);
-  if (lock_fd < 0) return nullptr;
+result<std::unique_ptr<db>> db::open(const std::string& dir) {
+  if (auto prepared = prepare_state_dir(dir); !prepared) return prepared;
+  auto locked = lock_state_dir(dir);
+  if (!locked) return locked.error();
+  const int lock_fd = *locked;
   leveldb::Options options;
   options.create_if_missing = true;
   options.paranoid_checks = true;
@@ -109,22 +110,22 @@ std::unique_ptr<db> db::open(const std::string& dir, std::string& error) {
   options.write_buffer_size = write_buffer_bytes;
   std::unique_ptr<leveldb::Cache> cache(options.block_cache);
   leveldb::DB* raw = nullptr;
-  auto status = leveldb::DB::Open(options, dir, &raw);
-  if (!status.ok()) {
+  auto opened = leveldb::DB::Open(options, dir, &raw);
+  if (!opened.ok()) {
     ::close(lock_fd);
-    error = "cannot open state store " + dir + ": " + status.ToString();
-    if (status.ToString().find("lock") != std::string::npos)
+    std::string error = "cannot open state store " + dir + ": " + opened.ToString();
+    if (opened.ToString().find("lock") != std::string::npos)
       error += " (is another spec-notify process using this state_dir?)";
-    return nullptr;
+    return status::failure(std::move(error));
   }
   // Opening replays LevelDB's write-ahead log into a memtable. The router writes bounded chunks now, but a
   // log written by an older version may hold one ~33 MB batch (100k deliveries): that transient peak would
   // stay resident unless handed back to the OS (docs/benchmarks.md).
   ::malloc_trim(0);
-  auto result = std::unique_ptr<db>(new db(raw, cache.release(), dir, lock_fd));
-  if (error = migrate_layout(*result); !error.empty()) return nullptr;
-  result->check_checkpoint();
-  return result;
+  auto store = std::unique_ptr<db>(new db(raw, cache.release(), dir, lock_fd));
+  if (auto error = migrate_layout(*store); !error.empty()) return status::failure(std::move(error));
+  store->check_checkpoint();
+  return {std::move(store)};
 }
 
 void db::check_checkpoint() {

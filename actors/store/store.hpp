@@ -88,9 +88,9 @@ enum class durability { synced, buffered };  // buffered survives kill -9 (OS pa
 
 class db {
  public:
-  // Opens (creating when missing) the store at `dir`. On failure returns nullptr and sets `error` to a
-  // message naming the directory (e.g. held by another process, permission denied).
-  static std::unique_ptr<db> open(const std::string& dir, std::string& error);
+  // Opens (creating when missing) the store at `dir`; on failure, a message naming the directory (e.g. held
+  // by another process, permission denied). The pointer converts to db_ptr: `db_ptr p = std::move(*r);`.
+  static result<std::unique_ptr<db>> open(const std::string& dir);
   ~db();
 
   // ok, else the LevelDB error text. After a failed write (e.g. disk full) LevelDB's

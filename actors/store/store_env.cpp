@@ -127,18 +127,19 @@ leveldb::Env* store_env() {
   return env;
 }
 
-std::string prepare_state_dir(const std::string& dir) {
+status prepare_state_dir(const std::string& dir) {
   const std::filesystem::path path(dir);
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
-  if (ec) return "cannot create state directory " + dir + ": " + ec.message();
+  if (ec) return status::failure("cannot create state directory " + dir + ": " + ec.message());
   if (::mkdir(dir.c_str(), 0700) == 0) {
     static_cast<void>(::chmod(dir.c_str(), 0700));
-    return "";
+    return status::success();
   }
-  if (errno != EEXIST) return "cannot create state directory " + dir + ": " + sys_error(errno);
+  if (errno != EEXIST)
+    return status::failure("cannot create state directory " + dir + ": " + sys_error(errno));
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return "cannot open state directory " + dir + ": " + sys_error(errno);
+  if (fd < 0) return status::failure("cannot open state directory " + dir + ": " + sys_error(errno));
   struct stat st {};
   if (::fstatat(fd, "CURRENT", &st, AT_SYMLINK_NOFOLLOW) == 0) {  // an existing store: ours to tighten
     if (::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) static_cast<void>(::fchmod(fd, st.st_mode & 07700));
@@ -152,26 +153,21 @@ std::string prepare_state_dir(const std::string& dir) {
     }
   }
   ::close(fd);
-  return "";
+  return status::success();
 }
 
-int lock_state_dir(const std::string& dir, std::string& error) {
+result<int> lock_state_dir(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    error = "cannot open state directory " + dir + ": " + sys_error(errno);
-    return -1;
-  }
+  if (fd < 0) return status::failure("cannot open state directory " + dir + ": " + sys_error(errno));
   if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
   const int err = errno;
   ::close(fd);
   if (err == EWOULDBLOCK)
-    error =
+    return status::failure(
         "state directory " + dir +
         " is in use: another spec-notify process holds it (a lock on the directory); stop that one or give "
-        "this one another state_dir";
-  else
-    error = "cannot lock state directory " + dir + ": " + sys_error(err);
-  return -1;
+        "this one another state_dir");
+  return status::failure("cannot lock state directory " + dir + ": " + sys_error(err));
 }
 
 }  // namespace spec_notify::store

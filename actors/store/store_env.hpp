@@ -10,6 +10,8 @@
 // created 0700.
 #include <string>
 
+#include "messages/status.hpp"
+
 namespace leveldb {
 class Env;
 }  // namespace leveldb
@@ -21,13 +23,13 @@ leveldb::Env* store_env();
 
 // Creates `dir` 0700 (its missing parents with the default mode) or, when it exists and already holds a
 // LevelDB store (CURRENT), removes group/other bits from it and from the store's files (left by versions
-// before 0600 files). Never adds a bit (a store made read-only stays read-only). Returns "" or an error.
-std::string prepare_state_dir(const std::string& dir);
+// before 0600 files). Never adds a bit (a store made read-only stays read-only).
+status prepare_state_dir(const std::string& dir);
 
 // Takes an exclusive flock(2) on the directory itself, held until the returned fd is closed. LevelDB's own
 // LOCK file is not enough: if someone deletes it, a second process creates a new one and locks that. The
 // directory cannot be deleted and re-created under the holder without it noticing everything else is gone
-// too. Returns the fd (>= 0) or -1 with `error` set ("... another spec-notify ...").
-int lock_state_dir(const std::string& dir, std::string& error);
+// too. Returns the fd (>= 0), or a failure naming the directory ("... another spec-notify ...").
+result<int> lock_state_dir(const std::string& dir);
 
 }  // namespace spec_notify::store

@@ -37,7 +37,10 @@ class remote_session : public admin_session {
     have_tls_ = admin::tls_config(sys_cfg_, cfg, false, tls_error_);
     register_message_types(sys_cfg_);
     sys_ = std::make_unique<caf::actor_system>(sys_cfg_);
-    if (!admin::read_token(admin::token_path(cfg.state_dir), token_, token_error_)) token_.clear();
+    if (auto token = admin::read_token(admin::token_path(cfg.state_dir)))
+      token_ = std::move(*token);
+    else
+      token_error_ = token.message();
   }
   ~remote_session() override {
     admin_ = nullptr;
@@ -185,17 +188,16 @@ std::unique_ptr<admin_session> admin_session::open(const config::settings& cfg, 
   }
   std::error_code ec;
   if (!std::filesystem::exists(cfg.state_dir, ec)) return std::make_unique<local_session>(cfg, nullptr);
-  std::string open_error;
-  std::shared_ptr<store::db> db = store::db::open(cfg.state_dir.string(), open_error);
-  if (!db) {
+  auto opened = store::db::open(cfg.state_dir.string());
+  if (!opened) {
     error =
         "cannot reach the daemon's admin actor at " + cfg.admin + " (" + why +
-        ") and cannot open the store directly: " + open_error +
+        ") and cannot open the store directly: " + opened.message() +
         "\nIf a daemon holds the store, its admin actor is not reachable at that address (check `admin` in "
         "the config and the daemon's log).";
     return nullptr;
   }
-  return std::make_unique<local_session>(cfg, std::move(db));
+  return std::make_unique<local_session>(cfg, std::shared_ptr<store::db>(std::move(*opened)));
 }
 
 }  // namespace spec_notify::app

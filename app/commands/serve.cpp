@@ -83,11 +83,12 @@ constexpr auto stop_deadline = std::chrono::seconds(8);
 int run_pipeline(config::settings cfg) {
   auto signals = block_daemon_signals();
   std::string error;
-  std::shared_ptr<store::db> db = store::db::open(cfg.state_dir.string(), error);
-  if (!db) {
-    logging::error("serve", error);
+  auto opened = store::db::open(cfg.state_dir.string());
+  if (!opened) {
+    logging::error("serve", opened.message());
     return 1;
   }
+  std::shared_ptr<store::db> db = std::move(*opened);
   caf::actor_system_config sys_cfg;
   sys_cfg.load<caf::io::middleman>();  // the admin actor is published for `admin`, `--list`, `--replay`
   if (cfg.admin_enabled && !admin::tls_config(sys_cfg, cfg, true, error)) {
@@ -106,9 +107,13 @@ int run_pipeline(config::settings cfg) {
   caf::scoped_actor self{sys};
   // Optional Prometheus endpoint; declared after `sys` so it stops (joining its threads) before the system.
   std::unique_ptr<metrics::metrics_server> metrics_endpoint;
-  if (!cfg.metrics.empty() && !(metrics_endpoint = metrics::metrics_server::start(sys, cfg.metrics, error))) {
-    logging::error("serve", error);
-    return 1;
+  if (!cfg.metrics.empty()) {
+    auto started = metrics::metrics_server::start(sys, cfg.metrics);
+    if (!started) {
+      logging::error("serve", started.message());
+      return 1;
+    }
+    metrics_endpoint = std::move(*started);
   }
   auto start = [&](const config::settings& c) {
     auto sup = supervisor::spawn_supervisor(sys, c, db);

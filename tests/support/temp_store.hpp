@@ -15,9 +15,9 @@ struct temp_store {
   temp_store() { reopen(); }
   void reopen() {
     db.reset();
-    std::string error;
-    db = store::db::open((dir / "state").string(), error);
-    BOOST_REQUIRE_MESSAGE(db, error);
+    auto opened = store::db::open((dir / "state").string());
+    BOOST_REQUIRE_MESSAGE(opened, opened.message());
+    db = std::move(*opened);
   }
 };
 

@@ -96,9 +96,9 @@ struct daemon_side {
     return static_cast<uint16_t>(std::stoi(cfg.admin.substr(cfg.admin.rfind(':') + 1)));
   }
   std::string token() const {
-    std::string t, e;
-    BOOST_REQUIRE_MESSAGE(admin::read_token(admin::token_path(cfg.state_dir), t, e), e);
-    return t;
+    auto t = admin::read_token(admin::token_path(cfg.state_dir));
+    BOOST_REQUIRE_MESSAGE(t, t.message());
+    return *t;
   }
 };
 
@@ -122,7 +122,8 @@ struct client_side {
       // A complete, valid set from another state dir (another daemon, another user): wrong CA.
       admin::tls_files files;
       bool issued = false;
-      BOOST_REQUIRE_MESSAGE(admin::ensure_tls_files(foreign.path(), files, issued, error), error);
+      auto made = admin::ensure_tls_files(foreign.path(), files, issued);
+      BOOST_REQUIRE_MESSAGE(made, made.message());
       sys_cfg.load<caf::openssl::manager>();
       sys_cfg.openssl_certificate = files.client_cert.string();
       sys_cfg.openssl_key = files.client_key.string();
@@ -160,8 +161,8 @@ BOOST_AUTO_TEST_CASE(credentials_are_private_and_reused) {
   ::umask(0);  // the modes must not depend on the caller's umask
   admin::tls_files a, b;
   bool issued = false;
-  std::string error;
-  BOOST_REQUIRE_MESSAGE(admin::ensure_tls_files(dir.path(), a, issued, error), error);
+  auto made = admin::ensure_tls_files(dir.path(), a, issued);
+  BOOST_REQUIRE_MESSAGE(made, made.message());
   BOOST_CHECK(issued);
   struct stat st {};
   BOOST_REQUIRE_EQUAL(::stat(a.dir.c_str(), &st), 0);
@@ -174,11 +175,13 @@ BOOST_AUTO_TEST_CASE(credentials_are_private_and_reused) {
   ::umask(022);
   std::ifstream in(a.client_cert);
   std::string first((std::istreambuf_iterator<char>(in)), {});
-  BOOST_REQUIRE_MESSAGE(admin::ensure_tls_files(dir.path(), b, issued, error), error);
+  made = admin::ensure_tls_files(dir.path(), b, issued);
+  BOOST_REQUIRE_MESSAGE(made, made.message());
   BOOST_CHECK(!issued);  // a complete set is kept: clients keep working across restarts
   // A damaged set is replaced as a whole.
   std::ofstream(a.daemon_key) << "not a key\n";
-  BOOST_REQUIRE_MESSAGE(admin::ensure_tls_files(dir.path(), b, issued, error), error);
+  made = admin::ensure_tls_files(dir.path(), b, issued);
+  BOOST_REQUIRE_MESSAGE(made, made.message());
   BOOST_CHECK(issued);
   std::ifstream again(a.client_cert);
   BOOST_CHECK(first != std::string((std::istreambuf_iterator<char>(again)), {}));
@@ -189,9 +192,9 @@ BOOST_AUTO_TEST_CASE(planted_symlink_for_the_credentials_folder_is_refused) {
   std::filesystem::create_directory_symlink(elsewhere.path(), dir / "admin-tls");
   admin::tls_files f;
   bool issued = false;
-  std::string error;
-  BOOST_CHECK(!admin::ensure_tls_files(dir.path(), f, issued, error));
-  BOOST_CHECK_MESSAGE(error.find("admin-tls") != std::string::npos, error);
+  auto made = admin::ensure_tls_files(dir.path(), f, issued);
+  BOOST_CHECK(!made);
+  BOOST_CHECK_MESSAGE(made.message().find("admin-tls") != std::string::npos, made.message());
   BOOST_CHECK(std::filesystem::is_empty(elsewhere.path()));
 }
 

@@ -31,9 +31,9 @@ delivery make(const std::string& id, const std::string& sub, int64_t next_at_ms,
 
 struct fixture {
   fixture() {
-    std::string error;
-    db = store::db::open((dir / "state").string(), error);
-    BOOST_REQUIRE_MESSAGE(db, error);
+    auto opened = store::db::open((dir / "state").string());
+    BOOST_REQUIRE_MESSAGE(opened, opened.message());
+    db = std::move(*opened);
   }
   void put_dead(const delivery& d) { put(store::dead_key(d), d); }
   void put_pending(const delivery& d) { put(store::delivery_key(d), d); }

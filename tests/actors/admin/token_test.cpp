@@ -11,19 +11,20 @@ using namespace spec_notify;
 
 BOOST_AUTO_TEST_CASE(a_new_token_is_written_with_mode_0600_and_reads_back) {
   testing::temp_dir dir;
-  std::string error;
   auto path = admin::token_path(dir.path());
-  auto token = admin::write_new_token(path, error);
-  BOOST_REQUIRE_MESSAGE(!token.empty(), error);
+  auto written = admin::write_new_token(path);
+  BOOST_REQUIRE_MESSAGE(written, written.message());
+  const std::string token = *written;
   BOOST_TEST(token.size() == 64u);
   struct stat st {};
   BOOST_REQUIRE(::stat(path.c_str(), &st) == 0);
   BOOST_TEST((st.st_mode & 0777) == 0600u);
-  std::string read;
-  BOOST_REQUIRE_MESSAGE(admin::read_token(path, read, error), error);
-  BOOST_TEST(read == token);
-  auto second = admin::write_new_token(path, error);
-  BOOST_TEST(second != token);  // every daemon start gets a fresh one
+  auto read = admin::read_token(path);
+  BOOST_REQUIRE_MESSAGE(read, read.message());
+  BOOST_TEST(*read == token);
+  auto second = admin::write_new_token(path);
+  BOOST_REQUIRE(second);
+  BOOST_TEST(*second != token);  // every daemon start gets a fresh one
 }
 
 BOOST_AUTO_TEST_CASE(tokens_match_only_when_identical_and_non_empty) {
@@ -37,7 +38,7 @@ BOOST_AUTO_TEST_CASE(tokens_match_only_when_identical_and_non_empty) {
 
 BOOST_AUTO_TEST_CASE(a_missing_token_file_is_an_error_naming_the_path) {
   testing::temp_dir dir;
-  std::string token, error;
-  BOOST_TEST(!admin::read_token(dir / "nope.token", token, error));
-  BOOST_TEST(error.find("nope.token") != std::string::npos);
+  auto token = admin::read_token(dir / "nope.token");
+  BOOST_TEST(!token);
+  BOOST_TEST(token.message().find("nope.token") != std::string::npos);
 }

@@ -104,9 +104,9 @@ BOOST_FIXTURE_TEST_CASE(collect_metrics_without_a_pipeline_reports_it_down, fixt
 }
 
 BOOST_FIXTURE_TEST_CASE(metrics_server_serves_prometheus_text_on_get_metrics_only, fixture) {
-  std::string error;
-  auto server = metrics_server::start(sys, "127.0.0.1:0", error);
-  BOOST_REQUIRE_MESSAGE(server, error);
+  auto started = metrics_server::start(sys, "127.0.0.1:0");
+  BOOST_REQUIRE_MESSAGE(started, started.message());
+  auto server = std::move(*started);
   auto [down_status, down_body] = http_get(server->port(), "/metrics");
   BOOST_TEST(down_status == 200);
   BOOST_TEST(down_body.find("spec_notify_up 0\n") != std::string::npos);
@@ -123,7 +123,7 @@ BOOST_FIXTURE_TEST_CASE(metrics_server_serves_prometheus_text_on_get_metrics_onl
 }
 
 BOOST_FIXTURE_TEST_CASE(metrics_server_start_reports_a_malformed_address, fixture) {
-  std::string error;
-  BOOST_TEST(!metrics_server::start(sys, "not an address", error));
-  BOOST_TEST(error.find("not an address") != std::string::npos);
+  auto started = metrics_server::start(sys, "not an address");
+  BOOST_TEST(!started);
+  BOOST_TEST(started.message().find("not an address") != std::string::npos);
 }

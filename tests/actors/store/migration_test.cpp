@@ -103,9 +103,9 @@ config::subscription_settings subscription(const std::string& name) {
 }
 
 store::db_ptr open_store(const std::string& dir) {
-  std::string error;
-  store::db_ptr db = store::db::open(dir, error);
-  BOOST_REQUIRE_MESSAGE(db, error);
+  auto opened = store::db::open(dir);
+  BOOST_REQUIRE_MESSAGE(opened, opened.message());
+  store::db_ptr db = std::move(*opened);
   return db;
 }
 
@@ -207,9 +207,9 @@ BOOST_AUTO_TEST_CASE(a_state_dir_of_a_newer_format_is_refused_naming_the_dir_and
     BOOST_REQUIRE(db->write(b).ok());
   }
   raw_write(dir, {{"meta/schema_version", "3"}, {"dlv/msg_from_the_future", "{}"}});
-  std::string error;
-  auto db = store::db::open(dir, error);
+  auto db = store::db::open(dir);
   BOOST_TEST(!db);
+  const std::string& error = db.message();
   BOOST_TEST(error.find(dir) != std::string::npos, error);
   BOOST_TEST(error.find("schema version 3") != std::string::npos, error);
   auto raw = raw_open(dir);

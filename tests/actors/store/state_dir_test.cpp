@@ -24,9 +24,9 @@ unsigned mode_of(const fs::path& p) {
 
 // Opens, writes enough to make LevelDB create a table (a compaction), closes.
 void fill(const std::string& dir) {
-  std::string error;
-  auto db = store::db::open(dir, error);
-  BOOST_REQUIRE_MESSAGE(db, error);
+  auto opened = store::db::open(dir);
+  BOOST_REQUIRE_MESSAGE(opened, opened.message());
+  auto db = std::move(*opened);
   for (int chunk = 0; chunk < 6; ++chunk) {
     store::batch b;
     for (int i = 0; i < 100; ++i) b.put("dlv/" + std::to_string(chunk * 100 + i), std::string(10000, 'x'));
@@ -61,9 +61,9 @@ size_t truncate_logs(const fs::path& dir) {
 }
 
 std::string reopen_warning(const std::string& dir) {
-  std::string error;
-  auto db = store::db::open(dir, error);
-  BOOST_REQUIRE_MESSAGE(db, error);
+  auto opened = store::db::open(dir);
+  BOOST_REQUIRE_MESSAGE(opened, opened.message());
+  auto db = std::move(*opened);
   return db->open_warning();
 }
 
@@ -102,26 +102,26 @@ BOOST_AUTO_TEST_CASE(an_existing_store_with_wider_modes_is_tightened_but_never_w
 BOOST_AUTO_TEST_CASE(a_second_open_is_refused_even_when_leveldb_lock_file_was_deleted) {
   testing::temp_dir tmp;
   const std::string dir = (tmp / "state").string();
-  std::string error;
-  auto first = store::db::open(dir, error);
-  BOOST_REQUIRE_MESSAGE(first, error);
+  auto first = store::db::open(dir);
+  BOOST_REQUIRE_MESSAGE(first, first.message());
   fs::remove(fs::path(dir) / "LOCK");
-  auto second = store::db::open(dir, error);
+  auto second = store::db::open(dir);
   BOOST_TEST(!second);
+  const std::string error = second.message();
   BOOST_TEST(error.find(dir) != std::string::npos, error);
   BOOST_TEST(error.find("another spec-notify") != std::string::npos, error);
-  first.reset();
-  auto third = store::db::open(dir, error);  // released with the store
-  BOOST_TEST((third != nullptr), error);
+  first->reset();
+  auto third = store::db::open(dir);  // released with the store
+  BOOST_TEST(third.ok(), third.message());
 }
 
 BOOST_AUTO_TEST_CASE(an_emptied_write_ahead_log_is_reported_once_at_open) {
   testing::temp_dir tmp;
   const std::string dir = (tmp / "state").string();
   {
-    std::string error;
-    auto db = store::db::open(dir, error);
-    BOOST_REQUIRE_MESSAGE(db, error);
+    auto opened = store::db::open(dir);
+    BOOST_REQUIRE_MESSAGE(opened, opened.message());
+    auto db = std::move(*opened);
     store::batch b;
     b.put("dlv/pending", "1");
     BOOST_REQUIRE(db->write(b).ok());

@@ -10,10 +10,10 @@ using namespace spec_notify;
 
 BOOST_AUTO_TEST_CASE(batch_writes_are_visible_and_survive_reopen) {
   testing::temp_dir dir;
-  std::string error;
   {
-    auto db = store::db::open((dir / "state").string(), error);
-    BOOST_REQUIRE_MESSAGE(db, error);
+    auto opened = store::db::open((dir / "state").string());
+    BOOST_REQUIRE_MESSAGE(opened, opened.message());
+    auto& db = *opened;
     store::batch b;
     b.put("dlv/a", "1");
     b.put("dlv/b", "2");
@@ -23,8 +23,9 @@ BOOST_AUTO_TEST_CASE(batch_writes_are_visible_and_survive_reopen) {
     d.del("dlv/a");
     BOOST_TEST(db->write(d, store::durability::buffered).ok());
   }
-  auto db = store::db::open((dir / "state").string(), error);
-  BOOST_REQUIRE(db);
+  auto opened = store::db::open((dir / "state").string());
+  BOOST_REQUIRE(opened);
+  auto& db = *opened;
   std::vector<std::string> keys;
   db->scan("dlv/", [&](const std::string& k, const std::string&) {
     keys.push_back(k);
@@ -35,11 +36,11 @@ BOOST_AUTO_TEST_CASE(batch_writes_are_visible_and_survive_reopen) {
 
 BOOST_AUTO_TEST_CASE(second_open_of_the_same_directory_fails_with_a_clear_message) {
   testing::temp_dir dir;
-  std::string error;
-  auto first = store::db::open((dir / "state").string(), error);
+  auto first = store::db::open((dir / "state").string());
   BOOST_REQUIRE(first);
-  auto second = store::db::open((dir / "state").string(), error);
+  auto second = store::db::open((dir / "state").string());
   BOOST_TEST(!second);
+  const std::string& error = second.message();
   BOOST_TEST(error.find((dir / "state").string()) != std::string::npos);
   BOOST_TEST(error.find("another spec-notify") != std::string::npos);
 }
@@ -49,11 +50,10 @@ BOOST_AUTO_TEST_CASE(unwritable_state_directory_is_reported_with_its_path) {
   std::filesystem::create_directories(dir / "ro");
   std::filesystem::permissions(dir / "ro",
                                std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
-  std::string error;
-  auto db = store::db::open((dir / "ro/state").string(), error);
+  auto db = store::db::open((dir / "ro/state").string());
   if (::geteuid() == 0) return;  // root ignores permissions; nothing to check
   BOOST_TEST(!db);
-  BOOST_TEST(error.find("ro/state") != std::string::npos);
+  BOOST_TEST(db.message().find("ro/state") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(delivery_records_round_trip_with_history) {

@@ -37,9 +37,9 @@ struct pipeline {
     register_message_types(cfg);
     sys = std::make_unique<caf::actor_system>(cfg);
     self = std::make_unique<caf::scoped_actor>(*sys, true);
-    std::string error;
-    db = store::db::open((dir / "state").string(), error);
-    BOOST_REQUIRE_MESSAGE(db, error);
+    auto opened = store::db::open((dir / "state").string());
+    BOOST_REQUIRE_MESSAGE(opened, opened.message());
+    db = std::move(*opened);
     dir.save("repo/SPEC.md", "| ID | Task | Status |\n|---|---|---|\n| T1 | a | Done |\n");
     settings.repo = dir / "repo";
     settings.state_dir = dir / "state";

@@ -25,9 +25,9 @@ struct offline_fixture {
     cfg.admin_enabled = false;  // nothing to connect to: the session opens the store
     cfg.state_dir = dir / "state";
     cfg.subscriptions = {sub("down", true), sub("closed", true), sub("nobreaker", false), sub("other", true)};
-    std::string error;
-    auto db = store::db::open(cfg.state_dir.string(), error);
-    BOOST_REQUIRE_MESSAGE(db, error);
+    auto opened = store::db::open(cfg.state_dir.string());
+    BOOST_REQUIRE_MESSAGE(opened, opened.message());
+    auto db = std::move(*opened);
     store::batch b;
     b.put(store::breaker_key("down"), "1795000000000");
     b.put(store::breaker_key("nobreaker"), "1795000000000");  // left from a config that had a breaker
