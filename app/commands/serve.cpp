@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "actors/admin/admin_actor.hpp"
@@ -161,35 +162,46 @@ int run_pipeline(config::settings cfg) {
   int exit_code = 0;
   signal_forwarder forwarder(signals, caf::actor_cast<caf::actor>(self));
   for (bool running = true; running;) {
+    // The receive only records what arrived; the work (stopping, reloading: each waits for the pipeline's
+    // down message in a receive of its own) happens after it returns, never inside a handler, so no receive
+    // is ever nested in another.
+    int sig = 0;
+    std::optional<config::settings> next;
+    const char* trigger = "";
+    self->receive([&](os_signal_atom, int s) { sig = s; },
+                  [&](admin::reload_request& r) {
+                    next = *r.next;  // a copy: the message may be shared
+                    trigger = "admin reload";
+                  },
+                  [&](caf::down_msg& dm) {
+                    logging::error("serve", "pipeline stopped: " + sys.render(dm.reason));
+                    exit_code = 1;
+                    running = false;
+                  });
+    if (sig == SIGTERM || sig == SIGINT) {
+      logging::info("serve",
+                    std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "; stopping");
+      stop_admin();
+      stop(sup, true);
+      break;
+    }
     // Both reload triggers end here: SIGHUP (forwarded as a message) and the admin shell's reload (checked by
     // the admin actor with the same config::check_reload, then handed over as a message).
-    auto apply = [&](config::settings next, const char* trigger) {
+    if (sig == SIGHUP) {
+      config::settings reloaded;
+      if (reload_config(cfg, reloaded)) {
+        next = std::move(reloaded);
+        trigger = "SIGHUP";
+      }
+    }
+    if (next) {
       logging::info("serve",
                     std::string(trigger) + ": applying the new config (queued deliveries stay in the spool)");
       stop(sup, false);
-      cfg = std::move(next);
+      cfg = std::move(*next);
       sup = start(cfg);
       admin::rewire_admin(admin_actor, sup, cfg);
-    };
-    self->receive(
-        [&](os_signal_atom, int sig) {
-          if (sig == SIGHUP) {
-            config::settings next;
-            if (reload_config(cfg, next)) apply(std::move(next), "SIGHUP");
-            return;
-          }
-          logging::info("serve",
-                        std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "; stopping");
-          stop_admin();
-          stop(sup, true);
-          running = false;
-        },
-        [&](admin::reload_request& r) { apply(*r.next, "admin reload"); },
-        [&](caf::down_msg& dm) {
-          logging::error("serve", "pipeline stopped: " + sys.render(dm.reason));
-          exit_code = 1;
-          running = false;
-        });
+    }
   }
   forwarder.stop();
   stop_admin();
