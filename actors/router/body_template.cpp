@@ -58,8 +58,8 @@ bool json_to_data(const std::string& json_text, data& out) {
   return true;
 }
 
-std::unique_ptr<body_template> body_template::for_subscription(const config::subscription_settings& sub,
-                                                               std::string& error) {
+result<std::unique_ptr<body_template>> body_template::for_subscription(
+    const config::subscription_settings& sub) {
   std::unique_ptr<body_template> t(new body_template());
   t->format_ = sub.format;
   std::string text;
@@ -70,45 +70,35 @@ std::unique_ptr<body_template> body_template::for_subscription(const config::sub
     text = std::string(builtin_template(sub.format));
     t->source_ = "built-in " + std::string(config::to_string(sub.format)) + " template";
   } else {
-    return t;
+    return {std::move(t)};
   }
   t->tmpl_ = std::make_unique<kainjow::mustache::mustache>(text);
   if (!t->tmpl_->is_valid()) {
     const auto where = config::locate_template_error(text, t->tmpl_->error_message());
-    error = t->source_ + ":" + std::to_string(where.line) + ":" + std::to_string(where.col) + ": " +
-            where.message;
-    return nullptr;
+    return status::failure(t->source_ + ":" + std::to_string(where.line) + ":" + std::to_string(where.col) +
+                           ": " + where.message);
   }
   t->tmpl_->set_custom_escape(json_escape_inner);
-  return t;
+  return {std::move(t)};
 }
 
-bool body_template::render_json(const std::string& payload_json, std::string& out, std::string& error) {
-  if (!tmpl_) {
-    out = payload_json;
-    return true;
-  }
+result<std::string> body_template::render_json(const std::string& payload_json) {
+  if (!tmpl_) return payload_json;
   data d;
-  if (!json_to_data(payload_json, d) || !d.is_object()) {
-    error = "the payload is not a JSON object";
-    return false;
-  }
+  if (!json_to_data(payload_json, d) || !d.is_object())
+    return status::failure("the payload is not a JSON object");
   add_helper_fields(d, payload_json, format_);
-  out = tmpl_->render(d);
-  if (!tmpl_->is_valid()) {
-    error = source_ + ": " + tmpl_->error_message();
-    return false;
-  }
-  return true;
+  std::string out = tmpl_->render(d);
+  if (!tmpl_->is_valid()) return status::failure(source_ + ": " + tmpl_->error_message());
+  return out;
 }
 
 std::string body_template::render(const event& e, const std::string& delivery_id, int64_t sequence,
                                   const std::string& ordering_key) {
   std::string payload = render_payload(e, delivery_id, sequence, ordering_key);
   if (!tmpl_) return payload;
-  std::string out, error;
-  if (!render_json(payload, out, error)) return payload;
-  return out;
+  auto out = render_json(payload);
+  return out ? std::move(*out) : payload;
 }
 
 }  // namespace spec_notify::router

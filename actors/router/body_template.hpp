@@ -22,24 +22,24 @@
 
 #include "config/settings.hpp"
 #include "messages/event.hpp"
+#include "messages/status.hpp"
 
 namespace spec_notify::router {
 
 class body_template {
  public:
   // The renderer of `sub`: standard, or its template text (sub.template_text, else the built-in one of
-  // sub.format). nullptr and `error` set when that text does not parse ("<source>:<line>:<col>: <why>").
-  static std::unique_ptr<body_template> for_subscription(const config::subscription_settings& sub,
-                                                         std::string& error);
+  // sub.format). A failure when that text does not parse ("<source>:<line>:<col>: <why>").
+  static result<std::unique_ptr<body_template>> for_subscription(const config::subscription_settings& sub);
 
   // The delivery body: render_payload's JSON for standard, else the rendered template. A template that
   // fails while rendering (it parsed, so only a partial or lambda could) yields the standard payload.
   std::string render(const event& e, const std::string& delivery_id, int64_t sequence,
                      const std::string& ordering_key);
 
-  // Renders the template over one payload v1 JSON text (check-config's samples, tests). False with `error`
-  // set when the payload is not a JSON object or the template fails; for standard, `out` = payload_json.
-  bool render_json(const std::string& payload_json, std::string& out, std::string& error);
+  // Renders the template over one payload v1 JSON text (check-config's samples, tests). A failure when the
+  // payload is not a JSON object or the template fails; for standard, payload_json itself.
+  result<std::string> render_json(const std::string& payload_json);
 
   bool standard() const { return !tmpl_; }
   // "template /path/x.mustache" or "built-in slack template" (for messages); "" for standard.

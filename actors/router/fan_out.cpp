@@ -15,10 +15,10 @@ fan_out::fan_out(store::db_ptr db, const std::vector<config::subscription_settin
       disabled = "disabled (" + s.disabled_reason + ")";
     else if (!s.enabled)
       disabled = "disabled (enabled = false)";
-    std::string template_error;
-    std::shared_ptr<body_template> body = body_template::for_subscription(s, template_error);
+    auto compiled = body_template::for_subscription(s);
     // The loader checked the template's syntax, so this only happens to a settings value built by hand.
-    if (!body && disabled.empty()) disabled = "disabled (" + template_error + ")";
+    if (!compiled && disabled.empty()) disabled = "disabled (" + compiled.message() + ")";
+    std::shared_ptr<body_template> body = compiled ? std::move(*compiled) : nullptr;
     targets_.push_back(
         {s.name, filter{s.events, s.statuses, s.specs, s.tasks}, disabled, s.ordering, std::move(body)});
   }

@@ -115,12 +115,12 @@ std::vector<config::config_problem> check_subscription_body(const config::subscr
     p.warning = warning;
     problems.push_back(std::move(p));
   };
-  std::string error;
-  auto body = router::body_template::for_subscription(sub, error);
-  if (!body) {
-    problem("template does not parse: " + error, false);
+  auto compiled = router::body_template::for_subscription(sub);
+  if (!compiled) {
+    problem("template does not parse: " + compiled.message(), false);
     return problems;
   }
+  const auto& body = *compiled;
   if (!sub.template_file.empty())
     for (const auto& name : unescaped_tags(sub.template_text))
       problem("{{{" + name + "}}} / {{&" + name + "}} writes its value unescaped: use {{" + name +
@@ -129,12 +129,12 @@ std::vector<config::config_problem> check_subscription_body(const config::subscr
   const bool json = is_json_content_type(sub.content_type);
   for (const auto& e : sample_events(sub.events)) {
     const std::string payload = router::render_payload(e, "msg_sample", 1, "sample");
-    std::string out;
-    if (!body->render_json(payload, out, error)) {
-      problem("rendering a " + e.type + " sample failed: " + error, false);
+    auto out = body->render_json(payload);
+    if (!out) {
+      problem("rendering a " + e.type + " sample failed: " + out.message(), false);
       continue;
     }
-    if (json && !util::parse_json(out))
+    if (json && !util::parse_json(*out))
       problem(body->source() + " renders invalid JSON for a " + e.type + " sample (content_type " +
                   sub.content_type +
                   "): is every {{value}} inside a JSON string? (values are JSON-escaped, never quoted)",

@@ -209,13 +209,12 @@ int run_test(const arg_list& args) {
   d.ordering_key = "test/" + d.id;
   d.sequence = 1;
   // The body the daemon would send this subscription: payload v1, its chat format or its template.
-  std::string template_error;
-  auto body = router::body_template::for_subscription(*sub, template_error);
+  auto body = router::body_template::for_subscription(*sub);
   if (!body) {
-    std::cerr << "spec-notify --test: " << template_error << "\n";
+    std::cerr << "spec-notify --test: " << body.message() << "\n";
     return 2;
   }
-  d.body = body->render(e, d.id, d.sequence, d.ordering_key);
+  d.body = (*body)->render(e, d.id, d.sequence, d.ordering_key);
   d.created_at_ms = d.next_at_ms = e.occurred_at_ms;
   std::cout << e.type << " for " << spec_id;
   if (task) std::cout << " task " << e.task_id << " (" << e.to << ", " << e.source << ":" << e.line << ")";

@@ -45,10 +45,9 @@ std::unique_ptr<body_template> compile(const std::string& text, std::string* err
   sub.name = "t";
   sub.template_file = "/cfg/t.mustache";
   sub.template_text = text;
-  std::string why;
-  auto t = body_template::for_subscription(sub, why);
-  if (error) *error = why;
-  return t;
+  auto t = body_template::for_subscription(sub);
+  if (error) *error = t.message();
+  return t ? std::move(*t) : nullptr;
 }
 
 Object::Ptr parse(const std::string& body) {
@@ -131,10 +130,10 @@ BOOST_AUTO_TEST_CASE(the_built_in_templates_parse) {
                  config::body_format::google_chat}) {
     config::subscription_settings sub;
     sub.format = f;
-    std::string error;
-    auto t = body_template::for_subscription(sub, error);
-    BOOST_TEST((t != nullptr), error);
-    BOOST_REQUIRE(t);
+    auto compiled = body_template::for_subscription(sub);
+    BOOST_TEST(compiled.ok(), compiled.message());
+    BOOST_REQUIRE(compiled);
+    auto& t = *compiled;
     BOOST_TEST(!t->standard());
     BOOST_TEST(t->source() == "built-in " + std::string(config::to_string(f)) + " template");
   }
@@ -145,9 +144,9 @@ BOOST_AUTO_TEST_CASE(a_template_replaces_the_built_in_one_of_its_format) {
   sub.format = config::body_format::slack;
   sub.template_file = "/cfg/mine.mustache";
   sub.template_text = "{\"text\":\"{{text.summary}}\"}";
-  std::string error;
-  auto t = body_template::for_subscription(sub, error);
-  BOOST_REQUIRE(t);
+  auto compiled = body_template::for_subscription(sub);
+  BOOST_REQUIRE(compiled);
+  auto& t = *compiled;
   event e = task_event();
   e.task_title = "<x>";
   // Slack-styled helper text, from the subscription's own template.

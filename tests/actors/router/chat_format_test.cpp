@@ -77,10 +77,9 @@ const char* kTypes[] = {event_type::task_transitioned, event_type::stage_complet
 std::string render(config::body_format f, const event& e) {
   config::subscription_settings sub;
   sub.format = f;
-  std::string error;
-  auto t = body_template::for_subscription(sub, error);
-  BOOST_REQUIRE_MESSAGE(t, error);
-  return t->render(e, "msg_1", 7, "task/x");
+  auto t = body_template::for_subscription(sub);
+  BOOST_REQUIRE_MESSAGE(t, t.message());
+  return (*t)->render(e, "msg_1", 7, "task/x");
 }
 
 Object::Ptr parse(const std::string& body) {
@@ -261,9 +260,9 @@ BOOST_AUTO_TEST_CASE(title_short_is_the_title_cut_to_its_budget) {
   config::subscription_settings sub;
   sub.template_file = "t.mustache";
   sub.template_text = "{\"short\":\"{{task.title_short}}\",\"title\":\"{{task.title}}\"}";
-  std::string error;
-  auto t = body_template::for_subscription(sub, error);
-  BOOST_REQUIRE(t);
+  auto compiled = body_template::for_subscription(sub);
+  BOOST_REQUIRE(compiled);
+  auto& t = *compiled;
   event e = make(event_type::task_transitioned);
   const auto o = parse(t->render(e, "msg_1", 1, "k"));
   const std::string title_short = str(o, "short"), title = str(o, "title");
