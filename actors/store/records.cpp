@@ -44,39 +44,6 @@ class json_writer {
   bool first_ = true;
 };
 
-// Skips one JSON value starting at text[i] (after white space); returns the index just past it, or npos.
-size_t skip_value(const std::string& t, size_t i) {
-  while (i < t.size() && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t' || t[i] == '\r')) ++i;
-  if (i >= t.size()) return std::string::npos;
-  if (t[i] == '"') {
-    for (++i; i < t.size(); ++i) {
-      if (t[i] == '\\')
-        ++i;
-      else if (t[i] == '"')
-        return i + 1;
-    }
-    return std::string::npos;
-  }
-  if (t[i] == '{' || t[i] == '[') {
-    int depth = 0;
-    for (; i < t.size(); ++i) {
-      char c = t[i];
-      if (c == '"') {
-        i = skip_value(t, i);
-        if (i == std::string::npos) return i;
-        --i;
-      } else if (c == '{' || c == '[') {
-        ++depth;
-      } else if (c == '}' || c == ']') {
-        if (--depth == 0) return i + 1;
-      }
-    }
-    return std::string::npos;
-  }
-  while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']' && t[i] != ' ' && t[i] != '\n') ++i;
-  return i;
-}
-
 // One member of a record: its JSON name and where it lives in the struct. `required` members must be
 // present for decode (and peek) to accept the text; any other absent member reads as its default, which is
 // how records written before that member existed are read (e.g. ordering_key and sequence).
@@ -310,23 +277,17 @@ bool read_record(std::string_view text, T& record, const field<T> (&fields)[N]) 
   return true;
 }
 
-template <class T, size_t N>
-bool decode_record(const std::string& text, T& record, const field<T> (&fields)[N]) {
-  return read_record(text, record, fields);
-}
-
-bool plain_string(const std::string& v, std::string& out) {
-  // Ids and names never need unescaping (they are made of [A-Za-z0-9_-]); a value with an escape makes the
-  // caller decode the whole record instead.
-  if (v.size() < 2 || v.front() != '"' || v.back() != '"' || v.find('\\') != std::string::npos) return false;
-  out = v.substr(1, v.size() - 2);
+// Ids and names never need unescaping (they are made of [A-Za-z0-9_-]); a value with an escape, or of another
+// type, makes the caller decode the whole record instead.
+bool plain_string(const json::value& v, std::string& out) {
+  if (v.type != json::kind::string || v.raw.find('\\') != std::string_view::npos) return false;
+  out.assign(v.raw.substr(1, v.raw.size() - 2));
   return true;
 }
 
-bool plain_integer(const std::string& v, int64_t& out) {
-  char* end = nullptr;
-  out = std::strtoll(v.c_str(), &end, 10);
-  return !v.empty() && *end == '\0';
+bool plain_integer(const json::value& v, int64_t& out) {
+  return v.type == json::kind::number && v.raw.find_first_of(".eE") == std::string_view::npos &&
+         json::to_integer(v.raw, INT64_MIN, INT64_MAX, out);
 }
 
 // Reads the `wanted` members of `record` from the top level of `text` only, skipping every other value
@@ -334,39 +295,21 @@ bool plain_integer(const std::string& v, int64_t& out) {
 template <class T, size_t N>
 bool peek_record(const std::string& text, T& record, const field<T> (&fields)[N],
                  std::initializer_list<decltype(field<T>::member)> wanted) {
-  size_t i = 0;
-  while (i < text.size() && text[i] != '{') ++i;
-  if (i == text.size()) return false;
-  ++i;
   static_assert(N <= 64, "one bit per field");
   uint64_t seen = 0;
-  for (;;) {
-    while (i < text.size() &&
-           (text[i] == ' ' || text[i] == ',' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r'))
-      ++i;
-    if (i >= text.size()) return false;
-    if (text[i] == '}') break;
-    if (text[i] != '"') return false;
-    const size_t key_end = skip_value(text, i);
-    if (key_end == std::string::npos) return false;
-    const std::string key = text.substr(i + 1, key_end - i - 2);
-    i = key_end;
-    while (i < text.size() && (text[i] == ' ' || text[i] == ':')) ++i;
-    const size_t value_end = skip_value(text, i);
-    if (value_end == std::string::npos) return false;
-    const std::string value = text.substr(i, value_end - i);
-    i = value_end;
+  const bool parsed = json::for_each_member(text, [&](std::string_view key, const json::value& value) {
     for (size_t k = 0; k < N; ++k) {
       const auto& f = fields[k];
       if (key != f.name || std::find(wanted.begin(), wanted.end(), f.member) == wanted.end()) continue;
       bool ok = false;
       if (auto s = std::get_if<std::string T::*>(&f.member)) ok = plain_string(value, record.**s);
       if (auto n = std::get_if<int64_t T::*>(&f.member)) ok = plain_integer(value, record.**n);
-      if (!ok) return false;
       seen |= uint64_t(1) << k;
-      break;
+      return ok;
     }
-  }
+    return true;
+  });
+  if (!parsed) return false;
   for (size_t k = 0; k < N; ++k) {
     const bool wanted_here = std::find(wanted.begin(), wanted.end(), fields[k].member) != wanted.end();
     if (fields[k].required && wanted_here && !(seen & (uint64_t(1) << k))) return false;
@@ -381,7 +324,7 @@ std::string encode(const event& e) {
 }
 
 bool decode(const std::string& text, event& e) {
-  return decode_record(text, e, event_fields);
+  return read_record(text, e, event_fields);
 }
 
 std::string encode(const delivery& d) {
@@ -389,7 +332,7 @@ std::string encode(const delivery& d) {
 }
 
 bool decode(const std::string& text, delivery& d) {
-  return decode_record(text, d, delivery_fields);
+  return read_record(text, d, delivery_fields);
 }
 
 bool peek_schedule_fields(const std::string& text, std::string& id, std::string& subscription,
