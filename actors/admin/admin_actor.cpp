@@ -51,6 +51,7 @@ struct admin_state {
   admin_state() {}
   config::settings cfg;
   store::db_ptr db;
+  spool::port spool;  // replays are written by the spool actor, the store's one writer of dlv/ and dead/
   supervisor_actor supervisor;
   lifecycle_actor lifecycle;  // serve: applies a reload_request
   std::string token, token_file;
@@ -177,7 +178,7 @@ void answer_list(self_ptr self, const admin_request& req, promise rp) {
 
 void answer_replay(self_ptr self, const admin_request& req, promise rp) {
   std::vector<delivery> replayed;
-  auto reply = handle_replay(*self->state.db, req, replayed);
+  auto reply = handle_replay(*self->state.db, req, replayed, self->state.spool.write);
   if (replayed.empty()) {
     rp.deliver(reply);
     return;
@@ -269,12 +270,13 @@ void on_rewire(self_ptr self, const admin_rewire& m) {
 }
 
 worker_actor::behavior_type admin_behavior(self_ptr self, config::settings cfg, store::db_ptr db,
-                                           supervisor_actor supervisor, lifecycle_actor lifecycle,
-                                           std::string token) {
+                                           spool::port spool, supervisor_actor supervisor,
+                                           lifecycle_actor lifecycle, std::string token) {
   auto& st = self->state;
   st.token_file = token_path(cfg.state_dir).string();
   st.cfg = std::move(cfg);
   st.db = std::move(db);
+  st.spool = std::move(spool);
   st.supervisor = std::move(supervisor);
   st.lifecycle = std::move(lifecycle);
   st.token = std::move(token);
@@ -361,7 +363,7 @@ class admin_gate : public caf::event_based_actor {
 
 }  // namespace
 
-admin_actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db,
+admin_actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db, spool::port spool,
                         supervisor_actor supervisor, lifecycle_actor lifecycle, std::string& error) {
   auto parsed = config::parse_host_port(cfg.admin);
   if (!parsed) {
@@ -383,8 +385,8 @@ admin_actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_
     error = token.message();
     return {};
   }
-  auto worker = sys.spawn<caf::detached>(admin_behavior, cfg, std::move(db), std::move(supervisor),
-                                         std::move(lifecycle), std::move(*token));
+  auto worker = sys.spawn<caf::detached>(admin_behavior, cfg, std::move(db), std::move(spool),
+                                         std::move(supervisor), std::move(lifecycle), std::move(*token));
   auto gate = sys.spawn<admin_gate>(worker);
   // Mutual TLS (the certificates are in the actor system's config, see tls_config): a peer without the
   // client certificate never gets past the handshake, so not one byte of it reaches BASP.

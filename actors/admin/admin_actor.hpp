@@ -15,14 +15,16 @@
 // deliverer; pauses are re-applied after a reload), reload (config::check_reload, the check SIGHUP uses; if
 // valid, hands the new settings to serve as a reload_request, which serve applies like a SIGHUP; else replies
 // with every problem and changes nothing).
-// Persists: nothing of its own besides the token file; replays write dlv/ and evidence (requests.hpp).
-// Runs detached: it touches LevelDB (synced writes) and evidence files.
+// Persists: nothing of its own besides the token file; replays are written by the spool actor (dlv/, dead/)
+// and the evidence writer (requests.hpp).
+// Runs detached: it reads LevelDB, waits for the spool's synced writes and touches evidence files.
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 #include <memory>
 
+#include "actors/spool/spool_actor.hpp"
 #include "actors/store/store.hpp"
 #include "actors/supervisor/supervisor_actor.hpp"
 #include "config/settings.hpp"
@@ -65,7 +67,8 @@ void hide_utility_actors(caf::actor_system& sys);
 // invalid handle and sets `error` when it cannot serve: non-loopback address without admin_allow_remote,
 // token file not writable, port not bindable; serve then refuses to start.
 // `lifecycle` receives reload_request (serve's own actor); an invalid handle makes `reload` unavailable.
-admin_actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db,
+// Reads `db` (list, status); replays are written through `spool` (spool::through).
+admin_actor spawn_admin(caf::actor_system& sys, config::settings cfg, store::db_ptr db, spool::port spool,
                         supervisor_actor supervisor, lifecycle_actor lifecycle, std::string& error);
 
 // After a reload: the new pipeline's supervisor and the settings now in effect (the admin address keeps

@@ -120,26 +120,26 @@ std::vector<list_row> list_deliveries(const store::db& db, const list_filter& fi
   return pending;
 }
 
-replay_outcome replay(store::db& db, const replay_selection& sel) {
+replay_outcome replay(store::db& db, const replay_selection& sel,
+                      const std::function<status(spool::changes)>& write) {
   replay_outcome out;
   if (!sel.ids.empty())
     select_ids(db, sel.ids, out);
   else
     select_failed(db, sel, out);
   if (out.replayed.empty()) return out;
-  store::batch b;
+  spool::changes b;
   std::set<std::string> subscriptions;
   for (const auto& d : out.replayed) {
-    b.del(store::dead_key(d));
-    b.put(store::delivery_key(d), store::encode(d));
+    b.unbury(d);
     subscriptions.insert(d.subscription);
   }
   // A replay re-enables a subscription that a 410 disabled: its queued deliveries go out again too.
   for (const auto& s : subscriptions) {
     std::string reason;
-    if (db.get(store::disabled_key(s), reason)) b.del(store::disabled_key(s));
+    if (db.get(store::disabled_key(s), reason)) b.clear(s, store::sub_field::disabled);
   }
-  out.error = db.write(b, store::durability::synced).message();  // "" when written
+  out.error = (write ? write(std::move(b)) : spool::apply(db, b)).message();  // "" when written
   if (out.error.empty()) return out;
   out.replayed.clear();
   for (auto& r : out.results)

@@ -14,9 +14,11 @@
 // subscription); a list or replay filtered by subscription reads that subscription's key range only.
 // Thread-safety: as the store (any thread; concurrent replays of the same id: the second finds no dead/).
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "actors/spool/changes.hpp"
 #include "actors/store/store.hpp"
 #include "messages/admin_protocol.hpp"
 #include "messages/delivery.hpp"
@@ -49,8 +51,11 @@ struct replay_outcome {
   std::string error;                   // store write failure ("" on success); every result is then failed
 };
 
-// Moves the selected dead letters back to the spool (contract above). Never throws.
-replay_outcome replay(store::db& db, const replay_selection& sel);
+// Moves the selected dead letters back to the spool (contract above): reads `db`, writes through `write`
+// (the spool actor while the daemon runs; straight to `db` when none is given, for a process that holds the
+// store alone). Never throws.
+replay_outcome replay(store::db& db, const replay_selection& sel,
+                      const std::function<status(spool::changes)>& write = {});
 
 // Dead letters per subscription name (for status).
 std::vector<std::pair<std::string, int32_t>> count_dead_letters(const store::db& db);

@@ -12,7 +12,8 @@ admin_reply handle_list(const store::db& db, const admin_request& req) {
   return reply;
 }
 
-admin_reply handle_replay(store::db& db, const admin_request& req, std::vector<delivery>& replayed) {
+admin_reply handle_replay(store::db& db, const admin_request& req, std::vector<delivery>& replayed,
+                          const std::function<status(spool::changes)>& write) {
   admin_reply reply;
   if (req.ids.empty() && !req.failed) {
     reply.ok = false;
@@ -23,7 +24,7 @@ admin_reply handle_replay(store::db& db, const admin_request& req, std::vector<d
   sel.ids = req.ids;
   sel.since_ms = req.since_ms;
   sel.subscription = req.subscription;
-  auto out = replay(db, sel);
+  auto out = replay(db, sel, write);
   reply.replayed = std::move(out.results);
   if (!out.error.empty()) {
     reply.ok = false;

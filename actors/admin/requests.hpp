@@ -8,8 +8,10 @@
 // (record_offline), through the same evidence_log code and its per-folder lock.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <vector>
 
+#include "actors/spool/changes.hpp"
 #include "actors/store/store.hpp"
 #include "messages/admin_protocol.hpp"
 #include "messages/delivery.hpp"
@@ -26,8 +28,9 @@ struct evidence_target {
 admin_reply handle_list(const store::db& db, const admin_request& req);
 
 // REQUIRES: req.ids non-empty, or req.failed. `replayed` receives the records now in dlv/ (for the running
-// deliverers, and for replay_outcomes).
-admin_reply handle_replay(store::db& db, const admin_request& req, std::vector<delivery>& replayed);
+// deliverers, and for replay_outcomes). `write`: as operations.hpp's replay (the spool actor in the daemon).
+admin_reply handle_replay(store::db& db, const admin_request& req, std::vector<delivery>& replayed,
+                          const std::function<status(spool::changes)>& write = {});
 
 // One "requeued" outcome per replayed delivery, as the evidence records it.
 std::vector<delivery_outcome> replay_outcomes(const std::vector<delivery>& replayed, int64_t at_ms);

@@ -20,12 +20,13 @@ struct keeper_state {
 };
 
 keeper_actor::behavior_type keeper_behavior(keeper_actor::stateful_pointer<keeper_state> self,
-                                            store::db_ptr db, std::chrono::milliseconds retention) {
+                                            store::db_ptr db, spool::port spool,
+                                            std::chrono::milliseconds retention) {
   self->send(self, prune_atom::value);
   return {
       [=](const delivery_outcome&) { ++self->state.dead_since_start; },
       [=](prune_atom) {
-        auto n = prune_dead_letters(*db, util::unix_now_ms() - retention.count());
+        auto n = prune_dead_letters(*db, util::unix_now_ms() - retention.count(), spool.write);
         if (!n)
           logging::error("dead_letter", n.message());  // retried at the next hourly prune
         else if (*n)
@@ -37,21 +38,25 @@ keeper_actor::behavior_type keeper_behavior(keeper_actor::stateful_pointer<keepe
 
 }  // namespace
 
-result<size_t> prune_dead_letters(store::db& db, int64_t cutoff_ms) {
-  store::batch b;
+result<size_t> prune_dead_letters(store::db& db, int64_t cutoff_ms,
+                                  const std::function<status(spool::changes)>& write) {
+  spool::changes c;
   db.scan(store::dead_prefix, [&](const std::string& key, const std::string& value) {
     delivery d;
-    if (store::decode(value, d) && d.next_at_ms < cutoff_ms) b.del(key);
+    std::string sub, id;
+    if (store::decode(value, d) && d.next_at_ms < cutoff_ms && store::dead_keys.parse(key, sub, id))
+      c.drop_dead(sub, id);
     return true;
   });
-  if (b.empty()) return size_t{0};
-  if (auto written = db.write(b); !written) return written;
-  return b.size();
+  if (c.empty()) return size_t{0};
+  const size_t n = c.size();
+  if (auto written = write ? write(std::move(c)) : spool::apply(db, c); !written) return written;
+  return n;
 }
 
-dead_letter_actor spawn_dead_letter_keeper(caf::local_actor* parent, store::db_ptr db,
+dead_letter_actor spawn_dead_letter_keeper(caf::local_actor* parent, store::db_ptr db, spool::port spool,
                                            std::chrono::milliseconds retention) {
-  return parent->spawn<caf::monitored>(keeper_behavior, std::move(db), retention);
+  return parent->spawn<caf::monitored>(keeper_behavior, std::move(db), std::move(spool), retention);
 }
 
 }  // namespace spec_notify::dead_letter

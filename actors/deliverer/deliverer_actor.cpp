@@ -182,7 +182,7 @@ void pump(self_ptr self) {
   self->delayed_send(self, std::chrono::milliseconds(std::max<int64_t>(0, next - now)), tick_atom::value);
 }
 
-impl_actor::behavior_type deliverer_behavior(self_ptr self, store::db_ptr db,
+impl_actor::behavior_type deliverer_behavior(self_ptr self, store::db_ptr db, spool::port spool,
                                              config::subscription_settings sub) {
   auto& st = self->state;
   st.tag = "deliverer/" + sub.name;
@@ -200,7 +200,7 @@ impl_actor::behavior_type deliverer_behavior(self_ptr self, store::db_ptr db,
     stop(self, em.reason);
   });
   auto max_in_flight = sub.max_in_flight;
-  st.book = std::make_unique<schedule>(std::move(db), std::move(sub));
+  st.book = std::make_unique<schedule>(std::move(db), std::move(sub), std::move(spool));
   for (int i = 0; i < max_in_flight; ++i) st.idle.push_back(add_worker(self));
   auto loaded = st.book->load();
   if (loaded)
@@ -275,9 +275,9 @@ impl_actor::behavior_type deliverer_behavior(self_ptr self, store::db_ptr db,
 
 }  // namespace
 
-deliverer_actor spawn_deliverer(caf::local_actor* parent, store::db_ptr db,
+deliverer_actor spawn_deliverer(caf::local_actor* parent, store::db_ptr db, spool::port spool,
                                 config::subscription_settings sub) {
-  return parent->spawn<caf::monitored>(deliverer_behavior, std::move(db), std::move(sub));
+  return parent->spawn<caf::monitored>(deliverer_behavior, std::move(db), std::move(spool), std::move(sub));
 }
 
 }  // namespace spec_notify::deliverer

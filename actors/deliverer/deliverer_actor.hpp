@@ -3,13 +3,14 @@
 // dead-letter keeper (delivery_outcome). Owns the subscription's schedule (schedule.hpp) and a pool of
 // exactly max_in_flight detached HTTP workers: blocking Poco I/O never runs on CAF's scheduler threads, and
 // the pool size IS the concurrency cap. A slow endpoint only fills its own workers; other subscriptions are
-// untouched. Persists: attempt counts / next attempt (dlv/), dead letters (dead/), the 410 flag
-// (sub/<name>/disabled).
+// untouched. Persists, through the spool actor (its only writer): attempt counts / next attempt (dlv/), dead
+// letters (dead/), the 410 flag, pause, rate and breaker state (sub/<name>/*).
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "actors/dead_letter/dead_letter_actor.hpp"
 #include "actors/evidence/evidence_writer_actor.hpp"
+#include "actors/spool/spool_actor.hpp"
 #include "actors/store/store.hpp"
 #include "config/settings.hpp"
 #include "messages/admin.hpp"
@@ -32,7 +33,8 @@ using deliverer_actor = caf::typed_actor<
 
 namespace spec_notify::deliverer {
 
-deliverer_actor spawn_deliverer(caf::local_actor* parent, store::db_ptr db,
+// Reads its records from `db`; writes them through `spool` (spool::through in the daemon).
+deliverer_actor spawn_deliverer(caf::local_actor* parent, store::db_ptr db, spool::port spool,
                                 config::subscription_settings sub);
 
 }  // namespace spec_notify::deliverer

@@ -16,8 +16,9 @@ namespace spec_notify::deliverer {
 // After a store write that a delivery's next step depends on failed (disk full): when to try that step again.
 constexpr int64_t store_retry_ms = 1000;
 
-schedule::schedule(store::db_ptr db, config::subscription_settings sub)
-    : db_(std::move(db)), sub_(std::move(sub)), rng_(std::random_device{}()) {
+schedule::schedule(store::db_ptr db, config::subscription_settings sub, spool::port spool)
+    : db_(std::move(db)), sub_(std::move(sub)), spool_(std::move(spool)), rng_(std::random_device{}()) {
+  if (!spool_.write) spool_ = spool::direct(db_);
   if (sub_.rate_limit.enabled())
     bucket_.emplace(sub_.rate_limit.count, sub_.rate_limit.per.count(), sub_.rate_limit.burst);
   if (sub_.breaker.enabled)
@@ -315,9 +316,10 @@ std::vector<delivery> schedule::take_due(int64_t now, size_t n) {
     if (breaker_) breaker_->started(now);
     if (bucket_) {
       bucket_->try_take(now);
-      store::batch b;
-      b.put(store::rate_key(sub_.name), std::to_string(bucket_->saved_state()));
-      persist(b, store::durability::buffered);
+      spool::changes c;
+      c.set(sub_.name, store::sub_field::rate, std::to_string(bucket_->saved_state()));
+      c.buffered();
+      spool_.post(std::move(c));  // read back only at the next start
     }
   }
   return out;
@@ -342,7 +344,7 @@ void schedule::make_all_due(int64_t now) {
   std::make_heap(queue_.begin(), queue_.end(), later<queued>);
 }
 
-bool schedule::apply_policies(const attempt_result& r, int64_t now, store::batch& b) {
+bool schedule::apply_policies(const attempt_result& r, int64_t now, spool::changes& b) {
   const response_class c = classify(r.attempt.status_code);
   if (bucket_ && c == response_class::delivered) bucket_->succeeded();
   if (bucket_ && c == response_class::throttled && r.attempt.status_code == 429) {
@@ -350,13 +352,13 @@ bool schedule::apply_policies(const attempt_result& r, int64_t now, store::batch
     if (auto d = retry_after_delay(r.retry_after, std::chrono::system_clock::now(), sub_.retry.max_backoff))
       wait = d->count();
     bucket_->throttled(now, wait);
-    b.put(store::rate_key(sub_.name), std::to_string(bucket_->saved_state()));
+    b.set(sub_.name, store::sub_field::rate, std::to_string(bucket_->saved_state()));
   }
   if (!breaker_) return false;
   const bool was_open = breaker_->open();
   if (c == response_class::delivered) {
     if (breaker_->succeeded(now) == circuit_change::closed) {
-      b.del(store::breaker_key(sub_.name));
+      b.clear(sub_.name, store::sub_field::breaker);
       make_all_due(now);  // the backlog goes at full speed (within the rate limit) again
     }
     return false;
@@ -369,22 +371,22 @@ bool schedule::apply_policies(const attempt_result& r, int64_t now, store::batch
     return was_open;
   }
   if (breaker_->failed(now) == circuit_change::opened)
-    b.put(store::breaker_key(sub_.name), std::to_string(breaker_->open_since_ms()));
+    b.set(sub_.name, store::sub_field::breaker, std::to_string(breaker_->open_since_ms()));
   return breaker_->open();
 }
 
-status schedule::try_persist(const store::batch& b, store::durability dur) {
-  auto written = db_->write(b, dur);
+status schedule::try_persist(spool::changes c) {
+  auto written = spool_.write(std::move(c));
   if (!written)
     logging::error("deliverer/" + sub_.name,
                    "cannot update the spool in " + db_->dir() + ": " + written.message());
   return written;
 }
 
-void schedule::persist(const store::batch& b, store::durability dur) {
+void schedule::persist(spool::changes c) {
   // Logged by try_persist. The store keeps the previous record, which at worst sends a delivery again under
   // its webhook-id after a restart.
-  static_cast<void>(try_persist(b, dur));
+  static_cast<void>(try_persist(std::move(c)));
 }
 
 delivery_outcome schedule::outcome_for(const delivery& d, outcome_kind k, const attempt_record& a) const {
@@ -401,7 +403,7 @@ std::optional<delivery_outcome> schedule::complete(const attempt_result& r, int6
   const int32_t attempts_before = d.attempts;
   d.attempts = std::max(d.attempts, r.attempt.attempt);
   d.history.push_back(r.attempt);
-  store::batch b;
+  spool::changes b;
   if (apply_policies(r, now, b)) {
     // The circuit is open (or this failure opened it): the endpoint is down, not this delivery bad. The
     // attempt stays in its history and evidence but is not counted, so nothing dead-letters meanwhile; it
@@ -409,8 +411,8 @@ std::optional<delivery_outcome> schedule::complete(const attempt_result& r, int6
     if (classify(r.attempt.status_code) != response_class::disable) {
       d.attempts = attempts_before;
       d.next_at_ms = now;
-      b.put(store::delivery_key(sub_.name, d.id), store::encode(d));
-      persist(b, store::durability::synced);
+      b.update(d);
+      persist(std::move(b));
       enqueue(s, d.next_at_ms);
       return outcome_for(d, outcome_kind::retrying, r.attempt);
     }
@@ -418,8 +420,10 @@ std::optional<delivery_outcome> schedule::complete(const attempt_result& r, int6
   switch (classify(r.attempt.status_code)) {
     case response_class::delivered: {
       // Buffered is enough: losing this delete to a power cut only re-sends under the same webhook-id.
-      b.del(store::delivery_key(sub_.name, d.id));
-      persist(b, store::durability::buffered);
+      // Posted: the schedule never reads a delivered record again, so nothing waits for the write.
+      b.remove(sub_.name, d.id);
+      b.buffered();
+      spool_.post(std::move(b));
       auto o = outcome_for(d, outcome_kind::delivered, r.attempt);
       retire(s);
       return o;
@@ -427,9 +431,9 @@ std::optional<delivery_outcome> schedule::complete(const attempt_result& r, int6
     case response_class::disable: {
       disabled_reason_ = "endpoint answered 410 Gone";
       d.next_at_ms = now;
-      b.put(store::disabled_key(sub_.name), disabled_reason_);
-      b.put(store::delivery_key(sub_.name, d.id), store::encode(d));
-      persist(b, store::durability::synced);
+      b.set(sub_.name, store::sub_field::disabled, disabled_reason_);
+      b.update(d);
+      persist(std::move(b));
       enqueue(s, d.next_at_ms);
       return outcome_for(d, outcome_kind::disabled, r.attempt);
     }
@@ -439,9 +443,8 @@ std::optional<delivery_outcome> schedule::complete(const attempt_result& r, int6
   }
   if (d.attempts >= sub_.retry.max_attempts) {
     d.next_at_ms = now;  // dead letters keep the time they died in next_at_ms
-    b.del(store::delivery_key(sub_.name, d.id));
-    b.put(store::dead_key(sub_.name, d.id), store::encode(d));
-    if (auto moved = try_persist(b, store::durability::synced); !moved) {
+    b.bury(d);
+    if (auto moved = try_persist(std::move(b)); !moved) {
       // Not moved (disk full...): the record is still pending in dlv/, so it stays in the schedule and is
       // reported as retrying, never as a dead letter that `--replay` could not find. The next attempt after
       // the pause below tries the move again if it fails too.
@@ -466,8 +469,10 @@ std::optional<delivery_outcome> schedule::complete(const attempt_result& r, int6
       delay = *wait;
   }
   d.next_at_ms = now + delay.count();
-  b.put(store::delivery_key(sub_.name, d.id), store::encode(d));
-  persist(b, store::durability::buffered);
+  // Waited for: take_due reads the record back, possibly soon (full jitter can pick a delay near 0).
+  b.update(d);
+  b.buffered();
+  persist(std::move(b));
   enqueue(s, d.next_at_ms);
   return outcome_for(d, outcome_kind::retrying, r.attempt);
 }
@@ -476,9 +481,10 @@ delivery_outcome schedule::complete_dry_run(const delivery& d, int64_t now) {
   flying_.erase(d.id);
   attempt_record a{d.attempts + 1, now, 0, "", 0};
   auto o = outcome_for(d, outcome_kind::dry_run, a);
-  store::batch b;
-  b.del(store::delivery_key(sub_.name, d.id));
-  persist(b, store::durability::buffered);
+  spool::changes b;
+  b.remove(sub_.name, d.id);
+  b.buffered();
+  spool_.post(std::move(b));
   if (const uint32_t s = find(d.id); s != none) retire(s);
   return o;
 }
@@ -486,20 +492,20 @@ delivery_outcome schedule::complete_dry_run(const delivery& d, int64_t now) {
 void schedule::set_paused(bool paused) {
   if (paused == paused_) return;
   paused_ = paused;
-  store::batch b;
+  spool::changes b;
   if (paused)
-    b.put(store::paused_key(sub_.name), "1");
+    b.set(sub_.name, store::sub_field::paused, "1");
   else
-    b.del(store::paused_key(sub_.name));
-  persist(b, store::durability::synced);
+    b.clear(sub_.name, store::sub_field::paused);
+  persist(std::move(b));
 }
 
 void schedule::enable(int64_t now) {
   if (!disabled()) return;
   disabled_reason_.clear();
-  store::batch b;
-  b.del(store::disabled_key(sub_.name));
-  persist(b, store::durability::synced);
+  spool::changes b;
+  b.clear(sub_.name, store::sub_field::disabled);
+  persist(std::move(b));
   make_all_due(now);
 }
 

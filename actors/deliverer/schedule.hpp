@@ -22,6 +22,7 @@
 #include "actors/deliverer/breaker.hpp"
 #include "actors/deliverer/key_set.hpp"
 #include "actors/deliverer/rate_limit.hpp"
+#include "actors/spool/spool_actor.hpp"
 #include "actors/store/store.hpp"
 #include "config/settings.hpp"
 #include "messages/batches.hpp"
@@ -31,7 +32,9 @@ namespace spec_notify::deliverer {
 
 class schedule {
  public:
-  schedule(store::db_ptr db, config::subscription_settings sub);
+  // Reads `db` (its spool range at load, a record when an attempt starts); writes go to `spool` (the spool
+  // actor in the daemon; straight to `db` when none is given: tests).
+  schedule(store::db_ptr db, config::subscription_settings sub, spool::port spool = {});
 
   // Loads this subscription's spool (its own key range, dlv/<name>/, never the other subscriptions') and its
   // 410 flag. Returns the number of pending deliveries.
@@ -109,13 +112,13 @@ class schedule {
   void index_put(uint32_t s);
   void maybe_compact();
   delivery_outcome outcome_for(const delivery& d, outcome_kind k, const attempt_record& a) const;
-  // Writes `b`, logging a failure; try_persist also returns it, for the callers that must act on it (a dead
-  // letter that was not moved is not one).
-  status try_persist(const store::batch& b, store::durability dur);
-  void persist(const store::batch& b, store::durability dur);
+  // Writes `c` through the spool and waits, logging a failure; try_persist also returns it, for the callers
+  // that must act on it (a dead letter that was not moved is not one).
+  status try_persist(spool::changes c);
+  void persist(spool::changes c);
   // Feeds one attempt's result to the limiter and the breaker; true when the attempt must not count
   // against max_attempts (the circuit is open, or this failure opened it). Adds breaker changes to `b`.
-  bool apply_policies(const attempt_result& r, int64_t now, store::batch& b);
+  bool apply_policies(const attempt_result& r, int64_t now, spool::changes& b);
   void make_all_due(int64_t now);
   // Places a new delivery: queued now, or behind its key's head. While loading, every ordered delivery waits
   // and activate_keys() then queues the lowest sequence of each key.
@@ -125,6 +128,7 @@ class schedule {
   void retire(uint32_t s);
   store::db_ptr db_;
   config::subscription_settings sub_;
+  spool::port spool_;
   std::string ids_;     // the ids of all slots, back to back (freed ones are garbage until compaction)
   size_t garbage_ = 0;  // bytes of ids_ no slot uses
   std::vector<slot> slots_;

@@ -7,8 +7,8 @@
 namespace spec_notify::router {
 
 fan_out::fan_out(store::db_ptr db, const std::vector<config::subscription_settings>& subs,
-                 chunk_limits limits)
-    : db_(std::move(db)), limits_(limits) {
+                 chunk_limits limits, std::function<status(spool::changes)> write)
+    : db_(std::move(db)), write_(std::move(write)), limits_(limits) {
   for (const auto& s : subs) {
     std::string disabled;
     if (!s.disabled_reason.empty())
@@ -59,20 +59,20 @@ int64_t fan_out::last_sequence(const std::string& seq_key) {
   return last;
 }
 
-status fan_out::commit(const store::batch& chunk) {
-  return db_->write(chunk);
+status fan_out::commit(spool::changes chunk) {
+  return write_ ? write_(std::move(chunk)) : spool::apply(*db_, chunk);
 }
 
 status fan_out::route(const std::vector<event>& events, routed& out, std::vector<std::string>* untaken) {
-  store::batch b;
+  spool::changes b;
   routed pending;  // the deliveries of chunk b, handed to `out` once b is durable
   size_t in_chunk = 0;
   status failed;
   auto flush = [&]() {
     if (b.empty()) return true;
     // One put per key and chunk, with its last number (a SPEC-keyed burst numbers one key many times).
-    for (const auto& [k, v] : uncommitted_) b.put(k, std::to_string(v));
-    if (auto st = commit(b); !st) {
+    for (const auto& [k, v] : uncommitted_) b.set_sequence(k, v);
+    if (auto st = commit(std::move(b)); !st) {
       failed = std::move(st);
       uncommitted_.clear();  // the numbers of the failed chunk are given again when its events are re-routed
       return false;
@@ -84,7 +84,7 @@ status fan_out::route(const std::vector<event>& events, routed& out, std::vector
       dst.reserve(dst.size() + list.size());
       for (auto& d : list) dst.push_back(std::move(d));
     }
-    b = store::batch{};
+    b = spool::changes{};
     pending.clear();
     in_chunk = 0;
     return true;
@@ -113,12 +113,12 @@ status fan_out::route(const std::vector<event>& events, routed& out, std::vector
       d.body = t.body->render(e, d.id, d.sequence, d.ordering_key);
       d.created_at_ms = e.occurred_at_ms;
       d.next_at_ms = 0;  // due now
-      b.put(store::delivery_key(d), store::encode(d));
+      b.add(d);
       pending[t.name].push_back(std::move(d));
       ++in_chunk;
     }
     if (!taken && untaken) untaken->push_back(describe_untaken(e));
-    b.del(store::event_key(e.id));
+    b.consume_event(e.id);
     // Chunks end between events only: an event and all of its deliveries are one atomic step.
     if ((in_chunk >= limits_.deliveries || b.bytes() >= limits_.bytes) && !flush()) return failed;
   }

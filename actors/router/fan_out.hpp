@@ -15,8 +15,10 @@
 // numbers, so a chunk that fails leaves no gap: its events are routed again later and get the same numbers.
 // Each delivery's body is rendered here, per subscription (body_template.hpp: the standard payload, a chat
 // format or the subscription's template), and stored with it.
-// Called by router_actor only (single-threaded use): the router is the only writer of seq/.
+// Called by router_actor only (single-threaded use): the router alone decides seq/ numbers (the spool actor
+// writes them, with the chunk).
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -24,6 +26,7 @@
 
 #include "actors/router/body_template.hpp"
 #include "actors/router/subscription_filter.hpp"
+#include "actors/spool/changes.hpp"
 #include "actors/store/store.hpp"
 #include "config/settings.hpp"
 #include "messages/delivery.hpp"
@@ -41,7 +44,10 @@ struct chunk_limits {
 
 class fan_out {
  public:
-  fan_out(store::db_ptr db, const std::vector<config::subscription_settings>& subs, chunk_limits limits = {});
+  // Reads `db` (evt/, seq/); writes each chunk through `write` (the spool actor in the daemon; straight to
+  // `db` when none is given: tests).
+  fan_out(store::db_ptr db, const std::vector<config::subscription_settings>& subs, chunk_limits limits = {},
+          std::function<status(spool::changes)> write = {});
   virtual ~fan_out() = default;
 
   // Persists one delivery per (event, matching enabled subscription) and consumes the events' evt/ records,
@@ -58,8 +64,8 @@ class fan_out {
   std::vector<event> leftovers() const;
 
  protected:
-  // Writes one chunk (synced). A seam for tests.
-  virtual status commit(const store::batch& chunk);
+  // Writes one chunk (synced) and waits for it. A seam for tests.
+  virtual status commit(spool::changes chunk);
 
  private:
   struct target {
@@ -77,6 +83,7 @@ class fan_out {
   std::unordered_map<std::string, int64_t> uncommitted_;
   std::unordered_map<std::string, int64_t> committed_;
   store::db_ptr db_;
+  std::function<status(spool::changes)> write_;
   std::vector<target> targets_;
   chunk_limits limits_;
 };

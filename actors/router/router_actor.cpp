@@ -45,9 +45,9 @@ void route(self_ptr self, const std::vector<event>& events) {
   }
 }
 
-router_actor::behavior_type router_behavior(self_ptr self, store::db_ptr db,
+router_actor::behavior_type router_behavior(self_ptr self, store::db_ptr db, spool::port spool,
                                             std::vector<config::subscription_settings> subs) {
-  self->state.core = std::make_unique<fan_out>(std::move(db), subs);
+  self->state.core = std::make_unique<fan_out>(std::move(db), subs, chunk_limits{}, std::move(spool.write));
   self->state.held = self->state.core->leftovers();
   if (!self->state.held.empty())
     logging::info("router",
@@ -67,9 +67,10 @@ router_actor::behavior_type router_behavior(self_ptr self, store::db_ptr db,
 
 }  // namespace
 
-router_actor spawn_router(caf::local_actor* parent, store::db_ptr db,
+router_actor spawn_router(caf::local_actor* parent, store::db_ptr db, spool::port spool,
                           std::vector<config::subscription_settings> subs) {
-  return parent->spawn<caf::detached + caf::monitored>(router_behavior, std::move(db), std::move(subs));
+  return parent->spawn<caf::detached + caf::monitored>(router_behavior, std::move(db), std::move(spool),
+                                                       std::move(subs));
 }
 
 }  // namespace spec_notify::router

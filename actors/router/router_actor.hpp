@@ -1,8 +1,9 @@
 #pragma once
 // router: matches each event against the subscriptions' filters and hands one durable delivery per match to
 // that subscription's deliverer. Upstream: differ (event_batch). Downstream: deliverers (delivery_batch).
-// Persists: dlv/ records + removal of the consumed evt/ records, in one synced batch (fan_out.hpp). At start
-// it drains evt/ records a crash left behind. Runs detached (waits for fsync).
+// Persists, through the spool actor: dlv/ records + removal of the consumed evt/ records + seq/ numbers, in
+// one synced batch per chunk (fan_out.hpp), and hands the deliveries on only once that batch is written. At
+// start it drains evt/ records a crash left behind. Runs detached: it waits for the spool's fsync.
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 #include <map>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "actors/deliverer/deliverer_actor.hpp"
+#include "actors/spool/spool_actor.hpp"
 #include "actors/store/store.hpp"
 #include "config/settings.hpp"
 #include "messages/batches.hpp"
@@ -30,7 +32,8 @@ using router_actor = caf::typed_actor<
 
 namespace spec_notify::router {
 
-router_actor spawn_router(caf::local_actor* parent, store::db_ptr db,
+// Reads evt/ and seq/ from `db`; writes through `spool` (spool::through in the daemon).
+router_actor spawn_router(caf::local_actor* parent, store::db_ptr db, spool::port spool,
                           std::vector<config::subscription_settings> subs);
 
 }  // namespace spec_notify::router

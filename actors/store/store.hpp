@@ -70,6 +70,18 @@ class batch {
     bytes_ += key.size();
     ops_.push_back({std::move(key), {}, true});
   }
+  // Moves `other`'s operations after this batch's, in order (the spool's group commit).
+  void append(batch&& other) {
+    if (ops_.empty()) {
+      ops_ = std::move(other.ops_);
+    } else {
+      ops_.reserve(ops_.size() + other.ops_.size());
+      for (auto& op : other.ops_) ops_.push_back(std::move(op));
+    }
+    bytes_ += other.bytes_;
+    other.ops_.clear();
+    other.bytes_ = 0;
+  }
   bool empty() const { return ops_.empty(); }
   size_t size() const { return ops_.size(); }
   size_t bytes() const { return bytes_; }  // keys + values: about the size of its write-ahead-log record

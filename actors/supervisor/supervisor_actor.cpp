@@ -99,16 +99,18 @@ void on_down(self_ptr self, caf::down_msg& dm, int max_restarts) {
 }
 
 supervisor_actor::behavior_type supervisor_behavior(self_ptr self, config::settings cfg, store::db_ptr db,
-                                                    int max_restarts) {
+                                                    spool_actor spool, int max_restarts) {
   auto& kids = self->state.children;
+  // Every writer of the spool's keys writes through the one spool actor (owned by serve, outliving us).
+  const spool::port port = spool::through(self->system(), spool);
   kids.emplace_back(child{"evidence", [cfg](caf::local_actor* p, supervisor_state& st) {
                             st.live.evidence = evidence::spawn_evidence_writer(
                                 p, cfg.evidence_dir, cfg.evidence_max_bytes_per_spec, cfg.repo);
                             return st.live.evidence.address();
                           }});
-  kids.emplace_back(child{"dead_letter", [cfg, db](caf::local_actor* p, supervisor_state& st) {
+  kids.emplace_back(child{"dead_letter", [cfg, db, port](caf::local_actor* p, supervisor_state& st) {
                             st.live.dead_letter =
-                                dead_letter::spawn_dead_letter_keeper(p, db, cfg.dead_letter_retention);
+                                dead_letter::spawn_dead_letter_keeper(p, db, port, cfg.dead_letter_retention);
                             return st.live.dead_letter.address();
                           }});
   for (const auto& sub : cfg.subscriptions) {
@@ -117,14 +119,15 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self, config::setti
                                       (sub.disabled_reason.empty() ? "" : ": " + sub.disabled_reason));
       continue;
     }
-    kids.emplace_back(child{"deliverer/" + sub.name, [sub, db](caf::local_actor* p, supervisor_state& st) {
-                              auto& slot = st.live.deliverers[sub.name];
-                              slot = deliverer::spawn_deliverer(p, db, sub);
-                              return slot.address();
-                            }});
+    kids.emplace_back(
+        child{"deliverer/" + sub.name, [sub, db, port](caf::local_actor* p, supervisor_state& st) {
+                auto& slot = st.live.deliverers[sub.name];
+                slot = deliverer::spawn_deliverer(p, db, port, sub);
+                return slot.address();
+              }});
   }
-  kids.emplace_back(child{"router", [cfg, db](caf::local_actor* p, supervisor_state& st) {
-                            st.live.router = router::spawn_router(p, db, cfg.subscriptions);
+  kids.emplace_back(child{"router", [cfg, db, port](caf::local_actor* p, supervisor_state& st) {
+                            st.live.router = router::spawn_router(p, db, port, cfg.subscriptions);
                             return st.live.router.address();
                           }});
   kids.emplace_back(child{"differ", [cfg, db](caf::local_actor* p, supervisor_state& st) {
@@ -156,8 +159,8 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self, config::setti
 }  // namespace
 
 supervisor_actor spawn_supervisor(caf::actor_system& sys, config::settings cfg, store::db_ptr db,
-                                  int max_restarts) {
-  return sys.spawn(supervisor_behavior, std::move(cfg), std::move(db), max_restarts);
+                                  spool_actor spool, int max_restarts) {
+  return sys.spawn(supervisor_behavior, std::move(cfg), std::move(db), std::move(spool), max_restarts);
 }
 
 }  // namespace spec_notify::supervisor

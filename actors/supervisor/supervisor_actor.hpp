@@ -10,6 +10,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "actors/spool/spool_actor.hpp"
 #include "actors/store/store.hpp"
 #include "actors/watcher/watcher_actor.hpp"
 #include "config/settings.hpp"
@@ -37,7 +38,8 @@ using supervisor_actor = caf::typed_actor<caf::replies_to<wire_atom>::with<pipel
 
 namespace spec_notify::supervisor {
 
+// `spool` (spool_actor.hpp) must outlive the supervisor: serve stops it after the pipeline is down.
 supervisor_actor spawn_supervisor(caf::actor_system& sys, config::settings cfg, store::db_ptr db,
-                                  int max_restarts = 10);
+                                  spool_actor spool, int max_restarts = 10);
 
 }  // namespace spec_notify::supervisor

@@ -12,6 +12,7 @@
 #include "actors/admin/admin_actor.hpp"
 #include "actors/log.hpp"
 #include "actors/metrics/metrics_server.hpp"
+#include "actors/spool/spool_actor.hpp"
 #include "actors/supervisor/supervisor_actor.hpp"
 #include "app/cli.hpp"
 #include "app/commands/commands.hpp"
@@ -116,8 +117,17 @@ int run_pipeline(config::settings cfg) {
     }
     metrics_endpoint = std::move(*started);
   }
+  // The spool actor, the one writer of the delivery spool (dlv/, dead/, sub/): like the store it outlives
+  // every pipeline (a reload keeps it) and stops after the last one, writing what is still queued. Monitored:
+  // if it ever stops, nothing could be persisted, so the daemon stops too (exit 1, restarted by its unit).
+  auto spool = spool::spawn_spool(sys, db);
+  self->monitor(spool);
+  auto stop_spool = [&] {
+    if (auto flushed = spool::stop_spool(sys, spool, stop_deadline); !flushed)
+      logging::error("serve", flushed.message());
+  };
   auto start = [&](const config::settings& c) {
-    auto sup = supervisor::spawn_supervisor(sys, c, db);
+    auto sup = supervisor::spawn_supervisor(sys, c, db, spool);
     self->monitor(sup);
     if (metrics_endpoint) metrics_endpoint->set_supervisor(sup);  // scrapes follow a SIGHUP restart
     size_t active = 0;
@@ -145,10 +155,12 @@ int run_pipeline(config::settings cfg) {
   admin::admin_actor admin_actor;
   if (cfg.admin_enabled) {
     // `self` handles reload_request in the loop below: that is the lifecycle interface.
-    admin_actor = admin::spawn_admin(sys, cfg, db, sup, caf::actor_cast<admin::lifecycle_actor>(self), error);
+    admin_actor = admin::spawn_admin(sys, cfg, db, spool::through(sys, spool), sup,
+                                     caf::actor_cast<admin::lifecycle_actor>(self), error);
     if (!admin_actor) {
       logging::error("serve", "admin actor: " + error + " (set admin = \"off\" to run without it)");
       stop(sup, true);
+      stop_spool();
       return 1;
     }
   } else {
@@ -205,6 +217,7 @@ int run_pipeline(config::settings cfg) {
   }
   forwarder.stop();
   stop_admin();
+  stop_spool();  // after every writer: the pipeline is down, the admin actor gone
   logging::info("serve", "stopped");
   return exit_code;
 }

@@ -17,7 +17,7 @@ inline void persist(store::db& db, const delivery& d) {
 }
 
 // Persists `d` as the router does, then hands it to the schedule.
-inline void spool(store::db& db, deliverer::schedule& s, const delivery& d) {
+inline void put_pending(store::db& db, deliverer::schedule& s, const delivery& d) {
   persist(db, d);
   BOOST_REQUIRE(s.add(ref_to(d)));
 }

@@ -82,7 +82,8 @@ struct daemon_side {
     sys = std::make_unique<caf::actor_system>(sys_cfg);
     admin::hide_utility_actors(*sys);
     supervisor = sys->spawn(stand_in_supervisor, pipeline_handles{});
-    admin = admin::spawn_admin(*sys, cfg, store.db, supervisor, admin::lifecycle_actor{}, error);
+    admin = admin::spawn_admin(*sys, cfg, store.db, spool::direct(store.db), supervisor,
+                               admin::lifecycle_actor{}, error);
     BOOST_REQUIRE_MESSAGE(admin, error);
   }
   ~daemon_side() {
@@ -293,7 +294,8 @@ BOOST_AUTO_TEST_CASE(an_address_in_use_is_an_error_not_a_silent_daemon_without_a
   register_message_types(sys_cfg);
   caf::actor_system sys{sys_cfg};
   auto sup = sys.spawn(stand_in_supervisor, pipeline_handles{});
-  auto a = admin::spawn_admin(sys, cfg, other.db, sup, admin::lifecycle_actor{}, error);
+  auto a =
+      admin::spawn_admin(sys, cfg, other.db, spool::direct(other.db), sup, admin::lifecycle_actor{}, error);
   BOOST_CHECK(!a);
   BOOST_CHECK_MESSAGE(error.find("cannot listen on " + cfg.admin) != std::string::npos, error);
   caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);

@@ -44,7 +44,7 @@ struct deterministic : testing::temp_store, testing::deterministic_system {
   caf::scoped_actor dead_letters{sys, true};
 
   deliverer_actor spawn(const config::subscription_settings& sub) {
-    auto d = deliverer::spawn_deliverer(self.ptr(), db, sub);
+    auto d = deliverer::spawn_deliverer(self.ptr(), db, spool::direct(db), sub);
     spawned.push_back(d.address());
     self->send(d, wire_atom::value, caf::actor_cast<evidence_actor>(self),
                caf::actor_cast<dead_letter_actor>(dead_letters));
@@ -234,7 +234,7 @@ struct threaded : testing::temp_store {
   }
 
   void spawn(const config::subscription_settings& sub) {
-    d = deliverer::spawn_deliverer(evidence->ptr(), db, sub);
+    d = deliverer::spawn_deliverer(evidence->ptr(), db, spool::direct(db), sub);
     (*evidence)->send(d, wire_atom::value, caf::actor_cast<evidence_actor>(*evidence),
                       caf::actor_cast<dead_letter_actor>(*dead_letters));
   }

@@ -11,7 +11,7 @@
 using namespace spec_notify;
 using testing::ids;
 using testing::persist;
-using testing::spool;
+using testing::put_pending;
 
 namespace {
 
@@ -46,10 +46,10 @@ constexpr int64_t far = int64_t(1) << 50;  // a `now` past every backoff
 
 BOOST_FIXTURE_TEST_CASE(one_key_goes_one_at_a_time_and_other_keys_in_parallel, fixture) {
   deliverer::schedule s(db, settings());
-  spool(*db, s, make("msg_a1", "S/T1", 1));
-  spool(*db, s, make("msg_a2", "S/T1", 2));
-  spool(*db, s, make("msg_a3", "S/T1", 3));
-  spool(*db, s, make("msg_b1", "S/T2", 1));
+  put_pending(*db, s, make("msg_a1", "S/T1", 1));
+  put_pending(*db, s, make("msg_a2", "S/T1", 2));
+  put_pending(*db, s, make("msg_a3", "S/T1", 3));
+  put_pending(*db, s, make("msg_b1", "S/T2", 1));
   BOOST_TEST(s.keys_waiting() == 1u);
   BOOST_TEST(s.longest_key_queue() == 3u);
   BOOST_TEST(ids(s.take_due(0, 10)) == (names{"msg_a1", "msg_b1"}));
@@ -66,9 +66,9 @@ BOOST_FIXTURE_TEST_CASE(one_key_goes_one_at_a_time_and_other_keys_in_parallel, f
 
 BOOST_FIXTURE_TEST_CASE(a_failing_head_holds_its_key_until_delivered_or_dead_lettered, fixture) {
   deliverer::schedule s(db, settings());
-  spool(*db, s, make("msg_1", "S/T1", 1));
-  spool(*db, s, make("msg_2", "S/T1", 2));
-  spool(*db, s, make("msg_x", "S/T9", 1));
+  put_pending(*db, s, make("msg_1", "S/T1", 1));
+  put_pending(*db, s, make("msg_2", "S/T1", 2));
+  put_pending(*db, s, make("msg_x", "S/T9", 1));
   BOOST_TEST(ids(s.take_due(0, 10)) == (names{"msg_1", "msg_x"}));
   s.complete(testing::result("msg_1", 500), 1);  // retried: msg_2 must not overtake it
   s.complete(testing::result("msg_x", 200), 1);
@@ -102,25 +102,25 @@ BOOST_FIXTURE_TEST_CASE(a_restart_resumes_each_key_at_its_lowest_sequence, fixtu
 
 BOOST_FIXTURE_TEST_CASE(none_and_unnumbered_records_wait_for_nothing, fixture) {
   deliverer::schedule none(db, settings(config::ordering_mode::none));
-  spool(*db, none, make("msg_1", "S/T1", 1));
-  spool(*db, none, make("msg_2", "S/T1", 2));
+  put_pending(*db, none, make("msg_1", "S/T1", 1));
+  put_pending(*db, none, make("msg_2", "S/T1", 2));
   BOOST_TEST(none.take_due(0, 10).size() == 2u);
   BOOST_TEST(none.keys_waiting() == 0u);
   // Written before ordering existed: no key, sequence 0.
   deliverer::schedule task(db, settings());
-  spool(*db, task, make("msg_old1", "", 0));
-  spool(*db, task, make("msg_old2", "", 0));
+  put_pending(*db, task, make("msg_old1", "", 0));
+  put_pending(*db, task, make("msg_old2", "", 0));
   BOOST_TEST(task.take_due(0, 10).size() == 2u);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_replayed_older_delivery_waits_for_the_head_then_goes_next, fixture) {
   deliverer::schedule s(db, settings());
-  spool(*db, s, make("msg_3", "S/T1", 3));
-  spool(*db, s, make("msg_4", "S/T1", 4));
+  put_pending(*db, s, make("msg_3", "S/T1", 3));
+  put_pending(*db, s, make("msg_4", "S/T1", 4));
   BOOST_TEST(ids(s.take_due(0, 10)) == (names{"msg_3"}));
   auto replayed = make("msg_2", "S/T1", 2);  // a dead letter put back by --replay
   replayed.replay = true;
-  spool(*db, s, replayed);
+  put_pending(*db, s, replayed);
   BOOST_TEST(s.take_due(far, 10).empty());
   s.complete(testing::result("msg_3", 200), 1);
   BOOST_TEST(ids(s.take_due(far, 10)) == (names{"msg_2"}));  // lowest sequence behind the head
@@ -130,8 +130,8 @@ BOOST_FIXTURE_TEST_CASE(a_replayed_older_delivery_waits_for_the_head_then_goes_n
 
 BOOST_FIXTURE_TEST_CASE(dry_run_completion_releases_the_next_of_the_key, fixture) {
   deliverer::schedule s(db, settings());
-  spool(*db, s, make("msg_1", "S/T1", 1));
-  spool(*db, s, make("msg_2", "S/T1", 2));
+  put_pending(*db, s, make("msg_1", "S/T1", 1));
+  put_pending(*db, s, make("msg_2", "S/T1", 2));
   auto first = s.take_due(0, 10);
   BOOST_REQUIRE(first.size() == 1u);
   s.complete_dry_run(first[0], 0);
@@ -142,8 +142,9 @@ BOOST_FIXTURE_TEST_CASE(dry_run_completion_releases_the_next_of_the_key, fixture
 BOOST_FIXTURE_TEST_CASE(order_survives_compaction_of_a_large_backlog, fixture) {
   deliverer::schedule s(db, settings());
   const int n = 6000;
-  for (int i = 0; i < n; ++i) spool(*db, s, make("msg_k" + std::to_string(i), "S/K" + std::to_string(i), 1));
-  for (int i = 1; i <= 3; ++i) spool(*db, s, make("msg_z" + std::to_string(i), "S/Z", i));
+  for (int i = 0; i < n; ++i)
+    put_pending(*db, s, make("msg_k" + std::to_string(i), "S/K" + std::to_string(i), 1));
+  for (int i = 1; i <= 3; ++i) put_pending(*db, s, make("msg_z" + std::to_string(i), "S/Z", i));
   auto due = s.take_due(0, n + 10);
   BOOST_TEST(due.size() == size_t(n + 1));  // every K head and Z's first
   for (const auto& d : due)

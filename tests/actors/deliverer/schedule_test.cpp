@@ -11,7 +11,7 @@
 using namespace spec_notify;
 using testing::ids;
 using testing::persist;
-using testing::spool;
+using testing::put_pending;
 
 namespace {
 
@@ -39,10 +39,10 @@ using fixture = testing::temp_store;
 
 BOOST_FIXTURE_TEST_CASE(due_order_is_earliest_first_then_arrival_order, fixture) {
   deliverer::schedule s(db, settings());
-  spool(*db, s, make("msg_c", 20));
-  spool(*db, s, make("msg_a", 10));
-  spool(*db, s, make("msg_b", 20));
-  spool(*db, s, make("msg_later", 1000));
+  put_pending(*db, s, make("msg_c", 20));
+  put_pending(*db, s, make("msg_a", 10));
+  put_pending(*db, s, make("msg_b", 20));
+  put_pending(*db, s, make("msg_later", 1000));
   BOOST_TEST(s.pending() == 4u);
   BOOST_TEST(s.next_due() == 10);
   BOOST_TEST(!s.add(ref_to(make("msg_b", 0))));  // already known (restart overlap)
@@ -56,8 +56,8 @@ BOOST_FIXTURE_TEST_CASE(due_order_is_earliest_first_then_arrival_order, fixture)
 
 BOOST_FIXTURE_TEST_CASE(outcomes_remove_retry_and_dead_letter, fixture) {
   deliverer::schedule s(db, settings());
-  spool(*db, s, make("msg_ok", 0));
-  spool(*db, s, make("msg_retry", 0));
+  put_pending(*db, s, make("msg_ok", 0));
+  put_pending(*db, s, make("msg_retry", 0));
   BOOST_TEST(s.take_due(5, 10).size() == 2u);
   auto ok = s.complete(testing::result("msg_ok", 200), 10);
   BOOST_REQUIRE(ok);
@@ -86,8 +86,8 @@ BOOST_FIXTURE_TEST_CASE(outcomes_remove_retry_and_dead_letter, fixture) {
 
 BOOST_FIXTURE_TEST_CASE(a_delivery_gone_from_the_spool_is_skipped, fixture) {
   deliverer::schedule s(db, settings());
-  spool(*db, s, make("msg_gone", 0));
-  spool(*db, s, make("msg_here", 0));
+  put_pending(*db, s, make("msg_gone", 0));
+  put_pending(*db, s, make("msg_here", 0));
   store::batch b;
   b.del(store::delivery_key("hooks", "msg_gone"));
   BOOST_REQUIRE(db->write(b).ok());
@@ -168,7 +168,7 @@ BOOST_FIXTURE_TEST_CASE(a_large_backlog_survives_churn_and_drains_completely, fi
     return true;
   });
   BOOST_TEST(left == 0u);
-  spool(*db, s, make("msg_after", 3));  // usable again after releasing everything
+  put_pending(*db, s, make("msg_after", 3));  // usable again after releasing everything
   BOOST_TEST(ids(s.take_due(3, 10)) == std::vector<std::string>{"msg_after"});
 }
 

@@ -47,10 +47,10 @@ class counting_fan_out : public router::fan_out {
   std::vector<size_t> chunk_sizes;
 
  protected:
-  status commit(const store::batch& chunk) override {
+  status commit(spool::changes chunk) override {
     if (++chunks == fail_at_) return status::failure("IO error: simulated full disk");
     chunk_sizes.push_back(chunk.size());
-    return fan_out::commit(chunk);
+    return fan_out::commit(std::move(chunk));
   }
 
  private:

@@ -61,7 +61,7 @@ struct fixture : testing::temp_store {
   }
 
   void spawn() {
-    router = router::spawn_router(self->ptr(), db,
+    router = router::spawn_router(self->ptr(), db, spool::direct(db),
                                   {subscription("done", {"Done"}), subscription("blocked", {"Blocked"})});
   }
   void wire() {
@@ -135,8 +135,9 @@ BOOST_FIXTURE_TEST_CASE(an_event_batch_goes_to_the_matching_deliverer_as_durable
 }
 
 BOOST_FIXTURE_TEST_CASE(one_event_taken_by_two_subscriptions_becomes_one_delivery_each, fixture) {
-  router = router::spawn_router(
-      self->ptr(), db, {subscription("done", {"Done"}), subscription("blocked", {"Done", "Blocked"})});
+  router =
+      router::spawn_router(self->ptr(), db, spool::direct(db),
+                           {subscription("done", {"Done"}), subscription("blocked", {"Done", "Blocked"})});
   wire();
   settle({done.get(), blocked.get()});
   emit({task_event("T1", "Done")});

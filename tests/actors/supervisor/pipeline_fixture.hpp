@@ -31,6 +31,7 @@ struct pipeline {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<caf::scoped_actor> self;
+  spool_actor spool;  // as serve: one for the fixture's life, across supervisor restarts
   supervisor_actor sup;
 
   pipeline() {
@@ -54,12 +55,16 @@ struct pipeline {
     // A test that failed half-way: stop without checking (a destructor must not throw); the actor system's
     // destructor waits until every stage is down.
     if (sup) (*self)->send_exit(sup, caf::exit_reason::user_shutdown);
+    if (sup) await_down_quietly(sup.address());
+    if (spool) static_cast<void>(spool::stop_spool(*sys, spool, std::chrono::seconds(10)));
+    spool = nullptr;  // a detached actor's thread ends only once the last handle to it is gone
     self.reset();
     sys.reset();  // waits for every stage
   }
 
   void start(int max_restarts = 10) {
-    sup = supervisor::spawn_supervisor(*sys, settings, db, max_restarts);
+    if (!spool) spool = spool::spawn_spool(*sys, db);
+    sup = supervisor::spawn_supervisor(*sys, settings, db, spool, max_restarts);
     (*self)->monitor(sup);
   }
 
@@ -89,6 +94,13 @@ struct pipeline {
     }
     if (addr == sup.address()) sup = nullptr;
     return downs[addr];
+  }
+  // The same without failing (for the destructor): false when it did not come within 10 s.
+  bool await_down_quietly(const caf::actor_addr& addr) {
+    for (bool timed_out = false; !downs.count(addr) && !timed_out;)
+      (*self)->receive([&](caf::down_msg& dm) { downs[dm.source] = dm.reason; },
+                       caf::after(std::chrono::seconds(10)) >> [&] { timed_out = true; });
+    return downs.count(addr) > 0;
   }
   template <class Handle>
   caf::error await_down(const Handle& a) {
