@@ -5,6 +5,7 @@
 #include <caf/meta/type_name.hpp>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace spec_notify {
 
@@ -17,6 +18,28 @@ inline constexpr const char* pipeline_completed = "spec-auto.pipeline.completed"
 inline constexpr const char* consensus_conflict = "spec-auto.consensus.conflict";
 inline constexpr const char* test = "spec-notify.test";
 }  // namespace event_type
+
+// What the payload says about the SPEC's evidence when the event was detected: its `telemetry`, `consensus`
+// and `evidence` members. Built by the differ (differ/spec_context.hpp) and spliced into each delivery body
+// as is (router/payload.cpp), so the objects are rendered once and never parsed again.
+// INVARIANT: telemetry and consensus are each "null" or one compact JSON object whose strings went through
+// util::append_json_string (valid UTF-8, escaped); our own code writes them (the differ, store::decode),
+// never outside input. Evidence paths are plain text, escaped when rendered.
+struct event_context {
+  std::string telemetry = "null";
+  std::string consensus = "null";
+  std::vector<std::string> evidence;  // repo-relative paths, in payload order
+
+  friend bool operator==(const event_context& a, const event_context& b) {
+    return a.telemetry == b.telemetry && a.consensus == b.consensus && a.evidence == b.evidence;
+  }
+  friend bool operator!=(const event_context& a, const event_context& b) { return !(a == b); }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event_context& x) {
+  return f(caf::meta::type_name("event_context"), x.telemetry, x.consensus, x.evidence);
+}
 
 struct event {
   std::string id;              // evt_<random>
@@ -31,17 +54,16 @@ struct event {
   std::string source;      // file relative to the repo root
   int32_t line = 0;        // 1-based line of the row
   // Stage / pipeline events; consensus-conflict events: the synthesis's stage and status (source = the
-  // synthesis; its points, agents and telemetry pointer are in context_json's consensus object).
+  // synthesis; its points, agents and telemetry pointer are in context.consensus).
   std::string stage, status;
-  // Snapshot of {"telemetry":...,"consensus":...,"evidence":[...]} for the SPEC at detection time (JSON
-  // text).
-  std::string context_json;
+  // The SPEC's evidence at detection time (task events) or the run's own (stage, pipeline, conflict events).
+  event_context context;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, event& x) {
   return f(caf::meta::type_name("event"), x.id, x.type, x.occurred_at_ms, x.spec_id, x.task_id, x.task_title,
-           x.from, x.to, x.raw_status, x.source, x.line, x.stage, x.status, x.context_json);
+           x.from, x.to, x.raw_status, x.source, x.line, x.stage, x.status, x.context);
 }
 
 }  // namespace spec_notify

@@ -205,7 +205,7 @@ void engine::process_task_file(const std::string& rel, store::batch& b, engine_r
       e.raw_status = std::move(row.raw_status);
       e.source = rel;
       e.line = row.line;
-      e.context_json = context_.json_for(e.spec_id);
+      e.context = context_.context_for(e.spec_id);
       b.put(store::event_key(e.id), store::encode(e));
       out.events.push_back(std::move(e));
     }
@@ -273,7 +273,7 @@ void engine::process_conflict(const std::string& rel, const std::string& text, i
   e.source = rel;
   telemetry_summary t;
   const bool named = named_telemetry(rel, k.value.telemetry, t);
-  e.context_json = conflict_context_json(rel, agreements, k.value, named ? &t : nullptr);
+  e.context = conflict_context(rel, agreements, k.value, named ? &t : nullptr);
   b.put(store::event_key(e.id), store::encode(e));
   out.events.push_back(std::move(e));
 }
@@ -401,7 +401,7 @@ void engine::process_telemetry(const std::string& rel, store::batch& b, engine_r
     e.status = t.value.status;
     e.source = rel;
     // This run's own telemetry and consensus, never "the SPEC's latest" (that is for task events).
-    e.context_json = context_.json_for_run(t.value);
+    e.context = context_.context_for_run(t.value);
     b.put(store::event_key(e.id), store::encode(e));
     out.events.push_back(std::move(e));
   };

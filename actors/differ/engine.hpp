@@ -80,9 +80,9 @@ class engine {
   // conflict, see read_consensus_conflict and seen_conflicts_).
   // Consensus files are read first, then telemetry, then task files, so task events carry the newest
   // context. A stage/pipeline event carries the telemetry file that produced it and the consensus record of
-  // that run known by then (spec_context::json_for_run); a task event the SPEC's latest (json_for). A new
-  // telemetry file without a known record of its run is held up to kConsensusSettle (see there).
-  // The first call on a fresh store records the baseline: states and seen telemetry, no events.
+  // that run known by then (spec_context::context_for_run); a task event the SPEC's latest (context_for). A
+  // new telemetry file without a known record of its run is held up to kConsensusSettle (see there). The
+  // first call on a fresh store records the baseline: states and seen telemetry, no events.
   engine_result on_files_changed(const std::vector<std::string>& paths);
 
   // True when `rel_path` is a task file under the contract's rules (SPEC.md or docs/<one folder>/tasks.md).

@@ -46,8 +46,8 @@ std::string consensus_json(const consensus_summary& c) {
 
 }  // namespace
 
-std::string conflict_context_json(const std::string& path, int agreements, const consensus_conflict& k,
-                                  const telemetry_summary* named) {
+event_context conflict_context(const std::string& path, int agreements, const consensus_conflict& k,
+                               const telemetry_summary* named) {
   using util::append_json_string;
   auto list = [](std::string& out, const std::vector<std::string>& items) {
     out += '[';
@@ -57,8 +57,10 @@ std::string conflict_context_json(const std::string& path, int agreements, const
     }
     out += ']';
   };
-  std::string out = "{\"telemetry\":" + (named ? telemetry_json(*named) : std::string("null"));
-  out += ",\"consensus\":{\"status\":";
+  event_context ctx;
+  if (named) ctx.telemetry = telemetry_json(*named);
+  std::string& out = ctx.consensus;
+  out = "{\"status\":";
   append_json_string(out, k.status);
   out += ",\"agreements\":" + std::to_string(agreements) + ",\"conflicts\":" + std::to_string(k.total_points);
   out += ",\"stage\":";
@@ -76,14 +78,10 @@ std::string conflict_context_json(const std::string& path, int agreements, const
     out += "null";
   else
     append_json_string(out, k.telemetry);
-  out += "},\"evidence\":[";
-  append_json_string(out, path);
-  if (named) {
-    out += ',';
-    append_json_string(out, named->path);
-  }
-  out += "]}";
-  return out;
+  out += '}';
+  ctx.evidence.push_back(path);
+  if (named) ctx.evidence.push_back(named->path);
+  return ctx;
 }
 
 std::string evidence_spec_folder(const std::string& rel_path) {
@@ -138,30 +136,26 @@ bool spec_context::has_consensus(const std::string& spec_id, const std::string& 
   return it != by_key_.end() && it->second.records.count(path) > 0;
 }
 
-std::string spec_context::json_for_run(const telemetry_summary& t) const {
-  using util::json_string;
-  const consensus_summary* c = consensus_of(t);
-  std::string out = "{\"telemetry\":" + telemetry_json(t);
-  out += ",\"consensus\":" + (c ? consensus_json(*c) : std::string("null"));
-  out += ",\"evidence\":[" + json_string(t.path);
-  if (c) out += "," + json_string(c->path);
-  out += "]}";
-  return out;
+event_context spec_context::context_for_run(const telemetry_summary& t) const {
+  event_context ctx;
+  ctx.telemetry = telemetry_json(t);
+  ctx.evidence.push_back(t.path);
+  if (const consensus_summary* c = consensus_of(t)) {
+    ctx.consensus = consensus_json(*c);
+    ctx.evidence.push_back(c->path);
+  }
+  return ctx;
 }
 
-std::string spec_context::json_for(const std::string& spec_id) const {
-  using util::json_string;
+event_context spec_context::context_for(const std::string& spec_id) const {
+  event_context ctx;
   auto it = spec_id.empty() ? by_key_.end() : by_key_.find(spec_key(spec_id));
-  if (it == by_key_.end()) return R"({"telemetry":null,"consensus":null,"evidence":[]})";
+  if (it == by_key_.end()) return ctx;
   const auto& e = it->second;
-  std::string out = "{\"telemetry\":";
-  out += e.telemetry.path.empty() ? "null" : telemetry_json(e.telemetry);
-  out += ",\"consensus\":";
-  out += e.consensus.path.empty() ? "null" : consensus_json(e.consensus);
-  out += ",\"evidence\":[";
-  for (size_t i = 0; i < e.evidence.size(); ++i) out += (i ? "," : "") + json_string(e.evidence[i]);
-  out += "]}";
-  return out;
+  if (!e.telemetry.path.empty()) ctx.telemetry = telemetry_json(e.telemetry);
+  if (!e.consensus.path.empty()) ctx.consensus = consensus_json(e.consensus);
+  ctx.evidence.assign(e.evidence.begin(), e.evidence.end());
+  return ctx;
 }
 
 }  // namespace spec_notify::differ

@@ -1,9 +1,11 @@
 #pragma once
-// The evidence context every event's payload carries (`telemetry`, `consensus`, `evidence`), in two forms:
+// The evidence context every event's payload carries (event_context: `telemetry`, `consensus`, `evidence`),
+// in two forms:
 //   - task events: the SPEC's latest telemetry v1 summary, latest consensus summary and recent evidence paths
-//     (json_for);
+//     (context_for);
 //   - stage / pipeline events: the telemetry file that produced the event and the consensus record of that
-//     same run (json_for_run), so the pointer never depends on which other files exist or arrived first.
+//     same run (context_for_run), so the pointer never depends on which other files exist or arrived first.
+// Each object is rendered here, once, as the compact JSON the payload splices in (router/payload.hpp).
 // Keyed by the SPEC's short key (spec_key), because telemetry folders use either the short key
 // (SPEC-KIT-018) or the full slug while task rows use the slug.
 // Owned by the differ engine (single-threaded use). In memory only: rebuilt from the files at every start,
@@ -13,6 +15,7 @@
 #include <string>
 
 #include "actors/differ/telemetry.hpp"
+#include "messages/event.hpp"
 
 namespace spec_notify::differ {
 
@@ -20,12 +23,13 @@ class spec_context {
  public:
   void add_telemetry(const telemetry_summary& t);
   void add_consensus(const std::string& spec_id, const consensus_summary& c);
-  // {"telemetry":{...}|null,"consensus":{...}|null,"evidence":[...]} for `spec_id` ("" -> all null/empty):
-  // the latest telemetry (greatest timestamp, then path) and consensus (greatest path) of the SPEC.
-  std::string json_for(const std::string& spec_id) const;
-  // The same shape for the stage run `t`: telemetry = `t` itself; consensus = consensus_of(t) or null;
+  // The context of `spec_id` ("" or unknown -> null, null, no evidence): the latest telemetry (greatest
+  // timestamp, then path) and consensus (greatest path) of the SPEC and its recent evidence paths, newest
+  // first.
+  event_context context_for(const std::string& spec_id) const;
+  // The context of the stage run `t`: telemetry = `t` itself; consensus = consensus_of(t) or null;
   // evidence = [t.path, consensus path].
-  std::string json_for_run(const telemetry_summary& t) const;
+  event_context context_for_run(const telemetry_summary& t) const;
   // The consensus record of t's run among those added so far, or null: a record of the same SPEC key and
   // stage that names t's file in its `telemetry` member; else one whose run time equals t.timestamp (and that
   // names no other file). Several candidates: a _synthesis.json before a _telemetry.jsonl, then the greatest
@@ -44,13 +48,13 @@ class spec_context {
   std::map<std::string, entry> by_key_;
 };
 
-// The context of a spec-auto.consensus.conflict event, in the shape above: telemetry = `named` (the telemetry
-// file the synthesis points at, read by the engine) or null; consensus = the synthesis at `path` with the
-// usual summary members (status, agreements, conflicts = the number of conflicting points, stage, path) and
-// the conflict itself (conflict_points, conflicts_truncated, agents, agents_truncated, telemetry = the
-// pointer as written or null); evidence = [path, named's path].
-std::string conflict_context_json(const std::string& path, int agreements, const consensus_conflict& k,
-                                  const telemetry_summary* named);
+// The context of a spec-auto.consensus.conflict event: telemetry = `named` (the telemetry file the synthesis
+// points at, read by the engine) or null; consensus = the synthesis at `path` with the usual summary members
+// (status, agreements, conflicts = the number of conflicting points, stage, path) and the conflict itself
+// (conflict_points, conflicts_truncated, agents, agents_truncated, telemetry = the pointer as written or
+// null); evidence = [path, named's path].
+event_context conflict_context(const std::string& path, int agreements, const consensus_conflict& k,
+                               const telemetry_summary* named);
 
 // The SPEC folder of an evidence path: .../{commands,consensus}/<SPEC>/<file> -> <SPEC>.
 std::string evidence_spec_folder(const std::string& rel_path);

@@ -1,8 +1,5 @@
 #include "actors/router/payload.hpp"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-
 #include "actors/util/json_text.hpp"
 #include "actors/util/spec_key.hpp"
 
@@ -11,45 +8,7 @@ namespace spec_notify::router {
 namespace {
 
 using util::append_json_string;
-using util::append_json_value;
 using util::iso8601_ms;
-using util::parse_json;
-
-struct context_parts {
-  std::string telemetry = "null", consensus = "null", evidence = "[]";
-};
-
-context_parts parse_context(const std::string& context_json) {
-  context_parts parts;
-  if (context_json.empty()) return parts;
-  const auto root = parse_json(context_json);
-  if (!root || root->type() != typeid(Poco::JSON::Object::Ptr)) return parts;
-  const auto obj = root->extract<Poco::JSON::Object::Ptr>();
-  auto object_member = [&](const char* name, std::string& slot) {
-    const auto v = obj->get(name);
-    if (v.type() == typeid(Poco::JSON::Object::Ptr)) {
-      slot.clear();
-      append_json_value(slot, v, {});
-    }
-  };
-  object_member("telemetry", parts.telemetry);
-  object_member("consensus", parts.consensus);
-  const auto ev = obj->get("evidence");
-  if (ev.type() == typeid(Poco::JSON::Array::Ptr)) {
-    const auto arr = ev.extract<Poco::JSON::Array::Ptr>();
-    parts.evidence = "[";
-    bool first = true;
-    for (size_t i = 0; i < arr->size(); ++i) {
-      const auto item = arr->get(static_cast<unsigned>(i));
-      if (!item.isString()) continue;
-      if (!first) parts.evidence += ',';
-      first = false;
-      append_json_string(parts.evidence, item.extract<std::string>());
-    }
-    parts.evidence += ']';
-  }
-  return parts;
-}
 
 void append_member(std::string& out, std::string_view key, std::string_view value) {
   out += ',';
@@ -73,6 +32,11 @@ void append_task(std::string& out, const spec_notify::event& e) {
   out += ",\"line\":" + std::to_string(e.line) + '}';
 }
 
+// An empty member (a context assigned "" by hand) must still leave the body valid JSON.
+std::string_view object_or_null(const std::string& json) {
+  return json.empty() ? std::string_view("null") : std::string_view(json);
+}
+
 // A conflict event's `consensus` object when its context was lost (an evt/ record damaged on disk): the
 // schema promises receivers that object for this type, so it is rebuilt from what the event itself holds,
 // with no points and no agents.
@@ -93,7 +57,7 @@ std::string bare_conflict(const spec_notify::event& e) {
 std::string render_payload(const spec_notify::event& e, const std::string& delivery_id, int64_t sequence,
                            const std::string& ordering_key) {
   std::string out;
-  out.reserve(512 + e.context_json.size());
+  out.reserve(512 + e.context.telemetry.size() + e.context.consensus.size() + e.context.evidence.size() * 96);
   out += "{\"schema_version\":1";
   append_member(out, "type", e.type);
   append_member(out, "event_id", e.id);
@@ -117,20 +81,21 @@ std::string render_payload(const spec_notify::event& e, const std::string& deliv
     append_member(out, "stage", e.stage);
     append_member(out, "status", e.status);
   }
-  // Every event of one save (and every subscription's copy of one event) carries the same SPEC context:
-  // parse each distinct text once per thread, not once per delivery (a 5,000-row save: one parse, not 5,000).
-  thread_local std::string last_context_json;
-  thread_local context_parts last_context;
-  if (e.context_json != last_context_json || last_context_json.empty()) {
-    last_context = parse_context(e.context_json);
-    last_context_json = e.context_json;
+  // The context's objects are compact JSON already (event_context's invariant): spliced in, never parsed.
+  const auto& ctx = e.context;
+  out += ",\"telemetry\":";
+  out += object_or_null(ctx.telemetry);
+  out += ",\"consensus\":";
+  if (e.type == event_type::consensus_conflict && object_or_null(ctx.consensus) == "null")
+    out += bare_conflict(e);
+  else
+    out += object_or_null(ctx.consensus);
+  out += ",\"evidence\":[";
+  for (size_t i = 0; i < ctx.evidence.size(); ++i) {
+    if (i > 0) out += ',';
+    append_json_string(out, ctx.evidence[i]);
   }
-  context_parts ctx = last_context;
-  if (e.type == event_type::consensus_conflict && ctx.consensus == "null") ctx.consensus = bare_conflict(e);
-  out += ",\"telemetry\":" + ctx.telemetry;
-  out += ",\"consensus\":" + ctx.consensus;
-  out += ",\"evidence\":" + ctx.evidence;
-  out += '}';
+  out += "]}";
   return out;
 }
 

@@ -21,12 +21,12 @@ namespace spec_notify::router {
 //   telemetry, consensus, evidence
 // A spec-auto.consensus.conflict event's consensus object (from its context, built by the differ) also
 // carries conflict_points, conflicts_truncated, agents, agents_truncated and telemetry (the pointer); when
-// its context is missing or invalid it is rebuilt from the event (stage, status, path) with empty lists,
-// never null.
-// `from` is null when e.from is empty. telemetry/consensus/evidence come from e.context_json
-// ({"telemetry":obj|null,"consensus":obj|null,"evidence":[str...]}); a missing or invalid context, or a
-// member of the wrong type, renders as null / null / []. Non-string evidence entries are dropped. The output
-// is always valid UTF-8 JSON: invalid input bytes become U+FFFD, control characters are escaped.
+// its context has none (lost from a damaged evt/ record) it is rebuilt from the event (stage, status, path)
+// with empty lists, never null.
+// `from` is null when e.from is empty. telemetry/consensus/evidence are e.context's: its two objects are
+// copied as they are (REQUIRES: event_context's invariant, "null" or compact JSON written by our code; ""
+// renders as null), its paths are escaped. The output is always valid UTF-8 JSON: invalid input bytes become
+// U+FFFD, control characters are escaped.
 // `sequence` and `ordering_key` place the delivery among its subscription's deliveries of that key
 // (router/ordering.hpp).
 std::string render_payload(const spec_notify::event& e, const std::string& delivery_id, int64_t sequence,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <type_traits>
 #include <variant>
 #include <vector>
@@ -50,7 +51,8 @@ class json_writer {
 template <class T>
 struct field {
   const char* name;
-  std::variant<std::string T::*, int64_t T::*, int32_t T::*, bool T::*, std::vector<attempt_record> T::*>
+  std::variant<std::string T::*, int64_t T::*, int32_t T::*, bool T::*, std::vector<attempt_record> T::*,
+               event_context T::*>
       member;
   bool required = false;
 };
@@ -75,7 +77,7 @@ const field<event> event_fields[] = {
     {"line", &event::line},
     {"stage", &event::stage},
     {"status", &event::status},
-    {"context_json", &event::context_json},
+    {"context_json", &event::context},  // the name from when it was JSON text in the event itself
 };
 const field<delivery> delivery_fields[] = {
     {"id", &delivery::id, true},
@@ -96,6 +98,30 @@ const field<delivery> delivery_fields[] = {
 
 template <class T, size_t N>
 void write_record(std::string& out, const T& record, const field<T> (&fields)[N]);
+
+// See event_context: "" is the one other value a hand-built member may hold.
+std::string_view object_or_null(const std::string& json) {
+  return json.empty() ? std::string_view("null") : std::string_view(json);
+}
+
+// The context as the JSON text {"telemetry":...,"consensus":...,"evidence":[...]} inside a string member,
+// byte for byte what the differ stored when the event carried that text itself: state dirs written before
+// and after read the same, and an older binary reads a newer record.
+void write_context(std::string& out, const event_context& c) {
+  std::string text;
+  text.reserve(48 + c.telemetry.size() + c.consensus.size() + c.evidence.size() * 96);
+  text += "{\"telemetry\":";
+  text += object_or_null(c.telemetry);
+  text += ",\"consensus\":";
+  text += object_or_null(c.consensus);
+  text += ",\"evidence\":[";
+  for (size_t i = 0; i < c.evidence.size(); ++i) {
+    if (i > 0) text += ',';
+    util::append_json_string(text, c.evidence[i]);
+  }
+  text += "]}";
+  util::append_json_string(out, text);
+}
 
 void write_history(std::string& out, const std::vector<attempt_record>& history) {
   out += '[';
@@ -123,6 +149,9 @@ void write_record(std::string& out, const T& record, const field<T> (&fields)[N]
           } else if constexpr (std::is_same_v<value_type, std::vector<attempt_record>>) {
             w.key(f.name);
             write_history(out, v);
+          } else if constexpr (std::is_same_v<value_type, event_context>) {
+            w.key(f.name);
+            write_context(out, v);
           } else {
             w.num(f.name, v);
           }
@@ -140,6 +169,10 @@ size_t estimate(const T& record, const field<T> (&fields)[N]) {
     n += std::strlen(f.name) + 24;
     if (auto s = std::get_if<std::string T::*>(&f.member)) n += (record.**s).size() * 5 / 4;
     if (auto h = std::get_if<std::vector<attempt_record> T::*>(&f.member)) n += (record.**h).size() * 96;
+    if (auto c = std::get_if<event_context T::*>(&f.member)) {  // escaped twice: quotes become \"
+      const event_context& ctx = record.**c;
+      n += 64 + (ctx.telemetry.size() + ctx.consensus.size() + ctx.evidence.size() * 96) * 3 / 2;
+    }
   }
   return n;
 }
@@ -249,6 +282,115 @@ bool assign(std::vector<attempt_record>& v, const json::value& j) {
     v.push_back(std::move(r));
     return true;
   });
+}
+
+// Appends value `v` as compact JSON the way the router re-rendered a parsed context before the context was
+// structured (util::append_json_value over Poco's tree): member order kept, a repeated key once at its first
+// position with its last value, strings re-escaped by util::append_json_string. So a context the differ
+// wrote comes out as the same bytes, and a hand-edited or damaged one as the router would have sent it (where
+// both readers accept the text). False on a lone surrogate (Poco refused those too).
+bool append_compact(std::string& out, const json::value& v) {
+  switch (v.type) {
+    case json::kind::string: {
+      std::string text;
+      if (!json::unescape(v.raw, text)) return false;
+      util::append_json_string(out, text);
+      return true;
+    }
+    case json::kind::number: {
+      int64_t n = 0;
+      if (v.raw.find_first_of(".eE") == std::string_view::npos &&
+          json::to_integer(v.raw, INT64_MIN, INT64_MAX, n)) {
+        out += std::to_string(n);
+        return true;
+      }
+      // Fractions, exponents, huge integers: never written by the differ. Rendered as Poco read them
+      // (1.50 -> 1.5, 1e2 -> 100), i.e. as the router sent them; a parse of one number, not of the context.
+      const std::string poco = util::json_normalize(v.raw);
+      out += poco;
+      return !poco.empty();
+    }
+    case json::kind::boolean:
+    case json::kind::null:
+      out += v.raw;
+      return true;
+    case json::kind::array: {
+      out += '[';
+      bool first = true;
+      const bool ok = json::for_each_element(v.raw, [&](const json::value& element) {
+        if (!first) out += ',';
+        first = false;
+        return append_compact(out, element);
+      });
+      out += ']';
+      return ok;
+    }
+    case json::kind::object: {
+      std::vector<std::pair<std::string, std::string>> members;
+      std::map<std::string, size_t> at;
+      const bool ok = json::for_each_member(v.raw, [&](std::string_view key, const json::value& member) {
+        std::string rendered;
+        if (!append_compact(rendered, member)) return false;
+        auto [it, fresh] = at.emplace(std::string(key), members.size());
+        if (fresh)
+          members.emplace_back(key, std::move(rendered));
+        else
+          members[it->second].second = std::move(rendered);
+        return true;
+      });
+      out += '{';
+      for (size_t i = 0; i < members.size(); ++i) {
+        if (i > 0) out += ',';
+        util::append_json_string(out, members[i].first);
+        out += ':';
+        out += members[i].second;
+      }
+      out += '}';
+      return ok;
+    }
+  }
+  return false;
+}
+
+// The context JSON text of an evt/ record (the only format ever written) as the router read it: the last
+// telemetry / consensus member when it is an object, else null; the string entries of the last evidence
+// array; and no context at all (null, null, []) for text that is empty, not one object, or not valid JSON.
+// The text is valid UTF-8 already (the record reader refuses anything else, and unescape refuses lone
+// surrogates), so the router's UTF-8 repair before parsing has nothing left to do here.
+event_context read_context(const std::string& text) {
+  event_context c;
+  if (text.empty()) return c;
+  const bool ok = json::for_each_member(text, [&](std::string_view key, const json::value& v) {
+    if (key == "telemetry" || key == "consensus") {
+      std::string& slot = key == "telemetry" ? c.telemetry : c.consensus;
+      slot = "null";
+      if (v.type != json::kind::object) return true;
+      std::string object;
+      if (!append_compact(object, v)) return false;
+      slot = std::move(object);
+    } else if (key == "evidence") {
+      c.evidence.clear();
+      if (v.type != json::kind::array) return true;
+      return json::for_each_element(v.raw, [&](const json::value& item) {
+        std::string path;
+        if (item.type != json::kind::string) return true;
+        if (!json::unescape(item.raw, path)) return false;
+        c.evidence.push_back(std::move(path));
+        return true;
+      });
+    }
+    return true;
+  });
+  return ok ? c : event_context{};
+}
+
+// The member is read as the string it always was (so a number or null is taken, an object refuses the
+// record, as before), then as the context text it holds.
+bool assign(event_context& v, const json::value& j) {
+  std::string text;
+  if (!assign(text, j)) return false;
+  v = read_context(text);
+  return true;
 }
 
 template <class T, size_t N>

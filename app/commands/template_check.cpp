@@ -13,22 +13,25 @@ namespace {
 // Everything a value can hold that could break a body that does not escape it.
 const std::string kHostile = "\"quoted\" back\\slash\nnew line }} {{x}} <!channel> & \xF0\x9F\x8E\x89 \xFF";
 
-std::string sample_context(bool conflict) {
-  std::string consensus = "{\"status\":\"ok\",\"agreements\":4,\"conflicts\":0,\"path\":" +
-                          router::json_string("docs/x/consensus/" + kHostile + ".json") + "}";
+event_context sample_context(bool conflict) {
+  event_context ctx;
+  ctx.consensus = "{\"status\":\"ok\",\"agreements\":4,\"conflicts\":0,\"path\":" +
+                  router::json_string("docs/x/consensus/" + kHostile + ".json") + "}";
   if (conflict) {
     std::string points;
     for (int i = 1; i <= 7; ++i) points += std::string(i > 1 ? "," : "") + router::json_string(kHostile);
-    consensus =
+    ctx.consensus =
         "{\"status\":\"conflict\",\"agreements\":0,\"conflicts\":7,\"stage\":\"spec-plan\",\"path\":" +
         router::json_string("docs/x/" + kHostile + "_synthesis.json") + ",\"conflict_points\":[" + points +
         "],\"conflicts_truncated\":false,\"agents\":[\"gemini\",\"claude\"]," +
         "\"agents_truncated\":false,\"telemetry\":null}";
   }
-  return "{\"telemetry\":{\"command\":\"spec-ops-validate\",\"session_id\":\"s1\",\"timestamp\":\"t\","
-         "\"status\":\"passed\",\"path\":" +
-         router::json_string("docs/x/evidence/commands/SPEC-KIT-900/" + kHostile + ".json") +
-         "},\"consensus\":" + consensus + ",\"evidence\":[" + router::json_string(kHostile) + "]}";
+  ctx.telemetry =
+      "{\"command\":\"spec-ops-validate\",\"session_id\":\"s1\",\"timestamp\":\"t\","
+      "\"status\":\"passed\",\"path\":" +
+      router::json_string("docs/x/evidence/commands/SPEC-KIT-900/" + kHostile + ".json") + "}";
+  ctx.evidence = {kHostile};
+  return ctx;
 }
 
 event sample(const std::string& type) {
@@ -53,7 +56,7 @@ event sample(const std::string& type) {
     e.status = conflict ? "conflict" : kHostile;
     if (conflict) e.source = "docs/x/" + kHostile + "_synthesis.json";
   }
-  e.context_json = sample_context(conflict);
+  e.context = sample_context(conflict);
   return e;
 }
 

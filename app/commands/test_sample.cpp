@@ -121,8 +121,8 @@ const spec_task* pick_task(const spec_catalog& catalog, const std::string& spec_
   return last_done ? last_done : first;
 }
 
-std::string read_spec_context(const fs::path& repo, const fs::path& evidence_dir,
-                              const std::string& spec_id) {
+event_context read_spec_context(const fs::path& repo, const fs::path& evidence_dir,
+                                const std::string& spec_id) {
   // The differ's own context builder, fed from the files: the sample carries what a real event would.
   differ::spec_context context;
   for (const auto& file : evidence_files(evidence_dir / "commands", spec_id)) {
@@ -140,10 +140,10 @@ std::string read_spec_context(const fs::path& repo, const fs::path& evidence_dir
     if (r.status == differ::read_status::ok)
       context.add_consensus(file.parent_path().filename().string(), r.value);
   }
-  return context.json_for(spec_id);
+  return context.context_for(spec_id);
 }
 
-event make_test_event(const std::string& spec_id, const spec_task* task, std::string context_json,
+event make_test_event(const std::string& spec_id, const spec_task* task, event_context context,
                       int64_t now_ms) {
   event e;
   e.id = util::random_id("evt_");
@@ -161,7 +161,7 @@ event make_test_event(const std::string& spec_id, const spec_task* task, std::st
     e.stage = "test";
     e.status = "ok";
   }
-  e.context_json = std::move(context_json);
+  e.context = std::move(context);
   return e;
 }
 

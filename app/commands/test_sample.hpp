@@ -39,14 +39,14 @@ std::vector<std::string> match_spec(const spec_catalog& catalog, const std::stri
 // the SPEC has no task rows.
 const spec_task* pick_task(const spec_catalog& catalog, const std::string& spec_id);
 
-// differ::spec_context::json_for(spec_id) after feeding it every telemetry and consensus file of the SPEC;
-// paths are relative to the repo when the evidence dir lies inside it.
-std::string read_spec_context(const std::filesystem::path& repo, const std::filesystem::path& evidence_dir,
-                              const std::string& spec_id);
+// differ::spec_context::context_for(spec_id) after feeding it every telemetry and consensus file of the
+// SPEC; paths are relative to the repo when the evidence dir lies inside it.
+event_context read_spec_context(const std::filesystem::path& repo, const std::filesystem::path& evidence_dir,
+                                const std::string& spec_id);
 
 // The `spec-notify.test` event: task-shaped (from = null, to = the row's current status) when `task` is
 // given, else stage-shaped (stage "test", status "ok"). A fresh evt_ id; occurred_at = now_ms.
-event make_test_event(const std::string& spec_id, const spec_task* task, std::string context_json,
+event make_test_event(const std::string& spec_id, const spec_task* task, event_context context,
                       int64_t now_ms);
 
 }  // namespace spec_notify::app

@@ -25,6 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     event back;
     FUZZ_CHECK(store::decode(store::encode(e), back));
     FUZZ_CHECK(back.id == e.id && back.type == e.type && back.line == e.line);
+    FUZZ_CHECK(back.context == e.context);  // a decoded context is already in the form encode writes
   }
   return 0;
 }

@@ -293,10 +293,10 @@ BOOST_FIXTURE_TEST_CASE(one_event_per_conflict_with_its_payload_context, fixture
   event back;
   BOOST_REQUIRE(store::decode(stored, back));
   BOOST_TEST(back.type == event_type::consensus_conflict);
-  BOOST_TEST(back.context_json == e.context_json);
+  BOOST_TEST((back.context == e.context));
 
-  const auto ctx = parse(e.context_json);
-  const auto c = ctx->getObject("consensus");
+  // Each part of the context is one JSON object (or null) as the payload will carry it.
+  const auto c = parse(e.context.consensus);
   BOOST_REQUIRE(c);
   BOOST_TEST(c->getValue<std::string>("status") == "conflict");
   BOOST_TEST(c->getValue<std::string>("stage") == "plan");
@@ -309,11 +309,11 @@ BOOST_FIXTURE_TEST_CASE(one_event_per_conflict_with_its_payload_context, fixture
              boost::test_tools::per_element());
   BOOST_TEST(c->getValue<std::string>("telemetry").find("/home/dev/code/") == 0u);
   // The absolute pointer of another checkout resolves to this repo's telemetry file.
-  const auto t = ctx->getObject("telemetry");
+  const auto t = parse(e.context.telemetry);
   BOOST_REQUIRE(t);
   BOOST_TEST(t->getValue<std::string>("path") == telemetry);
   BOOST_TEST(t->getValue<std::string>("command") == "spec-ops-plan");
-  BOOST_TEST(strings(ctx->getArray("evidence")) == (std::vector<std::string>{plan, telemetry}),
+  BOOST_TEST(e.context.evidence == (std::vector<std::string>{plan, telemetry}),
              boost::test_tools::per_element());
 }
 
@@ -333,9 +333,8 @@ BOOST_FIXTURE_TEST_CASE(only_conflicts_emit_and_the_template_is_skipped_quietly,
   // A pointer to a telemetry file that does not exist: the pointer is kept, the telemetry object is null.
   for (const auto& e : conflicts(r)) {
     if (e.source != kTasks) continue;
-    const auto ctx = parse(e.context_json);
-    BOOST_TEST(ctx->isNull("telemetry"));
-    BOOST_TEST(ctx->getObject("consensus")->getValue<std::string>("telemetry").find("docs/") == 0u);
+    BOOST_TEST(e.context.telemetry == "null");
+    BOOST_TEST(parse(e.context.consensus)->getValue<std::string>("telemetry").find("docs/") == 0u);
   }
 }
 
@@ -433,7 +432,7 @@ BOOST_FIXTURE_TEST_CASE(hostile_synthesis_files_give_warnings_naming_them, fixtu
   const auto got = conflicts(r);
   BOOST_REQUIRE_EQUAL(got.size(), 1u);
   BOOST_TEST(got[0].source == escaping);
-  BOOST_TEST(parse(got[0].context_json)->isNull("telemetry"));
+  BOOST_TEST(got[0].context.telemetry == "null");
   // The half-written file was not marked seen: completed, it is announced.
   save(broken, synthesis("\"conflict\"", R"(["done writing"])"));
   BOOST_TEST(conflicts(offer({broken})).size() == 1u);

@@ -178,7 +178,8 @@ BOOST_FIXTURE_TEST_CASE(a_new_telemetry_file_emits_one_stage_event_and_unlock_al
     BOOST_TEST(r.events[0].type == event_type::stage_completed);
     BOOST_TEST(r.events[0].stage == "tasks");
     BOOST_TEST(r.events[0].status == "failed");
-    BOOST_TEST(r.events[0].context_json.find(tasks_tel) != std::string::npos);
+    BOOST_TEST(r.events[0].context.telemetry.find(tasks_tel) != std::string::npos);
+    BOOST_TEST(r.events[0].context.evidence.at(0) == tasks_tel);
     BOOST_TEST(e.on_files_changed({tasks_tel}).events.empty());  // rewritten: no second announcement
 
     unlock = std::string(evidence) + "/commands/SPEC-KIT-1/spec-unlock_2025-10-03T00:00:00Z-3.json";
@@ -193,7 +194,7 @@ BOOST_FIXTURE_TEST_CASE(a_new_telemetry_file_emits_one_stage_event_and_unlock_al
     dir.save("repo/SPEC.md", tracker({{"T1", "Done"}}));
     r = e.on_files_changed({"SPEC.md"});
     BOOST_REQUIRE_EQUAL(r.events.size(), 1u);
-    BOOST_TEST(r.events[0].context_json.find("\"command\":\"spec-ops-unlock\"") != std::string::npos);
+    BOOST_TEST(r.events[0].context.telemetry.find("\"command\":\"spec-ops-unlock\"") != std::string::npos);
   }
   reopen();
   auto again = make();

@@ -34,9 +34,8 @@ event task_event() {
   e.raw_status = "**DONE**";
   e.source = "SPEC.md";
   e.line = 42;
-  e.context_json =
-      "{\"telemetry\":null,\"consensus\":{\"status\":\"ok\",\"agreements\":4,\"conflicts\":0},"
-      "\"evidence\":[\"a.json\",\"b.json\"]}";
+  e.context.consensus = R"({"status":"ok","agreements":4,"conflicts":0})";
+  e.context.evidence = {"a.json", "b.json"};
   return e;
 }
 

@@ -34,17 +34,18 @@ std::string long_title() {
   return t;
 }
 
-std::string context(bool conflict) {
+event_context context(bool conflict) {
   std::string points;
   for (int i = 0; i < 20; ++i) points += std::string(i ? "," : "") + json_string(long_title().substr(0, 500));
-  std::string consensus =
-      conflict ? "{\"status\":\"conflict\",\"agreements\":0,\"conflicts\":20,\"stage\":\"plan\","
-                 "\"path\":\"docs/x/plan_synthesis.json\",\"conflict_points\":[" +
-                     points + "],\"agents\":[\"a\"]}"
-               : "{\"status\":\"ok\",\"agreements\":4,\"conflicts\":0,\"path\":\"c.json\"}";
-  return "{\"telemetry\":{\"command\":\"spec-ops-validate\",\"status\":\"passed\",\"path\":" +
-         json_string("docs/" + long_title() + ".json") + "},\"consensus\":" + consensus +
-         ",\"evidence\":[\"e1\"]}";
+  event_context ctx;
+  ctx.consensus = conflict ? "{\"status\":\"conflict\",\"agreements\":0,\"conflicts\":20,\"stage\":\"plan\","
+                             "\"path\":\"docs/x/plan_synthesis.json\",\"conflict_points\":[" +
+                                 points + "],\"agents\":[\"a\"]}"
+                           : "{\"status\":\"ok\",\"agreements\":4,\"conflicts\":0,\"path\":\"c.json\"}";
+  ctx.telemetry = "{\"command\":\"spec-ops-validate\",\"status\":\"passed\",\"path\":" +
+                  json_string("docs/" + long_title() + ".json") + "}";
+  ctx.evidence = {"e1"};
+  return ctx;
 }
 
 event make(const char* type) {
@@ -67,7 +68,7 @@ event make(const char* type) {
     e.stage = "plan " + long_title();
     e.status = "passed";
   }
-  e.context_json = context(std::string(type) == event_type::consensus_conflict);
+  e.context = context(std::string(type) == event_type::consensus_conflict);
   return e;
 }
 
@@ -223,9 +224,9 @@ BOOST_AUTO_TEST_CASE(chat_message_names_spec_task_change_consensus_and_telemetry
   event e = make(event_type::task_transitioned);
   e.spec_id = "SPEC-KIT-075-webhooks";
   e.task_title = "Sign payloads";
-  e.context_json =
-      "{\"telemetry\":{\"command\":\"spec-ops-validate\",\"status\":\"passed\",\"path\":\"docs/t.json\"},"
-      "\"consensus\":{\"status\":\"ok\",\"agreements\":4,\"conflicts\":0},\"evidence\":[]}";
+  e.context.telemetry = R"({"command":"spec-ops-validate","status":"passed","path":"docs/t.json"})";
+  e.context.consensus = R"({"status":"ok","agreements":4,"conflicts":0})";
+  e.context.evidence.clear();
   const std::string text = str(parse(render(config::body_format::google_chat, e)), "text");
   for (const char* part :
        {"SPEC-KIT-075", "T63", "Sign payloads", "In Progress → Done",

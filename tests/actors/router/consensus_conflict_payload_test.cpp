@@ -48,7 +48,7 @@ event conflict_event() {
   e.stage = k.stage;
   e.status = k.status;
   e.source = kSynthesis;
-  e.context_json = differ::conflict_context_json(kSynthesis, 4, k, &t);
+  e.context = differ::conflict_context(kSynthesis, 4, k, &t);
   return e;
 }
 
@@ -93,7 +93,7 @@ BOOST_AUTO_TEST_CASE(no_pointer_renders_null_telemetry) {
   k.points = {"p"};
   k.total_points = 1;
   event e = conflict_event();
-  e.context_json = differ::conflict_context_json(kSynthesis, 0, k, nullptr);
+  e.context = differ::conflict_context(kSynthesis, 0, k, nullptr);
   const auto p = render(e);
   BOOST_TEST(p->isNull("telemetry"));
   BOOST_TEST(p->getObject("consensus")->isNull("telemetry"));
@@ -101,12 +101,14 @@ BOOST_AUTO_TEST_CASE(no_pointer_renders_null_telemetry) {
 }
 
 BOOST_AUTO_TEST_CASE(a_lost_context_still_gives_a_consensus_object) {
-  for (const std::string context : {"", "not json", R"({"consensus":null})", R"({"consensus":[1]})"}) {
+  // The consensus member of the context null (a damaged evt/ record decodes that way, store::decode), or
+  // left empty by hand.
+  for (const std::string consensus : {"null", ""}) {
     event e = conflict_event();
-    e.context_json = context;
+    e.context.consensus = consensus;
     const auto p = render(e);
     const auto c = p->getObject("consensus");
-    BOOST_REQUIRE_MESSAGE(c, context);
+    BOOST_REQUIRE_MESSAGE(c, consensus);
     BOOST_TEST(c->getValue<std::string>("path") == kSynthesis);
     BOOST_TEST(c->getValue<std::string>("stage") == "plan");
     BOOST_TEST(c->getArray("conflict_points")->size() == 0u);
@@ -115,7 +117,7 @@ BOOST_AUTO_TEST_CASE(a_lost_context_still_gives_a_consensus_object) {
   // Other types keep null for a lost context.
   event stage = conflict_event();
   stage.type = et::stage_completed;
-  stage.context_json = "";
+  stage.context = {};
   BOOST_TEST(render(stage)->isNull("consensus"));
 }
 

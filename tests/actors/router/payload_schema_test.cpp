@@ -13,6 +13,7 @@
 #include <random>
 
 #include "actors/router/payload.hpp"
+#include "actors/store/records.hpp"
 
 namespace fs = std::filesystem;
 using spec_notify::event;
@@ -120,23 +121,37 @@ event stage(const char* type) {
   return e;
 }
 
-const std::string full_context =
-    R"({"telemetry":{"command":"spec-ops-validate","session_id":"s1","timestamp":"2026-11-25T01:00:00Z",)"
-    R"("status":"passed","path":"docs/x.json","extra":[1,2]},"consensus":{"status":"ok","agreements":4,)"
-    R"("conflicts":0,"path":"docs/c.json"},"evidence":["docs/a.json","docs/b.json"]})";
+spec_notify::event_context full_context() {
+  spec_notify::event_context c;
+  c.telemetry = R"({"command":"spec-ops-validate","session_id":"s1","timestamp":"2026-11-25T01:00:00Z",)"
+                R"("status":"passed","path":"docs/x.json","extra":[1,2]})";
+  c.consensus = R"({"status":"ok","agreements":4,"conflicts":0,"path":"docs/c.json"})";
+  c.evidence = {"docs/a.json", "docs/b.json"};
+  return c;
+}
 
-// A consensus-conflict event as the differ builds it (differ::conflict_context_json's shape).
+// The context of an evt/ record whose context_json member holds `text` (a damaged record: what the router
+// reads back after a restart).
+spec_notify::event_context context_from_disk(const std::string& text) {
+  event e;
+  const std::string record =
+      R"({"id":"evt_1","type":"t","context_json":)" + spec_notify::router::json_string(text) + "}";
+  BOOST_REQUIRE(spec_notify::store::decode(record, e));
+  return e.context;
+}
+
+// A consensus-conflict event as the differ builds it (differ::conflict_context's shape).
 event conflict() {
   event e = base(et::consensus_conflict);
   e.stage = "plan";
   e.status = "conflict";
   e.source = "docs/e/consensus/SPEC-KIT-075/spec-plan_2026-11-25T01:00:00Z_synthesis.json";
-  e.context_json =
-      R"({"telemetry":null,"consensus":{"status":"conflict","agreements":1,"conflicts":2,"stage":"plan",)"
+  e.context.consensus =
+      R"({"status":"conflict","agreements":1,"conflicts":2,"stage":"plan",)"
       R"("path":"docs/e/consensus/SPEC-KIT-075/spec-plan_2026-11-25T01:00:00Z_synthesis.json",)"
       R"("conflict_points":["a","b"],"conflicts_truncated":false,"agents":["gemini","claude"],)"
-      R"("agents_truncated":false,"telemetry":"/home/x/commands/SPEC-KIT-075/spec-plan_1-1.json"},)"
-      R"("evidence":["docs/e/consensus/SPEC-KIT-075/spec-plan_2026-11-25T01:00:00Z_synthesis.json"]})";
+      R"("agents_truncated":false,"telemetry":"/home/x/commands/SPEC-KIT-075/spec-plan_1-1.json"})";
+  e.context.evidence = {"docs/e/consensus/SPEC-KIT-075/spec-plan_2026-11-25T01:00:00Z_synthesis.json"};
   return e;
 }
 
@@ -167,12 +182,16 @@ BOOST_AUTO_TEST_CASE(every_rendered_payload_validates_and_contract_breaking_payl
                   : task(type, "Blocked");
     t.spec_id.clear();
     valid("no-spec", t);
-    t.context_json = full_context;
+    t.context = full_context();
     valid("with-context", t);
-    t.context_json = "{\"telemetry\":null,\"consensus\":{\"status\":\"" + hostile() + "\"},\"evidence\":[\"" +
-                     hostile() + "\"]}";
+    t.context.telemetry = "null";
+    t.context.consensus = "{\"status\":" + spec_notify::router::json_string(hostile()) + "}";
+    t.context.evidence = {hostile()};
     valid("hostile-context", t);
-    t.context_json = hostile();
+    t.context = context_from_disk("{\"telemetry\":null,\"consensus\":{\"status\":\"" + hostile() +
+                                  "\"},\"evidence\":[\"" + hostile() + "\"]}");
+    valid("hostile-context-from-disk", t);
+    t.context = context_from_disk(hostile());
     valid("garbage-context", t);
   }
   event h = task(et::task_transitioned, "");
@@ -187,7 +206,7 @@ BOOST_AUTO_TEST_CASE(every_rendered_payload_validates_and_contract_breaking_payl
 
   valid("conflict", conflict());
   event lost = conflict();  // context damaged: the payload still has its consensus object
-  lost.context_json = hostile();
+  lost.context = context_from_disk(hostile());
   valid("conflict-garbage-context", lost);
 
   const std::string ok = render_payload(task(et::task_transitioned, "In Progress"), "msg_1", 1, "T1");

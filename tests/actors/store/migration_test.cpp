@@ -119,7 +119,14 @@ BOOST_AUTO_TEST_CASE(todays_encoder_still_writes_the_captured_bytes) {
   BOOST_TEST(store::encode(d) == dead_board);
   event e;
   BOOST_REQUIRE(store::decode(pending_event, e));
-  BOOST_TEST(store::encode(e) == pending_event);
+  // Its empty context text means no context (null, null, []), which today's encoder writes out in full, as
+  // the differ writes an event without context (tests/actors/store/event_record_test.cpp).
+  BOOST_TEST((e.context == event_context{}));
+  std::string expected = pending_event;
+  const std::string empty = R"("context_json":"")";
+  expected.replace(expected.find(empty), empty.size(),
+                   R"("context_json":"{\"telemetry\":null,\"consensus\":null,\"evidence\":[]}")");
+  BOOST_TEST(store::encode(e) == expected);
 }
 
 BOOST_AUTO_TEST_CASE(a_format_1_state_dir_is_migrated_once_and_every_record_is_found_under_its_new_key) {

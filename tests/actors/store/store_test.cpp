@@ -157,11 +157,12 @@ BOOST_AUTO_TEST_CASE(event_records_round_trip_and_garbage_is_rejected) {
   e.from = "";
   e.to = "Done";
   e.line = 42;
-  e.context_json = "{\"telemetry\":null}";
+  e.context.consensus = "{\"status\":\"ok\"}";
+  e.context.evidence = {"docs/a.json"};
   event back;
   BOOST_REQUIRE(store::decode(store::encode(e), back));
   BOOST_TEST(back.line == 42);
-  BOOST_TEST(back.context_json == e.context_json);
+  BOOST_TEST((back.context == e.context));
   BOOST_TEST(!store::decode("not json", back));
   BOOST_TEST(!store::decode("{\"x\":1}", back));
 }

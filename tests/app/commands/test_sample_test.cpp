@@ -84,22 +84,21 @@ BOOST_FIXTURE_TEST_CASE(read_spec_context_picks_the_latest_telemetry_and_consens
   write(ev + "/consensus/SPEC-KIT-075-webhooks/spec-tasks_2025_synthesis.json",
         "{\"stage\":\"spec-tasks\",\"status\":\"ok\",\"consensus\":{\"agreements\":[\"a\",\"b\"],"
         "\"conflicts\":[]}}");
-  auto ctx = read_spec_context(repo, repo / ev, "SPEC-KIT-075-webhooks");
-  BOOST_TEST(ctx.find("\"timestamp\":\"2025-10-05T09:00:00Z\"") != std::string::npos, ctx);
-  BOOST_TEST(ctx.find("\"status\":\"passed\"") != std::string::npos, ctx);
-  BOOST_TEST(ctx.find("\"path\":\"" + ev + "/commands/SPEC-KIT-075/spec-tasks_b.json\"") != std::string::npos,
-             ctx);
-  BOOST_TEST(
-      ctx.find("\"consensus\":{\"status\":\"ok\",\"agreements\":2,\"conflicts\":0") != std::string::npos,
-      ctx);
-  BOOST_TEST(read_spec_context(repo, repo / ev, "SPEC-KIT-080-empty") ==
-             "{\"telemetry\":null,\"consensus\":null,\"evidence\":[]}");
+  const auto ctx = read_spec_context(repo, repo / ev, "SPEC-KIT-075-webhooks");
+  const std::string& t = ctx.telemetry;
+  BOOST_TEST(t.find("\"timestamp\":\"2025-10-05T09:00:00Z\"") != std::string::npos, t);
+  BOOST_TEST(t.find("\"status\":\"passed\"") != std::string::npos, t);
+  BOOST_TEST(t.find("\"path\":\"" + ev + "/commands/SPEC-KIT-075/spec-tasks_b.json\"") != std::string::npos,
+             t);
+  BOOST_TEST(ctx.consensus.find("{\"status\":\"ok\",\"agreements\":2,\"conflicts\":0") == 0u, ctx.consensus);
+  BOOST_TEST(ctx.evidence.size() == 3u);
+  BOOST_TEST((read_spec_context(repo, repo / ev, "SPEC-KIT-080-empty") == event_context{}));
 }
 
 BOOST_FIXTURE_TEST_CASE(make_test_event_renders_a_task_shaped_test_payload, repo_fixture) {
   auto cat = scan_specs(repo);
-  auto e = make_test_event("SPEC-KIT-075-webhooks", pick_task(cat, "SPEC-KIT-075-webhooks"),
-                           "{\"telemetry\":null,\"consensus\":null,\"evidence\":[]}", 1795568523456);
+  auto e = make_test_event("SPEC-KIT-075-webhooks", pick_task(cat, "SPEC-KIT-075-webhooks"), event_context{},
+                           1795568523456);
   auto body = router::render_payload(e, "msg_x", 1, "T1");
   BOOST_TEST(body.find("\"type\":\"spec-notify.test\"") != std::string::npos, body);
   BOOST_TEST(body.find("\"spec\":{\"id\":\"SPEC-KIT-075-webhooks\",\"key\":\"SPEC-KIT-075\"}") !=
@@ -110,6 +109,6 @@ BOOST_FIXTURE_TEST_CASE(make_test_event_renders_a_task_shaped_test_payload, repo
           std::string::npos,
       body);
   auto stage =
-      router::render_payload(make_test_event("SPEC-KIT-080-empty", nullptr, "", 0), "msg_y", 1, "T1");
+      router::render_payload(make_test_event("SPEC-KIT-080-empty", nullptr, {}, 0), "msg_y", 1, "T1");
   BOOST_TEST(stage.find("\"stage\":\"test\",\"status\":\"ok\"") != std::string::npos, stage);
 }
