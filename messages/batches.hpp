@@ -35,13 +35,16 @@ inline delivery_ref ref_to(const delivery& d) {
   return {d.id, d.ordering_key, d.sequence, d.next_at_ms};
 }
 
-// The references are all of one subscription: the deliverer they are sent to.
+// The references are all of one subscription, named here: the deliverer they are sent to (which ignores,
+// with an error line, a batch for another one). So each reference is {id, subscription, next attempt}, plus
+// the ordering key and sequence the schedule keeps in memory.
 struct delivery_batch {
+  std::string subscription;
   std::vector<delivery_ref> items;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delivery_batch& x) {
-  return f(caf::meta::type_name("delivery_batch"), x.items);
+  return f(caf::meta::type_name("delivery_batch"), x.subscription, x.items);
 }
 
 // http worker -> deliverer: the raw result of one HTTP attempt (classification happens in the deliverer).

@@ -190,7 +190,11 @@ void answer_replay(self_ptr self, const admin_request& req, promise rp) {
     // The evidence writer is the daemon's only writer of evidence files.
     for (auto& o : outcomes) self->send(w.evidence, std::move(o));
     std::map<std::string, delivery_batch> by_sub;
-    for (const auto& d : replayed) by_sub[d.subscription].items.push_back(ref_to(d));
+    for (const auto& d : replayed) {
+      auto& batch = by_sub[d.subscription];
+      batch.subscription = d.subscription;
+      batch.items.push_back(ref_to(d));
+    }
     for (auto& [sub, batch] : by_sub) {
       auto it = w.deliverers.find(sub);
       if (it != w.deliverers.end()) {

@@ -221,6 +221,12 @@ impl_actor::behavior_type deliverer_behavior(self_ptr self, store::db_ptr db, sp
         pump(self);
       },
       [=](const delivery_batch& batch) {
+        if (batch.subscription != self->state.book->settings().name) {
+          // A wiring mistake, never expected: those records stay in the spool for their own deliverer.
+          logging::error(self->state.tag, "ignored " + std::to_string(batch.items.size()) +
+                                              " delivery(ies) of subscription " + batch.subscription);
+          return;
+        }
         for (const auto& d : batch.items) self->state.book->add(d);
         pump(self);
       },

@@ -7,8 +7,8 @@
 namespace spec_notify::router {
 
 fan_out::fan_out(store::db_ptr db, const std::vector<config::subscription_settings>& subs,
-                 chunk_limits limits, std::function<status(spool::changes)> write)
-    : db_(std::move(db)), write_(std::move(write)), limits_(limits) {
+                 chunk_limits limits)
+    : db_(std::move(db)), limits_(limits) {
   for (const auto& s : subs) {
     std::string disabled;
     if (!s.disabled_reason.empty())
@@ -60,40 +60,20 @@ int64_t fan_out::last_sequence(const std::string& seq_key) {
 }
 
 status fan_out::commit(spool::changes chunk) {
-  return write_ ? write_(std::move(chunk)) : spool::apply(*db_, chunk);
+  return spool::apply(*db_, chunk);
 }
 
-status fan_out::route(const std::vector<event>& events, routed& out, std::vector<std::string>* untaken) {
-  spool::changes b;
-  routed pending;  // the deliveries of chunk b, handed to `out` once b is durable
+fan_out::chunk fan_out::next_chunk(const std::vector<event>& events, size_t from,
+                                   std::vector<std::string>* untaken) {
+  chunk c;
   size_t in_chunk = 0;
-  status failed;
-  auto flush = [&]() {
-    if (b.empty()) return true;
-    // One put per key and chunk, with its last number (a SPEC-keyed burst numbers one key many times).
-    for (const auto& [k, v] : uncommitted_) b.set_sequence(k, v);
-    if (auto st = commit(std::move(b)); !st) {
-      failed = std::move(st);
-      uncommitted_.clear();  // the numbers of the failed chunk are given again when its events are re-routed
-      return false;
-    }
-    for (auto& [k, v] : uncommitted_) committed_[k] = v;
-    uncommitted_.clear();
-    for (auto& [name, list] : pending) {
-      auto& dst = out[name];
-      dst.reserve(dst.size() + list.size());
-      for (auto& d : list) dst.push_back(std::move(d));
-    }
-    b = spool::changes{};
-    pending.clear();
-    in_chunk = 0;
-    return true;
-  };
   std::string unused;
-  for (const auto& e : events) {
+  for (c.next = from; c.next < events.size();) {
+    const auto& e = events[c.next++];
     // Only events still in the outbox are routed: the same event can reach the router twice (the start-up
     // scan of evt/ racing the differ's first message, or a differ restart), and routing it twice would
-    // send it under two webhook-ids. The router is the only one deleting evt/, so this check is race-free.
+    // send it under two webhook-ids. Only the router's chunks delete evt/, and it plans the next chunk only
+    // once the previous one is written, so this check is race-free.
     if (!db_->get(store::event_key(e.id), unused)) continue;
     bool taken = false;
     for (const auto& t : targets_) {
@@ -113,17 +93,56 @@ status fan_out::route(const std::vector<event>& events, routed& out, std::vector
       d.body = t.body->render(e, d.id, d.sequence, d.ordering_key);
       d.created_at_ms = e.occurred_at_ms;
       d.next_at_ms = 0;  // due now
-      b.add(d);
-      pending[t.name].push_back(std::move(d));
+      c.changes.add(d);
+      c.deliveries[t.name].push_back(std::move(d));
       ++in_chunk;
     }
     if (!taken && untaken) untaken->push_back(describe_untaken(e));
-    b.consume_event(e.id);
+    c.changes.consume_event(e.id);
     // Chunks end between events only: an event and all of its deliveries are one atomic step.
-    if ((in_chunk >= limits_.deliveries || b.bytes() >= limits_.bytes) && !flush()) return failed;
+    if (in_chunk >= limits_.deliveries || c.changes.bytes() >= limits_.bytes) break;
   }
-  flush();
-  return failed;
+  // One put per key and chunk, with its last number (a SPEC-keyed burst numbers one key many times).
+  for (const auto& [k, v] : uncommitted_) c.changes.set_sequence(k, v);
+  return c;
+}
+
+void fan_out::explain_untaken(const std::vector<event>& events, std::vector<std::string>& untaken) const {
+  std::string unused;
+  for (const auto& e : events) {
+    if (!db_->get(store::event_key(e.id), unused)) continue;
+    bool taken = false;
+    for (const auto& t : targets_) taken = taken || (t.disabled.empty() && matches(t.f, e));
+    if (!taken) untaken.push_back(describe_untaken(e));
+  }
+}
+
+void fan_out::written() {
+  for (auto& [k, v] : uncommitted_) committed_[k] = v;
+  uncommitted_.clear();
+}
+
+void fan_out::not_written() {
+  uncommitted_.clear();  // the numbers of the failed chunk are given again when its events are re-routed
+}
+
+status fan_out::route(const std::vector<event>& events, routed& out, std::vector<std::string>* untaken) {
+  for (size_t from = 0; from < events.size();) {
+    chunk c = next_chunk(events, from, untaken);
+    from = c.next;
+    if (c.changes.empty()) continue;
+    if (auto st = commit(std::move(c.changes)); !st) {
+      not_written();
+      return st;
+    }
+    written();
+    for (auto& [name, list] : c.deliveries) {
+      auto& dst = out[name];
+      dst.reserve(dst.size() + list.size());
+      for (auto& d : list) dst.push_back(std::move(d));
+    }
+  }
+  return status::success();
 }
 
 std::vector<event> fan_out::leftovers() const {

@@ -18,7 +18,6 @@
 // Called by router_actor only (single-threaded use): the router alone decides seq/ numbers (the spool actor
 // writes them, with the chunk).
 #include <cstddef>
-#include <functional>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -44,10 +43,9 @@ struct chunk_limits {
 
 class fan_out {
  public:
-  // Reads `db` (evt/, seq/); writes each chunk through `write` (the spool actor in the daemon; straight to
-  // `db` when none is given: tests).
-  fan_out(store::db_ptr db, const std::vector<config::subscription_settings>& subs, chunk_limits limits = {},
-          std::function<status(spool::changes)> write = {});
+  // Reads `db` (evt/, seq/). The router actor writes the chunks through the spool actor (next_chunk);
+  // route() writes them itself with spool::apply, for tests and tools that hold the store alone.
+  fan_out(store::db_ptr db, const std::vector<config::subscription_settings>& subs, chunk_limits limits = {});
   virtual ~fan_out() = default;
 
   // Persists one delivery per (event, matching enabled subscription) and consumes the events' evt/ records,
@@ -59,6 +57,22 @@ class fan_out {
   // subscription and why it refused the event (describe_untaken); the router logs them at info, so a filter
   // that drops everything is visible instead of silent.
   status route(const std::vector<event>& events, routed& out, std::vector<std::string>* untaken = nullptr);
+
+  // route() in steps, for a caller that writes the chunks itself (the router actor, through the spool):
+  // next_chunk builds the chunk of whole events starting at events[from] (numbered tentatively), then the
+  // caller writes `changes` and says written() or not_written() before it asks for the next chunk. After
+  // not_written the events from that chunk on stay in evt/ (routed again at the next start).
+  struct chunk {
+    spool::changes changes;  // empty: nothing left to route (every remaining event already routed)
+    routed deliveries;       // hand them to the deliverers once `changes` is written
+    size_t next = 0;         // the first event after this chunk
+  };
+  chunk next_chunk(const std::vector<event>& events, size_t from,
+                   std::vector<std::string>* untaken = nullptr);
+  void written();
+  void not_written();
+  // The `untaken` lines of route() for `events` (those still in evt/), without routing anything.
+  void explain_untaken(const std::vector<event>& events, std::vector<std::string>& untaken) const;
 
   // Events left in evt/ by a crash between the differ's write and the fan-out.
   std::vector<event> leftovers() const;
@@ -83,7 +97,6 @@ class fan_out {
   std::unordered_map<std::string, int64_t> uncommitted_;
   std::unordered_map<std::string, int64_t> committed_;
   store::db_ptr db_;
-  std::function<status(spool::changes)> write_;
   std::vector<target> targets_;
   chunk_limits limits_;
 };

@@ -12,42 +12,68 @@ namespace {
 struct router_state {
   router_state() {}
   std::unique_ptr<fan_out> core;
+  spool_actor spool;
   deliverer_map deliverers;
   std::vector<event> held;  // events waiting for the first wiring
 };
 
 using self_ptr = router_actor::stateful_pointer<router_state>;
 
-void route(self_ptr self, const std::vector<event>& events) {
+void hand_over(self_ptr self, routed& out) {
   auto& st = self->state;
-  routed out;
-  std::vector<std::string> untaken;
-  if (auto routed_ok = st.core->route(events, out, &untaken); !routed_ok) {
-    // Chunks written before the failure are in `out` and go out now; the rest keep their evt/ records and
-    // are routed again at the next start. Say so loudly.
-    logging::error("router", "cannot persist deliveries (unrouted events kept for the next start): " +
-                                 routed_ok.message());
-  }
-  // One line per untaken transition explains a filter; a 50,000-row burst must not become 50,000 log lines.
-  constexpr size_t kUntakenLines = 20;
-  for (size_t i = 0; i < untaken.size() && i < kUntakenLines; ++i) logging::info("router", untaken[i]);
-  if (untaken.size() > kUntakenLines)
-    logging::info("router", "... and " + std::to_string(untaken.size() - kUntakenLines) +
-                                " more transition(s) of this change taken by no subscription (same filters)");
   for (auto& [name, list] : out) {
     auto it = st.deliverers.find(name);
     if (it == st.deliverers.end()) continue;  // its deliverer loads them from the spool when it starts
     logging::debug("router", std::to_string(list.size()) + " delivery(ies) for " + name);
     delivery_batch refs;
+    refs.subscription = name;
     refs.items.reserve(list.size());
     for (const auto& d : list) refs.items.push_back(ref_to(d));
     self->send(it->second, std::move(refs));
   }
 }
 
-router_actor::behavior_type router_behavior(self_ptr self, store::db_ptr db, spool::port spool,
+// Writes the chunk starting at events[from] through the spool and, once it is written, hands its deliveries
+// to the deliverers and goes on with the next chunk. await: no other message (a later event batch, a new
+// wiring) is handled in between, so chunks are written in order and a later batch sees this one's evt/
+// deletions; the spool's fsync runs on its own thread, not on ours.
+void route_from(self_ptr self, std::shared_ptr<const std::vector<event>> events, size_t from) {
+  auto& st = self->state;
+  auto c = std::make_shared<fan_out::chunk>(st.core->next_chunk(*events, from));
+  if (c->changes.empty()) return;  // all routed
+  auto failed = [self](const std::string& why) {
+    self->state.core->not_written();
+    // The rest keep their evt/ records and are routed again at the next start. Say so loudly.
+    logging::error("router", "cannot persist deliveries (unrouted events kept for the next start): " + why);
+  };
+  self->request(st.spool, caf::infinite, std::move(c->changes))
+      .await(
+          [=](status& written) {
+            if (!written) return failed(written.message());
+            self->state.core->written();
+            hand_over(self, c->deliveries);
+            route_from(self, events, c->next);
+          },
+          [=](caf::error& e) { failed("the spool is not running: " + self->system().render(e)); });
+}
+
+void route(self_ptr self, std::vector<event> events) {
+  // Untaken lines are gathered by a dry pass of the filters, before any chunk is written.
+  std::vector<std::string> untaken;
+  self->state.core->explain_untaken(events, untaken);
+  // One line per untaken transition explains a filter; a 50,000-row burst must not become 50,000 log lines.
+  constexpr size_t kUntakenLines = 20;
+  for (size_t i = 0; i < untaken.size() && i < kUntakenLines; ++i) logging::info("router", untaken[i]);
+  if (untaken.size() > kUntakenLines)
+    logging::info("router", "... and " + std::to_string(untaken.size() - kUntakenLines) +
+                                " more transition(s) of this change taken by no subscription (same filters)");
+  route_from(self, std::make_shared<const std::vector<event>>(std::move(events)), 0);
+}
+
+router_actor::behavior_type router_behavior(self_ptr self, store::db_ptr db, spool_actor spool,
                                             std::vector<config::subscription_settings> subs) {
-  self->state.core = std::make_unique<fan_out>(std::move(db), subs, chunk_limits{}, std::move(spool.write));
+  self->state.core = std::make_unique<fan_out>(std::move(db), subs);
+  self->state.spool = std::move(spool);
   self->state.held = self->state.core->leftovers();
   if (!self->state.held.empty())
     logging::info("router",
@@ -58,7 +84,7 @@ router_actor::behavior_type router_behavior(self_ptr self, store::db_ptr db, spo
         if (!self->state.held.empty()) {
           auto held = std::move(self->state.held);
           self->state.held.clear();
-          route(self, held);
+          route(self, std::move(held));
         }
       },
       [=](const event_batch& batch) { route(self, batch.items); },
@@ -67,10 +93,9 @@ router_actor::behavior_type router_behavior(self_ptr self, store::db_ptr db, spo
 
 }  // namespace
 
-router_actor spawn_router(caf::local_actor* parent, store::db_ptr db, spool::port spool,
+router_actor spawn_router(caf::local_actor* parent, store::db_ptr db, spool_actor spool,
                           std::vector<config::subscription_settings> subs) {
-  return parent->spawn<caf::detached + caf::monitored>(router_behavior, std::move(db), std::move(spool),
-                                                       std::move(subs));
+  return parent->spawn<caf::monitored>(router_behavior, std::move(db), std::move(spool), std::move(subs));
 }
 
 }  // namespace spec_notify::router

@@ -3,7 +3,8 @@
 // that subscription's deliverer. Upstream: differ (event_batch). Downstream: deliverers (delivery_batch).
 // Persists, through the spool actor: dlv/ records + removal of the consumed evt/ records + seq/ numbers, in
 // one synced batch per chunk (fan_out.hpp), and hands the deliveries on only once that batch is written. At
-// start it drains evt/ records a crash left behind. Runs detached: it waits for the spool's fsync.
+// start it drains evt/ records a crash left behind. Runs on the scheduler: it awaits the spool's reply (the
+// fsync runs on the spool's thread) instead of blocking a thread.
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 #include <map>
@@ -32,8 +33,8 @@ using router_actor = caf::typed_actor<
 
 namespace spec_notify::router {
 
-// Reads evt/ and seq/ from `db`; writes through `spool` (spool::through in the daemon).
-router_actor spawn_router(caf::local_actor* parent, store::db_ptr db, spool::port spool,
+// Reads evt/ and seq/ from `db`; writes through `spool`.
+router_actor spawn_router(caf::local_actor* parent, store::db_ptr db, spool_actor spool,
                           std::vector<config::subscription_settings> subs);
 
 }  // namespace spec_notify::router

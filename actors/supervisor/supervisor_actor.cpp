@@ -126,8 +126,8 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self, config::setti
                 return slot.address();
               }});
   }
-  kids.emplace_back(child{"router", [cfg, db, port](caf::local_actor* p, supervisor_state& st) {
-                            st.live.router = router::spawn_router(p, db, port, cfg.subscriptions);
+  kids.emplace_back(child{"router", [cfg, db, spool](caf::local_actor* p, supervisor_state& st) {
+                            st.live.router = router::spawn_router(p, db, spool, cfg.subscriptions);
                             return st.live.router.address();
                           }});
   kids.emplace_back(child{"differ", [cfg, db](caf::local_actor* p, supervisor_state& st) {

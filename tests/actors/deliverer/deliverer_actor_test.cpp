@@ -55,6 +55,7 @@ struct deterministic : testing::temp_store, testing::deterministic_system {
   // Persists the deliveries (as the router does before sending) and hands them over in one batch.
   void hand_over(const deliverer_actor& d, const std::string& sub, std::initializer_list<const char*> tasks) {
     delivery_batch batch;
+    batch.subscription = sub;
     for (const char* t : tasks) {
       const auto d = pending_delivery(sub, t);
       testing::put_delivery(*db, d);
@@ -122,6 +123,23 @@ BOOST_FIXTURE_TEST_CASE(status_reports_the_subscription_its_limits_and_what_is_p
   BOOST_TEST(s.paused);
   BOOST_TEST(s.disabled == "");
   BOOST_TEST(s.circuit == "");  // no breaker configured
+}
+
+BOOST_FIXTURE_TEST_CASE(a_batch_naming_another_subscription_is_ignored, deterministic) {
+  auto d = spawn(dry_run("dry"));
+  self->send(d, pause_atom::value);
+  delivery_batch wrong;
+  wrong.subscription = "other";
+  const auto other = pending_delivery("other", "T1");
+  testing::put_delivery(*db, other);
+  wrong.items.push_back(ref_to(other));
+  self->send(d, std::move(wrong));
+  run();
+  BOOST_TEST(status(d).pending == 0);
+  hand_over(d, "dry", {"T2"});
+  BOOST_TEST(status(d).pending == 1);
+  std::string text;
+  BOOST_TEST(db->get(store::delivery_key(other), text));  // left for its own deliverer
 }
 
 BOOST_FIXTURE_TEST_CASE(a_paused_subscription_holds_its_deliveries_until_resumed, deterministic) {
@@ -241,6 +259,7 @@ struct threaded : testing::temp_store {
 
   void hand_over(const std::string& sub, std::initializer_list<const char*> tasks) {
     delivery_batch batch;
+    batch.subscription = sub;
     for (const char* t : tasks) {
       const auto d = pending_delivery(sub, t);
       testing::put_delivery(*db, d);

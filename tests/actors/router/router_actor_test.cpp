@@ -1,9 +1,10 @@
 #define BOOST_TEST_MODULE router_actor
-// The router actor (spawn_router) with a real store. The router is detached (it waits for fsync), so it
-// cannot run on CAF's deterministic scheduler; its deliverers are scoped actors instead, and the message the
-// router sends them is the synchronisation point: the router commits dlv/ and the removal of evt/ BEFORE it
-// sends, so once a batch has arrived the store can be read without a race. Messages from one sender arrive
-// in order, which lets a test show that a deliverer received nothing earlier.
+// The router actor (spawn_router) with a real store and a real spool actor. Most cases run on the normal
+// scheduler with a detached spool; the router's deliverers are scoped actors, and the message the router
+// sends them is the synchronisation point: the spool has written dlv/ and the removal of evt/ BEFORE the
+// router sends, so once a batch has arrived the store can be read without a race. Messages from one sender
+// arrive in order, which lets a test show that a deliverer received nothing earlier. The last cases run the
+// router and a scheduled spool on CAF's deterministic scheduler (tests/support/deterministic_system.hpp).
 #include "actors/router/router_actor.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -11,6 +12,7 @@
 
 #include "messages/batches.hpp"
 #include "messages/type_ids.hpp"
+#include "tests/support/deterministic_system.hpp"
 #include "tests/support/spool_records.hpp"
 #include "tests/support/temp_store.hpp"
 
@@ -40,6 +42,7 @@ struct fixture : testing::temp_store {
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<caf::scoped_actor> self, done, blocked;  // test, deliverer "done", deliverer "blocked"
   router_actor router;
+  spool_actor spool;
 
   fixture() {
     register_message_types(cfg);
@@ -47,6 +50,7 @@ struct fixture : testing::temp_store {
     self = std::make_unique<caf::scoped_actor>(*sys, true);
     done = std::make_unique<caf::scoped_actor>(*sys, true);
     blocked = std::make_unique<caf::scoped_actor>(*sys, true);
+    spool = spool::spawn_spool(*sys, db);
   }
   ~fixture() {
     if (router) {
@@ -54,6 +58,8 @@ struct fixture : testing::temp_store {
       (*self)->receive([](caf::down_msg&) {}, caf::after(std::chrono::seconds(10)) >> [] {});
     }
     router = nullptr;
+    static_cast<void>(spool::stop_spool(*sys, spool, std::chrono::seconds(10)));
+    spool = nullptr;  // a detached actor's thread ends once its last handle is gone
     self.reset();
     done.reset();
     blocked.reset();
@@ -61,7 +67,7 @@ struct fixture : testing::temp_store {
   }
 
   void spawn() {
-    router = router::spawn_router(self->ptr(), db, spool::direct(db),
+    router = router::spawn_router(self->ptr(), db, spool,
                                   {subscription("done", {"Done"}), subscription("blocked", {"Blocked"})});
   }
   void wire() {
@@ -135,9 +141,8 @@ BOOST_FIXTURE_TEST_CASE(an_event_batch_goes_to_the_matching_deliverer_as_durable
 }
 
 BOOST_FIXTURE_TEST_CASE(one_event_taken_by_two_subscriptions_becomes_one_delivery_each, fixture) {
-  router =
-      router::spawn_router(self->ptr(), db, spool::direct(db),
-                           {subscription("done", {"Done"}), subscription("blocked", {"Done", "Blocked"})});
+  router = router::spawn_router(
+      self->ptr(), db, spool, {subscription("done", {"Done"}), subscription("blocked", {"Done", "Blocked"})});
   wire();
   settle({done.get(), blocked.get()});
   emit({task_event("T1", "Done")});
@@ -187,4 +192,53 @@ BOOST_FIXTURE_TEST_CASE(a_rewired_router_sends_to_the_new_deliverer, fixture) {
   (*self)->send(router, wire_atom::value, w);
   emit({task_event("T2", "Done")});
   BOOST_TEST(task_ids(next_batch(replacement)) == (tasks{"T2"}), boost::test_tools::per_element());
+}
+
+namespace {
+
+// Router and spool on the deterministic scheduler: nothing runs until run(), so the test sees each step.
+struct deterministic : testing::temp_store, testing::deterministic_system {
+  caf::scoped_actor done{sys, true};
+  spool_actor spool;
+  router_actor router;
+  deterministic() {
+    spool = spool::spawn_spool(sys, db, false);
+    spawned.push_back(spool.address());
+    router = router::spawn_router(self.ptr(), db, spool, {subscription("done", {"Done"})});
+    spawned.push_back(router.address());
+    deliverer_map w;
+    w["done"] = caf::actor_cast<deliverer_actor>(done);
+    self->send(router, wire_atom::value, w);
+    run();
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(deterministic_deliveries_reach_the_deliverer_only_after_the_spool_wrote_them,
+                        deterministic) {
+  std::vector<event> events;
+  for (int i = 0; i < 5; ++i) events.push_back(task_event("T" + std::to_string(i), "Done"));
+  for (const auto& e : events) testing::put_event(*db, e);
+  self->send(router, event_batch{events});
+  // The router plans its chunk and asks the spool; until the spool has run nothing is written or sent.
+  BOOST_REQUIRE(run_once());
+  BOOST_TEST(testing::count_records(*db, store::delivery_prefix) == 0u);
+  BOOST_TEST(testing::take_all<delivery_batch>(done).empty());
+  run();
+  BOOST_TEST(testing::count_records(*db, store::delivery_prefix) == 5u);
+  BOOST_TEST(testing::count_records(*db, store::event_prefix) == 0u);
+  auto batches = testing::take_all<delivery_batch>(done);
+  BOOST_REQUIRE(batches.size() == 1u);
+  BOOST_TEST(batches[0].items.size() == 5u);
+}
+
+BOOST_FIXTURE_TEST_CASE(deterministic_a_routed_event_sent_again_is_not_routed_twice, deterministic) {
+  const auto e = task_event("T1", "Done");
+  testing::put_event(*db, e);
+  self->send(router, event_batch{{e}});
+  self->send(router, event_batch{{e}});  // e.g. the start-up scan and the differ's message
+  run();
+  BOOST_TEST(testing::count_records(*db, store::delivery_prefix) == 1u);
+  BOOST_TEST(testing::take_all<delivery_batch>(done).size() == 1u);
 }
