@@ -98,19 +98,15 @@ void on_down(self_ptr self, caf::down_msg& dm, int max_restarts) {
   }
 }
 
-supervisor_actor::behavior_type supervisor_behavior(self_ptr self, config::settings cfg, store::db_ptr db,
-                                                    spool_actor spool, int max_restarts) {
+supervisor_actor::behavior_type supervisor_behavior(self_ptr self, config::settings cfg, stage_factory make,
+                                                    int max_restarts) {
   auto& kids = self->state.children;
-  // Every writer of the spool's keys writes through the one spool actor (owned by serve, outliving us).
-  const spool::port port = spool::through(self->system(), spool);
-  kids.emplace_back(child{"evidence", [cfg](caf::local_actor* p, supervisor_state& st) {
-                            st.live.evidence = evidence::spawn_evidence_writer(
-                                p, cfg.evidence_dir, cfg.evidence_max_bytes_per_spec, cfg.repo);
+  kids.emplace_back(child{"evidence", [make](caf::local_actor* p, supervisor_state& st) {
+                            st.live.evidence = make.evidence(p);
                             return st.live.evidence.address();
                           }});
-  kids.emplace_back(child{"dead_letter", [cfg, db, port](caf::local_actor* p, supervisor_state& st) {
-                            st.live.dead_letter =
-                                dead_letter::spawn_dead_letter_keeper(p, db, port, cfg.dead_letter_retention);
+  kids.emplace_back(child{"dead_letter", [make](caf::local_actor* p, supervisor_state& st) {
+                            st.live.dead_letter = make.dead_letter(p);
                             return st.live.dead_letter.address();
                           }});
   for (const auto& sub : cfg.subscriptions) {
@@ -119,27 +115,22 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self, config::setti
                                       (sub.disabled_reason.empty() ? "" : ": " + sub.disabled_reason));
       continue;
     }
-    kids.emplace_back(
-        child{"deliverer/" + sub.name, [sub, db, port](caf::local_actor* p, supervisor_state& st) {
-                auto& slot = st.live.deliverers[sub.name];
-                slot = deliverer::spawn_deliverer(p, db, port, sub);
-                return slot.address();
-              }});
+    kids.emplace_back(child{"deliverer/" + sub.name, [make, sub](caf::local_actor* p, supervisor_state& st) {
+                              auto& slot = st.live.deliverers[sub.name];
+                              slot = make.deliverer(p, sub);
+                              return slot.address();
+                            }});
   }
-  kids.emplace_back(child{"router", [cfg, db, spool](caf::local_actor* p, supervisor_state& st) {
-                            st.live.router = router::spawn_router(p, db, spool, cfg.subscriptions);
+  kids.emplace_back(child{"router", [make](caf::local_actor* p, supervisor_state& st) {
+                            st.live.router = make.router(p);
                             return st.live.router.address();
                           }});
-  kids.emplace_back(child{"differ", [cfg, db](caf::local_actor* p, supervisor_state& st) {
-                            st.live.differ = differ::spawn_differ(p, db, cfg.repo, differ::limits_from(cfg));
+  kids.emplace_back(child{"differ", [make](caf::local_actor* p, supervisor_state& st) {
+                            st.live.differ = make.differ(p);
                             return st.live.differ.address();
                           }});
-  kids.emplace_back(child{"watcher", [cfg](caf::local_actor* p, supervisor_state& st) {
-                            watcher::watcher_options opt;
-                            opt.repo = cfg.repo;
-                            opt.evidence_rel = evidence_relative_to_repo(cfg);
-                            opt.rescan = cfg.poll_interval;
-                            st.watcher = watcher::spawn_watcher(p, opt);
+  kids.emplace_back(child{"watcher", [make](caf::local_actor* p, supervisor_state& st) {
+                            st.watcher = make.watcher(p);
                             return st.watcher.address();
                           }});
   for (auto& c : kids) c.address = c.spawn(self, self->state);
@@ -158,9 +149,45 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self, config::setti
 
 }  // namespace
 
+stage_factory real_stages(const config::settings& cfg, store::db_ptr db, spool_actor spool,
+                          caf::actor_system& sys) {
+  // Every writer of the spool's keys writes through the one spool actor (owned by serve, outliving us).
+  const spool::port port = spool::through(sys, spool);
+  stage_factory f;
+  f.evidence = [cfg](caf::local_actor* p) {
+    return evidence::spawn_evidence_writer(p, cfg.evidence_dir, cfg.evidence_max_bytes_per_spec, cfg.repo);
+  };
+  f.dead_letter = [cfg, db, port](caf::local_actor* p) {
+    return dead_letter::spawn_dead_letter_keeper(p, db, port, cfg.dead_letter_retention);
+  };
+  f.deliverer = [db, port](caf::local_actor* p, const config::subscription_settings& sub) {
+    return deliverer::spawn_deliverer(p, db, port, sub);
+  };
+  f.router = [cfg, db, spool](caf::local_actor* p) {
+    return router::spawn_router(p, db, spool, cfg.subscriptions);
+  };
+  f.differ = [cfg, db](caf::local_actor* p) {
+    return differ::spawn_differ(p, db, cfg.repo, differ::limits_from(cfg));
+  };
+  f.watcher = [cfg](caf::local_actor* p) {
+    watcher::watcher_options opt;
+    opt.repo = cfg.repo;
+    opt.evidence_rel = evidence_relative_to_repo(cfg);
+    opt.rescan = cfg.poll_interval;
+    return watcher::spawn_watcher(p, opt);
+  };
+  return f;
+}
+
+supervisor_actor spawn_supervisor(caf::actor_system& sys, config::settings cfg, stage_factory stages,
+                                  int max_restarts) {
+  return sys.spawn(supervisor_behavior, std::move(cfg), std::move(stages), max_restarts);
+}
+
 supervisor_actor spawn_supervisor(caf::actor_system& sys, config::settings cfg, store::db_ptr db,
                                   spool_actor spool, int max_restarts) {
-  return sys.spawn(supervisor_behavior, std::move(cfg), std::move(db), std::move(spool), max_restarts);
+  auto stages = real_stages(cfg, std::move(db), std::move(spool), sys);
+  return spawn_supervisor(sys, std::move(cfg), std::move(stages), max_restarts);
 }
 
 }  // namespace spec_notify::supervisor

@@ -9,6 +9,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
+#include <functional>
 
 #include "actors/spool/spool_actor.hpp"
 #include "actors/store/store.hpp"
@@ -38,7 +39,28 @@ using supervisor_actor = caf::typed_actor<caf::replies_to<wire_atom>::with<pipel
 
 namespace spec_notify::supervisor {
 
-// `spool` (spool_actor.hpp) must outlive the supervisor: serve stops it after the pipeline is down.
+// How the supervisor makes each stage (each function spawns one instance, monitored by `parent`): the real
+// spawners (real_stages), or stand-ins with the same typed interfaces for tests of the supervisor's own
+// logic -- restarts, re-wiring, giving up, stop order -- on CAF's deterministic scheduler.
+struct stage_factory {
+  std::function<evidence_actor(caf::local_actor* parent)> evidence;
+  std::function<dead_letter_actor(caf::local_actor* parent)> dead_letter;
+  std::function<deliverer_actor(caf::local_actor* parent, const config::subscription_settings& sub)>
+      deliverer;
+  std::function<router_actor(caf::local_actor* parent)> router;
+  std::function<differ_actor(caf::local_actor* parent)> differ;
+  std::function<watcher_actor(caf::local_actor* parent)> watcher;
+};
+
+// The pipeline's stages over `db`, writing through `spool` (spool_actor.hpp), which must outlive the
+// supervisor: serve stops it after the pipeline is down.
+stage_factory real_stages(const config::settings& cfg, store::db_ptr db, spool_actor spool,
+                          caf::actor_system& sys);
+
+// One deliverer per enabled subscription of `cfg`; the others from `stages`.
+supervisor_actor spawn_supervisor(caf::actor_system& sys, config::settings cfg, stage_factory stages,
+                                  int max_restarts = 10);
+// The same with real_stages(cfg, db, spool, sys).
 supervisor_actor spawn_supervisor(caf::actor_system& sys, config::settings cfg, store::db_ptr db,
                                   spool_actor spool, int max_restarts = 10);
 
