@@ -166,7 +166,8 @@ BOOST_AUTO_TEST_CASE(a_deeply_nested_context_decodes_as_no_context_without_crash
 BOOST_AUTO_TEST_CASE(a_decoded_context_encodes_and_decodes_to_itself) {
   for (const std::string& record :
        {kConflictRecord, kEscapedRecord,
-        record_with_context(R"( {"telemetry": {"a" : 1.50}, "evidence":["x",2]} )")}) {
+        record_with_context(
+            R"( {"telemetry": {"a" : 1.50, "b" : -0.0, "c" : 1e400}, "evidence":["x",2]} )")}) {
     event once, twice;
     BOOST_REQUIRE(store::decode(record, once));
     BOOST_REQUIRE(store::decode(store::encode(once), twice));
