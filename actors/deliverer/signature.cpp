@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <memory>
 #include <stdexcept>
+#include <string>
 
 #include "config/secret.hpp"
 
@@ -22,27 +23,63 @@ constexpr char kBase64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr
 
 using digest = std::array<unsigned char, 32>;
 
+// OpenSSL 3 looks the HMAC implementation up in its provider tables at every EVP_MAC_fetch and sets a key up
+// (two hashed pads) at every keyed EVP_MAC_init: per request that was ~35,000 instructions, about 9 % of a
+// whole burst (callgrind, docs/benchmarks.md). So the MAC is fetched once per process, and each thread keeps
+// the context of the key it signed with last -- an endpoint's HTTP worker signs with the same secret every
+// time -- restarting it with EVP_MAC_init(ctx, NULL, ...), which keeps the key. A new key (another secret,
+// a reload) builds a new context; the old key's bytes are cleansed.
+class keyed_hmac {
+ public:
+  keyed_hmac() = default;
+  keyed_hmac(const keyed_hmac&) = delete;
+  keyed_hmac& operator=(const keyed_hmac&) = delete;
+  ~keyed_hmac() { reset(); }
+
+  EVP_MAC_CTX* restart(std::string_view key) {
+    if (ctx_ && key == key_) {
+      if (EVP_MAC_init(ctx_, nullptr, 0, nullptr) == 1) return ctx_;
+      reset();  // never seen; build a fresh one below
+    }
+    reset();
+    static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // for the life of the process
+    if (!mac) throw std::runtime_error("OpenSSL: HMAC unavailable");
+    ctx_ = EVP_MAC_CTX_new(mac);
+    char digest_name[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                           OSSL_PARAM_construct_end()};
+    // OpenSSL rejects a NULL key pointer even with length 0; an empty key is still a valid HMAC key.
+    static const unsigned char empty_key = 0;
+    const auto* key_ptr = key.empty() ? &empty_key : reinterpret_cast<const unsigned char*>(key.data());
+    if (!ctx_ || EVP_MAC_init(ctx_, key_ptr, key.size(), params) != 1) {
+      reset();
+      throw std::runtime_error("OpenSSL: HMAC init failed");
+    }
+    key_.assign(key);
+    return ctx_;
+  }
+
+ private:
+  void reset() {
+    if (ctx_) EVP_MAC_CTX_free(ctx_);
+    ctx_ = nullptr;
+    if (!key_.empty()) OPENSSL_cleanse(key_.data(), key_.size());
+    key_.clear();
+  }
+  EVP_MAC_CTX* ctx_ = nullptr;
+  std::string key_;
+};
+
 // HMAC-SHA256 over the concatenation of `parts`, streamed so the body is never copied.
 digest hmac_sha256(std::string_view key, std::initializer_list<std::string_view> parts) {
-  std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr),
-                                                        &EVP_MAC_free);
-  if (!mac) throw std::runtime_error("OpenSSL: HMAC unavailable");
-  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_new(mac.get()),
-                                                                &EVP_MAC_CTX_free);
-  char digest_name[] = "SHA256";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-                         OSSL_PARAM_construct_end()};
-  // OpenSSL rejects a NULL key pointer even with length 0; an empty key is still a valid HMAC key.
-  static const unsigned char empty_key = 0;
-  const auto* key_ptr = key.empty() ? &empty_key : reinterpret_cast<const unsigned char*>(key.data());
-  if (!ctx || EVP_MAC_init(ctx.get(), key_ptr, key.size(), params) != 1)
-    throw std::runtime_error("OpenSSL: HMAC init failed");
+  thread_local keyed_hmac cached;
+  EVP_MAC_CTX* ctx = cached.restart(key);
   for (auto part : parts)
-    if (EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(part.data()), part.size()) != 1)
+    if (EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(part.data()), part.size()) != 1)
       throw std::runtime_error("OpenSSL: HMAC update failed");
   digest out{};
   size_t len = 0;
-  if (EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) != 1 || len != out.size())
+  if (EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1 || len != out.size())
     throw std::runtime_error("OpenSSL: HMAC final failed");
   return out;
 }

@@ -10,11 +10,12 @@
 // current test: null under Boost.Test. This fixture does the same configuration (scheduler.policy =
 // testing) and leaves the checks to Boost.Test.
 //
-// Limits (CAF 0.17.6): detached actors (router, differ, watcher, evidence writer, http workers) still get a
-// real thread each. test_coordinator's job queue and test clock are not thread-safe, so a test may only put
-// detached actors in such a system when they never send to a scheduled actor, never arm a timer and never
-// crash while the test runs the scheduler. A scoped_actor (`self`) is a blocking actor: messages to it go to
-// its mailbox directly (thread-safe), so it can stand in for any downstream stage.
+// Limits (CAF 0.17.6): detached actors (differ, watcher, evidence writer, http workers, the spool unless
+// spawned scheduled) still get a real thread each. test_coordinator's job queue and test clock are not
+// thread-safe, so a test may only put detached actors in such a system when they never send to a scheduled
+// actor, never arm a timer and never crash while the test runs the scheduler. A scoped_actor (`self`) is a
+// blocking actor: messages to it go to its mailbox directly (thread-safe), so it can stand in for any
+// downstream stage.
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 #include <chrono>

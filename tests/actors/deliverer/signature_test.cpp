@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 #include <ostream>
 #include <set>
+#include <thread>
 
 using namespace spec_notify::deliverer;
 
@@ -33,6 +34,25 @@ BOOST_AUTO_TEST_CASE(standard_signature_matches_the_published_vector) {
   BOOST_TEST(key.size() == 24u);
   BOOST_TEST(standard_signature(key, kStdId, kStdTs, kStdBody) == kStdSig);
   BOOST_TEST(standard_signature_header({kStdSecret}, kStdId, kStdTs, kStdBody) == kStdSig);
+}
+
+// Each thread keeps the HMAC context of the key it used last (signature.cpp): signing again with that key,
+// with another key in between, with an empty key, or on another thread must still give the published values.
+BOOST_AUTO_TEST_CASE(the_cached_hmac_context_gives_the_published_values_whatever_came_before) {
+  std::string key;
+  BOOST_REQUIRE(decode_whsec(kStdSecret, key));
+  for (int round = 0; round < 3; ++round) {
+    BOOST_TEST(standard_signature(key, kStdId, kStdTs, kStdBody) == kStdSig);
+    BOOST_TEST(standard_signature(key, kStdId, kStdTs, kStdBody) == kStdSig);  // same key again
+    BOOST_TEST(github_signature(kGhSecret, kGhBody) == kGhSig);                // another key
+    BOOST_TEST(!github_signature("", kGhBody).empty());                        // an empty key
+  }
+  std::string other_thread;
+  std::thread([&] { other_thread = standard_signature(key, kStdId, kStdTs, kStdBody); }).join();
+  BOOST_TEST(other_thread == kStdSig);
+  // A different body under the cached key is a different signature (the context restarts, not continues).
+  BOOST_TEST(standard_signature(key, kStdId, kStdTs, "{}") != kStdSig);
+  BOOST_TEST(standard_signature(key, kStdId, kStdTs, kStdBody) == kStdSig);
 }
 
 BOOST_AUTO_TEST_CASE(github_signature_matches_the_published_vector) {
