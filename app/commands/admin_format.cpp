@@ -10,7 +10,6 @@
 #include <sstream>
 
 #include "actors/log.hpp"
-#include "actors/util/clock.hpp"
 #include "app/commands/admin_ops.hpp"
 #include "app/commands/json_body.hpp"
 
@@ -96,10 +95,6 @@ Poco::JSON::Object::Ptr rows_object(const std::vector<list_row>& rows) {
 }
 
 }  // namespace
-
-int64_t unix_now_ms() {
-  return util::unix_now_ms();
-}
 
 std::string format_time(int64_t unix_ms) {
   if (unix_ms <= 0) return "-";

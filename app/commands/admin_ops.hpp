@@ -26,8 +26,6 @@ bool build_replay_request(const parsed_args& args, admin_request& req, std::stri
 // not set is tolerated (these commands sign nothing, and operators rarely hold the secrets).
 int load_ops_config(const parsed_args& args, const std::string& command, config::settings& out);
 
-int64_t unix_now_ms();
-
 // "2026-11-25T01:02:03Z"; "-" for 0.
 std::string format_time(int64_t unix_ms);
 // "now", "in 4s", "3m ago", ... (coarse, one unit).

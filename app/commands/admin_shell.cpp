@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "actors/util/clock.hpp"
 #include "app/commands/admin_client.hpp"
 #include "app/commands/admin_ops.hpp"
 #include "app/commands/commands.hpp"
@@ -82,11 +83,11 @@ step run_line(admin_session& session, const std::vector<std::string>& w) {
   }
   if (!reply.ok) return report_failure(reply.message);
   if (cmd == "status")
-    print_status(std::cout, reply, unix_now_ms());
+    print_status(std::cout, reply, util::unix_now_ms());
   else if (cmd == "list" && json)
     std::cout << list_json(reply) << "\n";
   else if (cmd == "list")
-    print_list(std::cout, reply, req.failed, unix_now_ms());
+    print_list(std::cout, reply, req.failed, util::unix_now_ms());
   else if (cmd == "replay")
     print_replay(std::cout, reply);
   else

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "actors/log.hpp"
+#include "actors/util/clock.hpp"
 #include "app/commands/admin_client.hpp"
 #include "app/commands/admin_ops.hpp"
 #include "app/commands/commands.hpp"
@@ -74,7 +75,7 @@ int run_list(const arg_list& args) {
   if (json)
     std::cout << list_json(reply) << "\n";
   else
-    print_list(std::cout, reply, req.failed, unix_now_ms());
+    print_list(std::cout, reply, req.failed, util::unix_now_ms());
   return 0;
 }
 

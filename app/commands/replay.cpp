@@ -3,6 +3,7 @@
 // (delivered at once), or straight into the store when no daemon runs (delivered at its next start).
 #include <iostream>
 
+#include "actors/util/clock.hpp"
 #include "app/commands/admin_client.hpp"
 #include "app/commands/admin_ops.hpp"
 #include "app/commands/commands.hpp"
@@ -38,7 +39,7 @@ bool build_replay_request(const parsed_args& args, admin_request& req, std::stri
       error = since.message();
       return false;
     }
-    req.since_ms = unix_now_ms() - since->count();
+    req.since_ms = util::unix_now_ms() - since->count();
   }
   return true;
 }
