@@ -107,16 +107,6 @@ fan_out::chunk fan_out::next_chunk(const std::vector<event>& events, size_t from
   return c;
 }
 
-void fan_out::explain_untaken(const std::vector<event>& events, std::vector<std::string>& untaken) const {
-  std::string unused;
-  for (const auto& e : events) {
-    if (!db_->get(store::event_key(e.id), unused)) continue;
-    bool taken = false;
-    for (const auto& t : targets_) taken = taken || (t.disabled.empty() && matches(t.f, e));
-    if (!taken) untaken.push_back(describe_untaken(e));
-  }
-}
-
 void fan_out::written() {
   for (auto& [k, v] : uncommitted_) committed_[k] = v;
   uncommitted_.clear();

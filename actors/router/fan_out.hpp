@@ -71,8 +71,6 @@ class fan_out {
                    std::vector<std::string>* untaken = nullptr);
   void written();
   void not_written();
-  // The `untaken` lines of route() for `events` (those still in evt/), without routing anything.
-  void explain_untaken(const std::vector<event>& events, std::vector<std::string>& untaken) const;
 
   // Events left in evt/ by a crash between the differ's write and the fan-out.
   std::vector<event> leftovers() const;

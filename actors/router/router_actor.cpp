@@ -33,18 +33,34 @@ void hand_over(self_ptr self, routed& out) {
   }
 }
 
+// One event batch on its way through the spool, chunk by chunk.
+struct routing {
+  std::vector<event> events;
+  std::vector<std::string> untaken;  // why each untaken event was taken by no subscription
+};
+
+// One line per untaken transition explains a filter; a 50,000-row burst must not become 50,000 log lines.
+void log_untaken(const std::vector<std::string>& untaken) {
+  constexpr size_t kUntakenLines = 20;
+  for (size_t i = 0; i < untaken.size() && i < kUntakenLines; ++i) logging::info("router", untaken[i]);
+  if (untaken.size() > kUntakenLines)
+    logging::info("router", "... and " + std::to_string(untaken.size() - kUntakenLines) +
+                                " more transition(s) of this change taken by no subscription (same filters)");
+}
+
 // Writes the chunk starting at events[from] through the spool and, once it is written, hands its deliveries
 // to the deliverers and goes on with the next chunk. await: no other message (a later event batch, a new
 // wiring) is handled in between, so chunks are written in order and a later batch sees this one's evt/
 // deletions; the spool's fsync runs on its own thread, not on ours.
-void route_from(self_ptr self, std::shared_ptr<const std::vector<event>> events, size_t from) {
+void route_from(self_ptr self, std::shared_ptr<routing> r, size_t from) {
   auto& st = self->state;
-  auto c = std::make_shared<fan_out::chunk>(st.core->next_chunk(*events, from));
-  if (c->changes.empty()) return;  // all routed
-  auto failed = [self](const std::string& why) {
+  auto c = std::make_shared<fan_out::chunk>(st.core->next_chunk(r->events, from, &r->untaken));
+  if (c->changes.empty()) return log_untaken(r->untaken);  // all routed
+  auto failed = [self, r](const std::string& why) {
     self->state.core->not_written();
     // The rest keep their evt/ records and are routed again at the next start. Say so loudly.
     logging::error("router", "cannot persist deliveries (unrouted events kept for the next start): " + why);
+    log_untaken(r->untaken);
   };
   self->request(st.spool, caf::infinite, std::move(c->changes))
       .await(
@@ -52,22 +68,15 @@ void route_from(self_ptr self, std::shared_ptr<const std::vector<event>> events,
             if (!written) return failed(written.message());
             self->state.core->written();
             hand_over(self, c->deliveries);
-            route_from(self, events, c->next);
+            route_from(self, r, c->next);
           },
           [=](caf::error& e) { failed("the spool is not running: " + self->system().render(e)); });
 }
 
 void route(self_ptr self, std::vector<event> events) {
-  // Untaken lines are gathered by a dry pass of the filters, before any chunk is written.
-  std::vector<std::string> untaken;
-  self->state.core->explain_untaken(events, untaken);
-  // One line per untaken transition explains a filter; a 50,000-row burst must not become 50,000 log lines.
-  constexpr size_t kUntakenLines = 20;
-  for (size_t i = 0; i < untaken.size() && i < kUntakenLines; ++i) logging::info("router", untaken[i]);
-  if (untaken.size() > kUntakenLines)
-    logging::info("router", "... and " + std::to_string(untaken.size() - kUntakenLines) +
-                                " more transition(s) of this change taken by no subscription (same filters)");
-  route_from(self, std::make_shared<const std::vector<event>>(std::move(events)), 0);
+  auto r = std::make_shared<routing>();
+  r->events = std::move(events);
+  route_from(self, std::move(r), 0);
 }
 
 router_actor::behavior_type router_behavior(self_ptr self, store::db_ptr db, spool_actor spool,
