@@ -304,7 +304,12 @@ std::vector<delivery> schedule::take_due(int64_t now, size_t n) {
     std::string id(id_of(q.slot));
     std::string text;
     delivery d;
-    if (!db_->get(store::delivery_key(sub_.name, id), text) || !store::decode(text, d)) {
+    // A first attempt right after fan-out finds the record as the router had it written; else the store.
+    std::optional<delivery> fresh;
+    if (spool_.fresh) fresh = spool_.fresh->take(sub_.name, id, now);
+    if (fresh) {
+      d = std::move(*fresh);
+    } else if (!db_->get(store::delivery_key(sub_.name, id), text) || !store::decode(text, d)) {
       // Gone from the spool (replayed or pruned by another path) or unreadable: nothing to send.
       logging::warn("deliverer/" + sub_.name, "delivery " + id + " is no longer in the spool; skipped");
       retire(q.slot);

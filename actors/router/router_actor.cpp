@@ -5,6 +5,7 @@
 
 #include "actors/log.hpp"
 #include "actors/router/fan_out.hpp"
+#include "actors/util/clock.hpp"
 
 namespace spec_notify::router {
 namespace {
@@ -13,6 +14,7 @@ struct router_state {
   router_state() {}
   std::unique_ptr<fan_out> core;
   spool_actor spool;
+  std::shared_ptr<spool::fresh_records> fresh;  // may be null
   deliverer_map deliverers;
   std::vector<event> held;  // events waiting for the first wiring
 };
@@ -29,6 +31,11 @@ void hand_over(self_ptr self, routed& out) {
     refs.subscription = name;
     refs.items.reserve(list.size());
     for (const auto& d : list) refs.items.push_back(ref_to(d));
+    // Written (the spool answered): the first attempt may take the record from memory instead of the store.
+    if (st.fresh) {
+      const int64_t now = util::unix_now_ms();
+      for (auto& d : list) st.fresh->put(std::move(d), now);
+    }
     self->send(it->second, std::move(refs));
   }
 }
@@ -80,9 +87,11 @@ void route(self_ptr self, std::vector<event> events) {
 }
 
 router_actor::behavior_type router_behavior(self_ptr self, store::db_ptr db, spool_actor spool,
+                                            std::shared_ptr<spool::fresh_records> fresh,
                                             std::vector<config::subscription_settings> subs) {
   self->state.core = std::make_unique<fan_out>(std::move(db), subs);
   self->state.spool = std::move(spool);
+  self->state.fresh = std::move(fresh);
   self->state.held = self->state.core->leftovers();
   if (!self->state.held.empty())
     logging::info("router",
@@ -103,8 +112,10 @@ router_actor::behavior_type router_behavior(self_ptr self, store::db_ptr db, spo
 }  // namespace
 
 router_actor spawn_router(caf::local_actor* parent, store::db_ptr db, spool_actor spool,
-                          std::vector<config::subscription_settings> subs) {
-  return parent->spawn<caf::monitored>(router_behavior, std::move(db), std::move(spool), std::move(subs));
+                          std::vector<config::subscription_settings> subs,
+                          std::shared_ptr<spool::fresh_records> fresh) {
+  return parent->spawn<caf::monitored>(router_behavior, std::move(db), std::move(spool), std::move(fresh),
+                                       std::move(subs));
 }
 
 }  // namespace spec_notify::router

@@ -33,8 +33,10 @@ using router_actor = caf::typed_actor<
 
 namespace spec_notify::router {
 
-// Reads evt/ and seq/ from `db`; writes through `spool`.
+// Reads evt/ and seq/ from `db`; writes through `spool`; puts each written delivery into `fresh` (when
+// given) for its first attempt.
 router_actor spawn_router(caf::local_actor* parent, store::db_ptr db, spool_actor spool,
-                          std::vector<config::subscription_settings> subs);
+                          std::vector<config::subscription_settings> subs,
+                          std::shared_ptr<spool::fresh_records> fresh = nullptr);
 
 }  // namespace spec_notify::router

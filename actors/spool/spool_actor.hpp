@@ -16,8 +16,10 @@
 #include <caf/typed_actor.hpp>
 #include <chrono>
 #include <functional>
+#include <memory>
 
 #include "actors/spool/changes.hpp"
+#include "actors/spool/fresh_records.hpp"
 #include "actors/store/store.hpp"
 #include "messages/status.hpp"
 #include "messages/type_ids.hpp"
@@ -41,6 +43,8 @@ struct port {
   // Returns at once (for changes nobody reads back before they are applied, e.g. a delivered delivery's
   // removal); a failure is logged by the spool.
   std::function<void(changes)> post;
+  // Records the router just had written, for their first attempt (fresh_records.hpp); may be null.
+  std::shared_ptr<fresh_records> fresh;
 };
 
 // Through a running spool actor (the daemon). `write` blocks the calling thread until the reply.

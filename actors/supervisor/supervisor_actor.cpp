@@ -152,7 +152,8 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self, config::setti
 stage_factory real_stages(const config::settings& cfg, store::db_ptr db, spool_actor spool,
                           caf::actor_system& sys) {
   // Every writer of the spool's keys writes through the one spool actor (owned by serve, outliving us).
-  const spool::port port = spool::through(sys, spool);
+  spool::port port = spool::through(sys, spool);
+  port.fresh = std::make_shared<spool::fresh_records>();  // one per pipeline: router puts, deliverers take
   stage_factory f;
   f.evidence = [cfg](caf::local_actor* p) {
     return evidence::spawn_evidence_writer(p, cfg.evidence_dir, cfg.evidence_max_bytes_per_spec, cfg.repo);
@@ -163,8 +164,8 @@ stage_factory real_stages(const config::settings& cfg, store::db_ptr db, spool_a
   f.deliverer = [db, port](caf::local_actor* p, const config::subscription_settings& sub) {
     return deliverer::spawn_deliverer(p, db, port, sub);
   };
-  f.router = [cfg, db, spool](caf::local_actor* p) {
-    return router::spawn_router(p, db, spool, cfg.subscriptions);
+  f.router = [cfg, db, spool, port](caf::local_actor* p) {
+    return router::spawn_router(p, db, spool, cfg.subscriptions, port.fresh);
   };
   f.differ = [cfg, db](caf::local_actor* p) {
     return differ::spawn_differ(p, db, cfg.repo, differ::limits_from(cfg));
