@@ -146,6 +146,13 @@ fs::path evidence_log::folder_for(const std::string& spec_id) const {
   return evidence_dir_ / "commands" / spec_folder_name(spec_id) / "webhooks";
 }
 
+const fs::path& evidence_log::folder_path(const std::string& key) {
+  auto it = paths_.find(key);
+  if (it != paths_.end()) return it->second;
+  if (paths_.size() >= 10000) paths_.clear();
+  return paths_.emplace(key, evidence_dir_ / "commands" / key / "webhooks").first->second;
+}
+
 status evidence_log::append(const evidence_record& r) {
   // A failed write drops the folder's cached state; one more try re-creates the folder, so a folder deleted
   // under a running daemon (`rm -rf docs/...` and a checkout) costs no record.
@@ -158,7 +165,7 @@ status evidence_log::append(const evidence_record& r) {
 std::string evidence_log::append_once(const evidence_record& r) {
   try {
     const std::string key = spec_folder_name(r.spec_id);
-    const fs::path dir = folder_for(r.spec_id);
+    const fs::path& dir = folder_path(key);
     // Walked again for every record, or once per batch (begin_batch): an fd cached for longer would keep
     // writing into a folder deleted or replaced under the daemon.
     unique_fd walked;
