@@ -105,7 +105,7 @@ router_actor::behavior_type router_behavior(self_ptr self, store::db_ptr db, spo
           route(self, std::move(held));
         }
       },
-      [=](const event_batch& batch) { route(self, batch.items); },
+      [=](event_batch& batch) { route(self, std::move(batch.items)); },  // moved: no copy of the events
   };
 }
 
