@@ -6,6 +6,7 @@
 #include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -171,21 +172,35 @@ std::string sanitize_utf8(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// Bytes copied as they are: printable ASCII but the quote and the backslash.
+constexpr std::array<bool, 256> plain_bytes = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x7F; ++c) t[c] = c != '"' && c != '\\';
+  return t;
+}();
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view text) {
+  out.reserve(out.size() + text.size() + 2);
   out += '"';
   for (size_t i = 0; i < text.size();) {
     // The common case in one append: a run of printable ASCII that needs no escape (a spooled record's body
-    // is ~1 kB of it between quotes; one append per character was 9 % of a burst's instructions).
+    // is ~1 kB of it between quotes; one append per character was 9 % of a burst's instructions). One table
+    // look-up per byte, and the quotes of a JSON body escaped here without the UTF-8 decoder.
     size_t run = i;
-    while (run < text.size()) {
-      const auto c = static_cast<unsigned char>(text[run]);
-      if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') break;
-      ++run;
-    }
+    while (run < text.size() && plain_bytes[static_cast<unsigned char>(text[run])]) ++run;
     if (run > i) {
       out.append(text.data() + i, run - i);
       i = run;
       if (i == text.size()) break;
+    }
+    if (text[i] == '"' || text[i] == '\\') {
+      out += '\\';
+      out += text[i++];
+      continue;
     }
     uint32_t cp = 0;
     const size_t len = utf8_sequence(text, i, cp);
