@@ -5,6 +5,8 @@
 #include <Poco/JSON/Parser.h>
 
 #include <boost/test/unit_test.hpp>
+#include <cstdio>
+#include <ctime>
 
 using spec_notify::event;
 namespace et = spec_notify::event_type;
@@ -180,6 +182,31 @@ BOOST_AUTO_TEST_CASE(iso8601_has_milliseconds_and_utc_suffix) {
   BOOST_TEST(iso8601_ms(951782400000) == "2000-02-29T00:00:00.000Z");  // leap day
   BOOST_TEST(iso8601_ms(1704067199999) == "2023-12-31T23:59:59.999Z");
   BOOST_TEST(iso8601_ms(-1) == "1969-12-31T23:59:59.999Z");
+}
+
+// iso8601_ms formats digits by hand: it must agree with the C library's gmtime_r for any time of years
+// 0000-9999 (spread over that range, plus every millisecond around a few boundaries).
+BOOST_AUTO_TEST_CASE(iso8601_agrees_with_gmtime_over_the_whole_four_digit_range) {
+  auto reference = [](int64_t ms) {
+    int64_t secs = ms / 1000, milli = ms % 1000;
+    if (milli < 0) milli += 1000, --secs;
+    const std::time_t t = static_cast<std::time_t>(secs);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(milli));
+    return std::string(buf);
+  };
+  const int64_t first = -62167219200000;  // 0000-01-01T00:00:00.000Z
+  const int64_t last = 253402300799999;   // 9999-12-31T23:59:59.999Z
+  int64_t checked = 0;
+  for (int64_t ms = first; ms <= last; ms += 7777777777 + checked % 1000, ++checked)
+    BOOST_REQUIRE_EQUAL(iso8601_ms(ms), reference(ms));
+  for (int64_t around : {int64_t{0}, int64_t{951782400000}, int64_t{4107542400000}, last - 5000})
+    for (int64_t ms = around - 2000; ms <= around + 2000; ++ms)
+      BOOST_REQUIRE_EQUAL(iso8601_ms(ms), reference(ms));
+  BOOST_TEST(checked > 30000);
 }
 
 BOOST_AUTO_TEST_CASE(json_normalize_keeps_order_redacts_keys_and_rejects_garbage) {
