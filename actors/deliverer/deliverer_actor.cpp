@@ -78,14 +78,20 @@ void report(self_ptr self, const delivery_outcome& o) {
     ++st.latency_buckets[latency_bucket_index(o.attempt.latency_ms)];
     st.latency_sum_ms += o.attempt.latency_ms;
   }
-  std::string line = o.delivery_id + " attempt " + std::to_string(o.attempt.attempt) + ": " + to_string(kind);
-  if (o.attempt.status_code) line += " (HTTP " + std::to_string(o.attempt.status_code) + ")";
-  if (!o.attempt.error.empty() && kind != outcome_kind::delivered) line += " " + o.attempt.error;
+  // Successes are the bulk (thousands per second in a burst) and logged at debug only: their line is not even
+  // built unless debug is on.
+  const bool success = kind == outcome_kind::delivered || kind == outcome_kind::dry_run;
+  std::string line;
+  if (!success || logging::enabled(logging::level::debug)) {
+    line = o.delivery_id + " attempt " + std::to_string(o.attempt.attempt) + ": " + to_string(kind);
+    if (o.attempt.status_code) line += " (HTTP " + std::to_string(o.attempt.status_code) + ")";
+    if (!o.attempt.error.empty() && kind != outcome_kind::delivered) line += " " + o.attempt.error;
+  }
   switch (kind) {
     // Successes are the bulk (thousands per second in a burst): debug only; evidence records each one.
     case outcome_kind::delivered:
     case outcome_kind::dry_run:
-      logging::debug(st.tag, line);
+      if (!line.empty()) logging::debug(st.tag, line);
       break;
     case outcome_kind::retrying:
       if (st.book->circuit_open())
