@@ -69,6 +69,7 @@ void route_from(self_ptr self, std::shared_ptr<routing> r, size_t from) {
     logging::error("router", "cannot persist deliveries (unrouted events kept for the next start): " + why);
     log_untaken(r->untaken);
   };
+  // No timeout: see spool::through (a chunk given up on could still be written, its numbers then reused).
   self->request(st.spool, caf::infinite, std::move(c->changes))
       .await(
           [=](status& written) {

@@ -14,7 +14,7 @@ std::string key_of(const std::string& sub, const std::string& id) {
 }  // namespace
 
 void fresh_records::erase(std::unordered_map<std::string, entry>::iterator it) {
-  bytes_ -= cost(it->second.d);
+  bytes_ -= it->second.bytes;
   order_.erase(it->second.seq);
   by_key_.erase(it);
 }
@@ -29,7 +29,7 @@ void fresh_records::put(delivery d, int64_t now_ms) {
   const uint64_t seq = next_seq_++;
   order_.emplace(seq, k);
   bytes_ += c;
-  by_key_.emplace(std::move(k), entry{std::move(d), now_ms, seq});
+  by_key_.emplace(std::move(k), entry{std::move(d), now_ms, seq, c});
 }
 
 std::optional<delivery> fresh_records::take(const std::string& sub, const std::string& id, int64_t now_ms) {
@@ -38,9 +38,7 @@ std::optional<delivery> fresh_records::take(const std::string& sub, const std::s
   if (it == by_key_.end()) return std::nullopt;
   std::optional<delivery> out;
   if (now_ms - it->second.at_ms <= max_age_ms_) out = std::move(it->second.d);
-  bytes_ -= cost(out ? *out : it->second.d);
-  order_.erase(it->second.seq);
-  by_key_.erase(it);
+  erase(it);
   // Entries nobody takes (a paused or disabled subscription, a key waiting behind its head) age out here.
   while (!order_.empty()) {
     auto oldest = by_key_.find(order_.begin()->second);

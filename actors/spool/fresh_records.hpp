@@ -36,6 +36,7 @@ class fresh_records {
     delivery d;
     int64_t at_ms;
     uint64_t seq;
+    size_t bytes;  // cost(d) when put (d may be moved out before the entry is erased)
   };
   static size_t cost(const delivery& d) { return d.body.size() + d.id.size() + 256; }
   void erase(std::unordered_map<std::string, entry>::iterator it);

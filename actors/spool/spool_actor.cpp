@@ -83,6 +83,9 @@ port through(caf::actor_system& sys, spool_actor spool) {
     if (c.empty()) return status::success();
     caf::scoped_actor self{sys};
     status out = status::failure("the spool did not answer");
+    // No timeout, on purpose: a write given up on could still be applied afterwards (a router chunk then
+    // consumed its events while the router numbers them again), so a caller waits as it waited for a direct
+    // LevelDB write. A spool that stops answers every waiter with an error (request to a dead actor).
     self->request(spool, caf::infinite, std::move(c))
         .receive([&](status& s) { out = std::move(s); },
                  [&](caf::error& e) { out = status::failure("the spool is not running: " + sys.render(e)); });

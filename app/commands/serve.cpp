@@ -186,7 +186,11 @@ int run_pipeline(config::settings cfg) {
                     trigger = "admin reload";
                   },
                   [&](caf::down_msg& dm) {
-                    logging::error("serve", "pipeline stopped: " + sys.render(dm.reason));
+                    logging::error("serve",
+                                   std::string(dm.source == spool.address()
+                                                   ? "spool actor stopped (nothing can be persisted): "
+                                                   : "pipeline stopped: ") +
+                                       sys.render(dm.reason));
                     exit_code = 1;
                     running = false;
                   });

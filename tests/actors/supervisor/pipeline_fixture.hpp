@@ -86,12 +86,7 @@ struct pipeline {
   // Waits for the down message of `a` (monitored before); returns its exit reason. Down messages of other
   // monitored actors that arrive meanwhile are kept for a later call.
   caf::error await_down(const caf::actor_addr& addr) {
-    while (!downs.count(addr)) {
-      bool timed_out = false;
-      (*self)->receive([&](caf::down_msg& dm) { downs[dm.source] = dm.reason; },
-                       caf::after(std::chrono::seconds(10)) >> [&] { timed_out = true; });
-      if (timed_out) BOOST_FAIL("no down message within 10 s");
-    }
+    if (!await_down_quietly(addr)) BOOST_FAIL("no down message within 10 s");
     if (addr == sup.address()) sup = nullptr;
     return downs[addr];
   }
