@@ -336,6 +336,11 @@ class admin_gate : public caf::event_based_actor {
     caf::event_based_actor::enqueue(std::move(what), host);
   }
 
+  // A quit gate may stay referenced for a while (a mailbox element it sent, the middleman, a BASP proxy of a
+  // client that just disconnected); its handle to the detached worker must not keep that worker's thread
+  // waiting to be destroyed, which made the actor system's destructor hang (admin_tls_test, rarely).
+  void on_exit() override { admin_ = nullptr; }
+
   caf::behavior make_behavior() override {
     set_default_handler([](caf::scheduled_actor*, caf::message_view& m) -> caf::result<caf::message> {
       auto what = m.content().stringify();
