@@ -137,6 +137,14 @@ size_t scan_number(std::string_view t, size_t i) {
     while (i < t.size() && is_digit(t[i])) ++i;
   }
   if (!fraction_or_exponent && !integer_fits(t.substr(digits, integer_end - digits), negative)) return npos;
+  // A literal beyond the double range (1e309, 1795000e030001) is a syntax error to Poco's parser too; one
+  // below it (1e-400) reads as 0 in both.
+  if (fraction_or_exponent) {
+    const std::string literal(t.substr(negative ? digits - 1 : digits, i - (negative ? digits - 1 : digits)));
+    errno = 0;
+    const double v = std::strtod(literal.c_str(), nullptr);
+    if (errno == ERANGE && std::isinf(v)) return npos;
+  }
   return i;
 }
 

@@ -138,3 +138,18 @@ BOOST_AUTO_TEST_CASE(on_damaged_records_it_never_accepts_what_poco_would_not) {
   }
   BOOST_TEST(accepted > 1000);  // the damage must leave enough records readable for this to mean something
 }
+
+// Found by the records fuzz target (corpus seed number-beyond-double-range.json): an unknown member holding a
+// number beyond the double range was skipped by our reader but is a syntax error to Poco's.
+BOOST_AUTO_TEST_CASE(a_number_beyond_the_double_range_is_refused_as_poco_refuses_it) {
+  for (const std::string number : {"1e309", "-1e309", "1795000e030001"}) {
+    const std::string text = R"({"id":"msg_1","subscription":"s","unknown":)" + number + "}";
+    delivery ours, poco;
+    BOOST_TEST(!poco_decode(text, poco), number);
+    BOOST_TEST(!store::decode(text, ours), number);
+  }
+  const std::string tiny = R"({"id":"msg_1","subscription":"s","unknown":1e-400})";  // reads as 0 in both
+  delivery ours, poco;
+  BOOST_TEST(poco_decode(tiny, poco));
+  BOOST_TEST(store::decode(tiny, ours));
+}
